@@ -1,0 +1,108 @@
+/* Kernel memory/string functions with ISO C semantics (see pvboot/string.h). */
+#include "pvboot/string.h"
+
+/* The host build takes these from the C library (and its sanitizers). */
+#ifndef PVBOOT_HOST
+
+/*
+ * gcc recognises byte loops as memset/memcpy and would turn these very
+ * functions into calls to themselves; keep the loops as written.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NO_LIBCALL
+#endif
+
+NO_LIBCALL void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	if (d == s || n == 0)
+		return dst;
+	if (d < s) {
+		while (n--)
+			*d++ = *s++;
+	} else {
+		/* Overlap with dst above src: copy backwards. */
+		while (n--)
+			d[n] = s[n];
+	}
+	return dst;
+}
+
+NO_LIBCALL void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	while (*x && *x == *y) {
+		x++;
+		y++;
+	}
+	return *x - *y;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *x = (const unsigned char *)a;
+	const unsigned char *y = (const unsigned char *)b;
+
+	for (; n; n--, x++, y++) {
+		if (*x != *y)
+			return *x - *y;
+		if (!*x)
+			break;
+	}
+	return 0;
+}
+
+#endif /* PVBOOT_HOST */
