@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Run the QEMU boot catalogue (tests/boot/catalogue) in parallel and check each PVBOOT RESULT line.
+# usage: tests/boot/run.sh [NAME-GLOB...]      env: O JOBS TIMEOUT CATALOGUE KERNEL IMAGE
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+export O=${O:-build} JOBS=${JOBS:-2} TIMEOUT=${TIMEOUT:-60}
+export CATALOGUE=${CATALOGUE:-$here/catalogue}
+logs=$O/test-logs
+
+# ---- one case (run by xargs in a child): $2 is the catalogue line --------
+run_case() {
+	local line=$1 cols
+	mapfile -t cols < <(xargs printf '%s\n' <<<"$line")
+	local name=${cols[0]} fw=${cols[1]} accel=${cols[2]} smp=${cols[3]} mem=${cols[4]}
+	local qargs=${cols[5]} cmdline=${cols[6]} expect=("${cols[@]:7}")
+	[[ $qargs == - ]] && qargs=
+	[[ $cmdline == - ]] && cmdline=
+	local log=$logs/$name.log out=$logs/$name.out
+	local why= state=FAIL
+
+	finish() {
+		state=$1 why=${2:-}
+		{
+			case $state in
+			PASS) echo "PASS: boot/$name" ;;
+			SKIP) echo "SKIP: boot/$name: $why" ;;
+			FAIL) echo "FAIL: boot/$name: $why (log: $log)"
+			      [[ -f $log ]] && tail -n 20 "$log" | tr -d '\r' | sed 's/^/    | /' ;;
+			esac
+		} > "$out"
+		echo "$state" > "$logs/$name.state"
+		flock "$logs/.lock" cat "$out"
+	}
+
+	local extra=() rc_want= limit=$TIMEOUT e
+	read -r -a extra <<<"${qargs//\{O\}/$O}"
+	for e in "${expect[@]}"; do
+		case $e in
+		@rc=*) rc_want=${e#@rc=} ;;
+		@timeout=*) limit=${e#@timeout=} ;;
+		status=pass) : "${rc_want:=1}" ;;
+		status=*) : "${rc_want:=3}" ;;
+		esac
+	done
+	: "${rc_want:=1}"
+	for ((i = 0; i < ${#extra[@]}; i++)); do
+		if [[ ${extra[i]} == -option-rom && ! -f ${extra[i+1]:-} ]]; then
+			finish SKIP "${extra[i+1]:-option ROM} is not built"; return
+		fi
+	done
+
+	. "$here/../../scripts/qemu-cmd.sh"
+	if ! qemu_cmd "$fw" "$accel" "$smp" "$mem" "$cmdline" "$logs/$name.vars.fd" "${extra[@]}"; then
+		finish SKIP "$QEMU_ERR"; return
+	fi
+
+	local rc=0
+	{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
+	timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
+	rm -f "$logs/$name.vars.fd"
+
+	local text results
+	text=$(tr -d '\r' <"$log")
+	results=$(grep -E '^PVBOOT RESULT( |$)' <<<"$text" || true)
+	local nres
+	nres=$(grep -c . <<<"$results" || true)
+	if ((rc == 124 || rc == 137)); then
+		finish FAIL "timed out after ${limit}s"; return
+	fi
+	if ((nres != 1)); then
+		finish FAIL "$nres 'PVBOOT RESULT' lines, want 1 (QEMU exit $rc)"; return
+	fi
+	local guest
+	guest=$(grep -E '^guest: PVBOOT RESULT( |$)' <<<"$text" | tail -n 1 || true)
+
+	local bad=() key
+	for e in "${expect[@]}"; do
+		case $e in
+		@*) ;;
+		'!log~'*) grep -Eiq -- "${e#!log~}" <<<"$text" && bad+=("log matches '${e#!log~}'") ;;
+		log~*) grep -Eiq -- "${e#log~}" <<<"$text" || bad+=("no log line matches '${e#log~}'") ;;
+		guest.*=*)
+			key=${e#guest.}
+			[[ " $guest " == *" $key "* ]] || bad+=("guest ${key%%=*}=$(field "$guest" "${key%%=*}"), want ${key#*=}") ;;
+		*=*)
+			[[ " $results " == *" $e "* ]] || bad+=("${e%%=*}=$(field "$results" "${e%%=*}"), want ${e#*=}") ;;
+		*) bad+=("bad expectation '$e' in the catalogue") ;;
+		esac
+	done
+	((rc == rc_want)) || bad+=("QEMU exit $rc, want $rc_want")
+	if ((${#bad[@]})); then
+		local IFS=';'
+		finish FAIL "$(sed 's/;/; /g' <<<"${bad[*]}")"
+	else
+		finish PASS
+	fi
+}
+
+# The value of KEY in a result line, or '(missing)'.
+field() {
+	local w
+	for w in $1; do
+		[[ $w == "$2="* ]] && { echo "${w#*=}"; return; }
+	done
+	echo "(missing)"
+}
+
+if [[ ${1:-} == --case ]]; then
+	run_case "$2"
+	exit 0
+fi
+
+# ---- driver ------------------------------------------------------------------
+mkdir -p "$logs"
+: > "$logs/.lock"
+selected=$logs/.boot-cases
+: > "$selected"
+declare -A seen=()
+while IFS= read -r line || [[ -n $line ]]; do
+	[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+	read -r name _ <<<"$line"
+	[[ $name =~ ^[A-Za-z0-9._-]+$ ]] || { echo "catalogue: bad case name '$name'" >&2; exit 2; }
+	[[ -z ${seen[$name]:-} ]] || { echo "catalogue: duplicate case '$name'" >&2; exit 2; }
+	seen[$name]=1
+	if (($#)); then
+		match=0
+		for g in "$@"; do
+			# shellcheck disable=SC2053
+			[[ $name == $g ]] && match=1
+		done
+		((match)) || continue
+	fi
+	rm -f "$logs/$name.state"
+	printf '%s\n' "$line" >> "$selected"
+done < "$CATALOGUE"
+
+total=$(grep -c . "$selected" || true)
+if ((total == 0)); then
+	echo "boot: no catalogue case matches '$*'" >&2
+	echo "boot: 0 passed, 0 failed"
+	exit 1
+fi
+
+xargs -a "$selected" -d '\n' -n 1 -P "$JOBS" "$0" --case || true
+
+pass=0 fail=0 skip=0
+while IFS= read -r line; do
+	read -r name _ <<<"$line"
+	state=$(cat "$logs/$name.state" 2>/dev/null || echo FAIL)
+	case $state in
+	PASS) pass=$((pass + 1)) ;;
+	SKIP) skip=$((skip + 1)) ;;
+	*) fail=$((fail + 1)); [[ -f $logs/$name.state ]] || echo "FAIL: boot/$name: the case runner died" ;;
+	esac
+done < "$selected"
+summary="boot: $pass passed, $fail failed"
+((skip)) && summary+=", $skip skipped"
+echo "$summary"
+((fail == 0))
