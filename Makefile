@@ -1,0 +1,140 @@
+# pvboot top-level Makefile: everything builds out of tree into $(O).
+# make            build/pvkernel.elf (and later the image and the ROM)
+# make run        boot it in QEMU (FW= PV= SMP= ACCEL= ROM= APPEND=)
+# make gdb        the same, stopped, waiting for GDB with symbols loaded
+# make check      unit tests, fuzz smoke, the QEMU boot catalogue
+# make fuzz       longer libFuzzer runs (FUZZ_SECONDS=)
+# V=1 shows full commands; CI=true turns warnings into errors.
+
+O ?= build
+V ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC ?= gcc
+CC := $(if $(filter default,$(origin CC)),gcc,$(CC))
+HOSTCC ?= gcc
+FUZZCC ?= clang
+
+WERROR := $(if $(filter true 1,$(CI)),-Werror,)
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes $(WERROR)
+
+# The kernel: i386, freestanding, regparm(3) everywhere (the paravirt call
+# convention of the seed), frame pointers for the crash dump's stack trace.
+KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -mregparm=3 \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
+	-fno-strict-aliasing -Iinclude -Ikernel $(WARN) -MMD -MP
+KASFLAGS := -m32 -Iinclude -Ikernel -D__ASSEMBLER__ -MMD -MP
+KLDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+
+# Host unit tests and tools: native, with ASan and UBSan.
+HCFLAGS := -std=gnu11 -O1 -g -DPVBOOT_HOST -Iinclude -Itests/unit $(WARN) -Wno-missing-prototypes \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+HLDLIBS := -lcmocka
+
+KERNEL := $(O)/pvkernel.elf
+
+# Pure code shared by kernel and host tests.
+LIB_SRCS := $(wildcard lib/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S backends/native/*.c backends/native/*.S) $(LIB_SRCS)
+KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
+HOST_LIB_OBJS := $(patsubst %.c,$(O)/host/%.o,$(LIB_SRCS))
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+
+.PHONY: all kernel run gdb check unit fuzz fuzz-build bench deps clean
+all: kernel
+kernel: $(KERNEL)
+
+# ---- kernel ---------------------------------------------------------------
+$(O)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(O)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two-pass link: the crash dump symbolises EIP from a table generated from
+# the first pass.  The table lives in the last section, so adding it moves
+# no other symbol.
+$(O)/pvkernel.pass1: $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/empty_syms.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/empty_syms.o
+
+$(O)/k/empty_syms.o: scripts/gensyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/gensyms.sh /dev/null > $(O)/k/empty_syms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(O)/k/empty_syms.S -o $@
+
+$(O)/k/ksyms.o: $(O)/pvkernel.pass1 scripts/gensyms.sh
+	$(Q)nm -n $< | scripts/gensyms.sh - > $(O)/k/ksyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(O)/k/ksyms.S -o $@
+
+$(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/ksyms.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o
+	$(Q)scripts/check-syms.sh $(O)/pvkernel.pass1 $@
+
+# ---- host unit tests ------------------------------------------------------
+$(O)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(HOSTCC) $(HCFLAGS) -c $< -o $@
+
+$(O)/unit/%: tests/unit/%.c $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(HOSTCC) $(HCFLAGS) $< $(HOST_LIB_OBJS) -o $@ $(HLDLIBS)
+
+unit: deps $(UNIT_BINS)
+	$(Q)scripts/run-unit.sh $(UNIT_BINS)
+
+# ---- fuzzing ----------------------------------------------------------------
+FUZZ_SECONDS ?= 60
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)$(FUZZCC) -g -O1 -DPVBOOT_HOST -Iinclude -fsanitize=fuzzer,address,undefined \
+		$< $(LIB_SRCS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: deps $(FUZZ_BINS)
+	$(Q)scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# ---- running ----------------------------------------------------------------
+FW ?= multiboot
+PV ?= auto
+SMP ?= 4
+ACCEL ?= tcg
+APPEND ?=
+run: deps all
+	$(Q)scripts/run.sh --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
+
+gdb: deps all
+	$(Q)scripts/run.sh --gdb --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
+
+check: deps all $(UNIT_BINS) $(FUZZ_BINS)
+	$(Q)O=$(O) scripts/check.sh
+
+bench: deps all
+	$(Q)O=$(O) scripts/bench.sh
+
+deps:
+	$(Q)scripts/deps.sh
+
+clean:
+	rm -rf $(O)
+
+-include $(KERNEL_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d)

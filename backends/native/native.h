@@ -1,0 +1,24 @@
+/* The native backend's entry points shared between its files. */
+#ifndef BACKENDS_NATIVE_H
+#define BACKENDS_NATIVE_H
+#include "pvboot/paravirt.h"
+
+extern const struct paravirt_patch_template native_table;
+
+unsigned native_patch(u8 type, u16 clobbers, void *insnbuf,
+		      unsigned long addr, unsigned len);
+
+/* Return paths (native_entry.S): jumped to, never called. */
+void native_iret(void);
+void native_irq_enable_sysexit(void);
+
+/* Interrupt controllers and clocks (kernel/apic.c, kernel/time.c). */
+void native_init_IRQ(void);
+void native_time_init(void);
+unsigned long native_get_wallclock(void);
+int native_set_wallclock(unsigned long t);
+unsigned long native_get_cpu_khz(void);
+void native_setup_boot_clock(void);
+void native_setup_secondary_clock(void);
+
+#endif

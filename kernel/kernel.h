@@ -1,0 +1,48 @@
+/* Kernel-wide declarations: logging, panic, the boot info and options. */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+#include "pvboot/types.h"
+#include "pvboot/boot.h"
+#include "pvboot/cmdline.h"
+#include "pvboot/paravirt.h"
+#include "pvboot/x86.h"
+#include "pvboot/fmt.h"
+#include "pvboot/string.h"
+
+extern struct pvboot_info *boot_info;   /* what the loader (or we) filled */
+extern struct kopts kopts;              /* the parsed command line */
+
+/* Console (kernel/console.c).  kprintf output is whole lines per call
+ * under one lock, so CPUs never interleave within a line. */
+void console_init(u32 mask);
+void console_set_mask(u32 mask);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+void console_write(const char *s, size_t n);
+void console_warn_cb(void *ctx, const char *line);  /* cmd_warn_fn adapter */
+
+/* Stop: print, dump nothing more, end with status=crash. */
+_Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Leaving QEMU (kernel/power.c): isa-debug-exit with code, else poweroff. */
+_Noreturn void qemu_exit(int code);
+
+/* Port I/O: not privileged state the table virtualises, used directly. */
+static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u16 inw(u16 port) { u16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
+static inline void barrier(void) { asm volatile("" ::: "memory"); }
+
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+
+/* Symbols from the linker script */
+extern char __kernel_start[], __kernel_end[], __text_end[];
+extern char __bss_start[], __bss_end[];
+extern char boot_stack_top[], boot_stack_bottom[];
+
+#endif

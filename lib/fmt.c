@@ -1,0 +1,153 @@
+/* Freestanding printf subset (see pvboot/fmt.h); no floating point. */
+#include "pvboot/fmt.h"
+
+struct out {
+	char *buf;
+	size_t size, pos;
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->pos + 1 < o->size)
+		o->buf[o->pos] = c;
+	o->pos++;
+}
+
+static void pad(struct out *o, char c, int n)
+{
+	while (n-- > 0)
+		put(o, c);
+}
+
+/* Format one unsigned number with width/zero/left-justify flags. */
+static void number(struct out *o, u64 v, unsigned base, bool upper,
+		   bool neg, int width, bool zero, bool left)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	int len = n + (neg ? 1 : 0);
+	if (!left && !zero)
+		pad(o, ' ', width - len);
+	if (neg)
+		put(o, '-');
+	if (!left && zero)
+		pad(o, '0', width - len);
+	while (n)
+		put(o, tmp[--n]);
+	if (left)
+		pad(o, ' ', width - len);
+}
+
+static void string(struct out *o, const char *s, int prec, int width, bool left)
+{
+	int len = 0;
+
+	if (!s)
+		s = "(null)";
+	while ((prec < 0 || len < prec) && s[len])
+		len++;
+	if (!left)
+		pad(o, ' ', width - len);
+	for (int i = 0; i < len; i++)
+		put(o, s[i]);
+	if (left)
+		pad(o, ' ', width - len);
+}
+
+/* Fetch an integer argument of the given length class (0 int, 1 long, 2 ll, 3 size_t). */
+static u64 arg_unsigned(va_list *ap, int lng)
+{
+	switch (lng) {
+	case 1: return va_arg(*ap, unsigned long);
+	case 2: return va_arg(*ap, unsigned long long);
+	case 3: return va_arg(*ap, size_t);
+	default: return va_arg(*ap, unsigned int);
+	}
+}
+
+static s64 arg_signed(va_list *ap, int lng)
+{
+	switch (lng) {
+	case 1: return va_arg(*ap, long);
+	case 2: return va_arg(*ap, long long);
+	case 3: return (s64)va_arg(*ap, size_t);
+	default: return va_arg(*ap, int);
+	}
+}
+
+int pv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
+{
+	struct out o = { buf, size, 0 };
+	va_list ap;
+
+	va_copy(ap, ap0);
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			put(&o, *fmt);
+			continue;
+		}
+		bool left = false, zero = false;
+		int width = 0, prec = -1, lng = 0;
+		for (fmt++; *fmt == '-' || *fmt == '0'; fmt++)
+			*fmt == '-' ? (left = true) : (zero = true);
+		if (*fmt == '*') {
+			width = va_arg(ap, int);
+			fmt++;
+		}
+		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+			width = width * 10 + (*fmt - '0');
+		if (*fmt == '.') {
+			prec = 0;
+			if (*++fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			}
+			for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+				prec = prec * 10 + (*fmt - '0');
+		}
+		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
+			lng = *fmt == 'z' ? 3 : lng + 1;
+		switch (*fmt) {
+		case 'd': case 'i': {
+			s64 v = arg_signed(&ap, lng);
+			number(&o, v < 0 ? -(u64)v : (u64)v, 10, false, v < 0,
+			       width, zero, left);
+			break;
+		}
+		case 'u': number(&o, arg_unsigned(&ap, lng), 10, false, false, width, zero, left); break;
+		case 'x': number(&o, arg_unsigned(&ap, lng), 16, false, false, width, zero, left); break;
+		case 'X': number(&o, arg_unsigned(&ap, lng), 16, true, false, width, zero, left); break;
+		case 'p':
+			put(&o, '0');
+			put(&o, 'x');
+			number(&o, (uintptr_t)va_arg(ap, void *), 16, false, false,
+			       2 * (int)sizeof(void *), true, false);
+			break;
+		case 's': string(&o, va_arg(ap, const char *), prec, width, left); break;
+		case 'c': put(&o, (char)va_arg(ap, int)); break;
+		case '%': put(&o, '%'); break;
+		case '\0': fmt--; break;
+		default: put(&o, '%'); put(&o, *fmt); break;
+		}
+	}
+	va_end(ap);
+	if (size)
+		buf[o.pos < size ? o.pos : size - 1] = '\0';
+	return (int)o.pos;
+}
+
+int pv_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = pv_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}

@@ -1,0 +1,124 @@
+/* Call-site patching rules on byte buffers (DESIGN §6, see pvboot/patch.h). */
+#include "pvboot/patch.h"
+#include "pvboot/string.h"
+
+/* Intel SDM vol. 2B "NOP": the recommended multi-byte sequences. */
+static const u8 nops[10][9] = {
+	{ 0 },
+	{ 0x90 },
+	{ 0x66, 0x90 },
+	{ 0x0f, 0x1f, 0x00 },
+	{ 0x0f, 0x1f, 0x40, 0x00 },
+	{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+	{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+	{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+	{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	{ 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+};
+
+void pv_fill_nops(u8 *buf, unsigned len)
+{
+	while (len) {
+		unsigned n = len > 9 ? 9 : len;
+		memcpy(buf, nops[n], n);
+		buf += n;
+		len -= n;
+	}
+}
+
+unsigned pv_patch_insns(u8 *buf, unsigned len, const u8 *start, const u8 *end)
+{
+	unsigned n = (unsigned)(end - start);
+
+	if (n > len)
+		return len;
+	memcpy(buf, start, n);
+	return n;
+}
+
+static void put_rel32(u8 *p, u32 from_next, u32 target)
+{
+	u32 rel = target - from_next;
+	memcpy(p, &rel, 4);
+}
+
+unsigned pv_patch_call(u8 *buf, u32 addr, unsigned len, u32 target,
+		       u16 tgt_clobbers, u16 site_clobbers)
+{
+	u16 extra = tgt_clobbers & ~site_clobbers;
+
+	if (extra == 0 && len >= 5) {
+		buf[0] = 0xe8;
+		put_rel32(buf + 1, addr + 5, target);
+		return 5;
+	}
+	/* Only %ecx/%edx can be saved here; %eax carries the result. */
+	if ((extra & ~(CLBR_ECX | CLBR_EDX)) || len < 9)
+		return len;
+	buf[0] = 0x51;                  /* push %ecx */
+	buf[1] = 0x52;                  /* push %edx */
+	buf[2] = 0xe8;
+	put_rel32(buf + 3, addr + 7, target);
+	buf[7] = 0x5a;                  /* pop %edx */
+	buf[8] = 0x59;                  /* pop %ecx */
+	return 9;
+}
+
+unsigned pv_patch_jmp(u8 *buf, u32 addr, unsigned len, u32 target)
+{
+	if (len < 5)
+		return len;
+	buf[0] = 0xe9;
+	put_rel32(buf + 1, addr + 5, target);
+	return 5;
+}
+
+unsigned pv_patch_ud2(u8 *buf, unsigned len)
+{
+	if (len < 2)
+		return len;
+	buf[0] = 0x0f;
+	buf[1] = 0x0b;
+	return 2;
+}
+
+unsigned pv_patch_default(const u32 *slots, u32 nop_fn, u32 ident_fn,
+			  u8 type, u16 clobbers, u8 *buf, u32 addr, unsigned len)
+{
+	u32 fn;
+
+	if (type >= PV_NSLOTS)
+		return len;
+	fn = slots[type];
+	if (fn == 0)
+		return pv_patch_ud2(buf, len);
+	if (fn == nop_fn || fn == ident_fn)
+		return 0;
+	if (type == PV_TYPE_IRET || type == PV_TYPE_IRQ_ENABLE_SYSEXIT)
+		return pv_patch_jmp(buf, addr, len, fn);
+	return pv_patch_call(buf, addr, len, fn, CLBR_ANY, clobbers);
+}
+
+enum pv_site_kind pv_classify(const u8 *orig, const u8 *now, unsigned len,
+			      unsigned used)
+{
+	if (used >= len && memcmp(orig, now, len) == 0)
+		return PVSITE_INDIRECT;
+	if (used == 0)
+		return PVSITE_NOP;
+	if (now[0] == 0x0f && now[1] == 0x0b && used == 2)
+		return PVSITE_UD2;
+	if (now[0] == 0xe8 || (used == 9 && now[0] == 0x51 && now[2] == 0xe8))
+		return PVSITE_CALL;
+	if (now[0] == 0xe9)
+		return PVSITE_JMP;
+	return PVSITE_INLINE;
+}
+
+const char *pv_site_kind_name(enum pv_site_kind k)
+{
+	static const char *const names[PVSITE_NKINDS] = {
+		"indirect", "inline", "call", "jmp", "nop", "ud2",
+	};
+	return k < PVSITE_NKINDS ? names[k] : "?";
+}
