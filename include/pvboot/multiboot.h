@@ -62,6 +62,14 @@ struct mb_module {
  * the loader name and up to PVBOOT_MODS_MAX modules.  Problems are reported
  * through warn and the affected part is left empty.  Returns 0, or -1 if
  * the MBI itself cannot be read.
+ *
+ * Details: QEMU and GRUB pass the kernel's file name as the first word of
+ * the command line; a first word without '=' containing '/' or '.' is
+ * dropped.  A command line longer than PVBOOT_CMDLINE_MAX - 1 is cut (with
+ * a warning); one running into unreadable memory is dropped.  mmap_length
+ * is capped at 64 KiB, an entry size below 20 ends the map, zero-length
+ * ranges are skipped, the map is sorted by base; with no usable mmap the
+ * mem_lower/mem_upper pair is used.  screen is set to VGA text 80x25.
  */
 int mb_to_pvboot(u32 mbi_addr, phys_read_fn rd, void *ctx,
 		 struct pvboot_info *out, cmd_warn_fn warn, void *wctx);
