@@ -30,7 +30,10 @@ KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -Iinclude -Ikernel $(WARN) -MMD -MP
 KASFLAGS := -m32 -Iinclude -Ikernel -D__ASSEMBLER__ -MMD -MP
-KLDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+KLDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+# No libgcc: under -mregparm=3 its 64-bit division calls are unsafe
+# (include/pvboot/div64.h), so a stray one must fail the link.
+KLIBGCC :=
 
 # Host unit tests and tools: native, with ASan and UBSan.
 HCFLAGS := -std=gnu11 -O1 -g -DPVBOOT_HOST -Iinclude -Itests/unit $(WARN) -Wno-missing-prototypes \
@@ -71,7 +74,7 @@ $(O)/k/%.o: %.S
 # no other symbol.
 $(O)/pvkernel.pass1: $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/empty_syms.o
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/empty_syms.o
+	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/empty_syms.o $(KLIBGCC)
 
 $(O)/k/empty_syms.o: scripts/gensyms.sh
 	@mkdir -p $(dir $@)
@@ -84,7 +87,7 @@ $(O)/k/ksyms.o: $(O)/pvkernel.pass1 scripts/gensyms.sh
 
 $(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/ksyms.o
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o
+	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o $(KLIBGCC)
 	$(Q)scripts/check-syms.sh $(O)/pvkernel.pass1 $@
 
 # ---- host unit tests ------------------------------------------------------

@@ -50,6 +50,12 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
+extern bool percpu_ready;       /* %fs valid on the boot CPU */
+static inline u32 current_cpu_id(void)
+{
+	return percpu_ready ? this_cpu()->id : 0;
+}
+
 /* Descriptor tables (kernel/desc.c) */
 void gdt_init_cpu(struct cpu *c);       /* build and load this CPU's GDT/TSS */
 void idt_init(void);                    /* build the shared IDT once */

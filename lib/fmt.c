@@ -1,5 +1,6 @@
 /* Freestanding printf subset (see pvboot/fmt.h); no floating point. */
 #include "pvboot/fmt.h"
+#include "pvboot/div64.h"
 
 struct out {
 	char *buf;
@@ -28,8 +29,7 @@ static void number(struct out *o, u64 v, unsigned base, bool upper,
 	int n = 0;
 
 	do {
-		tmp[n++] = digits[v % base];
-		v /= base;
+		tmp[n++] = digits[div64_rem(&v, base)];
 	} while (v);
 	int len = n + (neg ? 1 : 0);
 	if (!left && !zero)
@@ -92,10 +92,16 @@ int pv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 			put(&o, *fmt);
 			continue;
 		}
-		bool left = false, zero = false;
+		bool left = false, zero = false, alt = false;
 		int width = 0, prec = -1, lng = 0;
-		for (fmt++; *fmt == '-' || *fmt == '0'; fmt++)
-			*fmt == '-' ? (left = true) : (zero = true);
+		for (fmt++; *fmt == '-' || *fmt == '0' || *fmt == '#'; fmt++) {
+			if (*fmt == '-')
+				left = true;
+			else if (*fmt == '0')
+				zero = true;
+			else
+				alt = true;
+		}
 		if (*fmt == '*') {
 			width = va_arg(ap, int);
 			fmt++;
@@ -121,8 +127,15 @@ int pv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 			break;
 		}
 		case 'u': number(&o, arg_unsigned(&ap, lng), 10, false, false, width, zero, left); break;
-		case 'x': number(&o, arg_unsigned(&ap, lng), 16, false, false, width, zero, left); break;
-		case 'X': number(&o, arg_unsigned(&ap, lng), 16, true, false, width, zero, left); break;
+		case 'x':
+		case 'X':
+			if (alt) {              /* %#x: 0x prefix, counted in width */
+				put(&o, '0');
+				put(&o, 'x');
+				width -= 2;
+			}
+			number(&o, arg_unsigned(&ap, lng), 16, *fmt == 'X', false, width, zero, left);
+			break;
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');

@@ -12,7 +12,7 @@ native_irq_enable_sysexit:
 	sysexit
 
 /* Each template: start_<op> .. end_<op>, copied verbatim into a site. */
-#define TEMPLATE(name, insns)		\
+#define TEMPLATE(name, insns...)	\
 	.globl start_##name, end_##name;	\
 start_##name: insns;			\
 end_##name:

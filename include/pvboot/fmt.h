@@ -5,7 +5,7 @@
 #include "pvboot/types.h"
 
 /*
- * printf subset: %d %i %u %x %X %p %s %c %% with flags '-' '0', width,
+ * printf subset: %d %i %u %x %X %p %s %c %% with flags '-' '0' '#' (0x prefix), width,
  * precision for %s (including %.*s), and length modifiers l, ll, z.
  * Always NUL-terminates when size > 0; returns the length the full output
  * would have had.

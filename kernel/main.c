@@ -1,0 +1,131 @@
+/*
+ * The kernel's boot script.  kentry() turns whatever the loader handed over
+ * into a struct pvboot_info (DESIGN §4); kmain() then brings the machine up
+ * one step per line, in the order DESIGN §6–7 requires: the backend's table
+ * is chosen and every call site patched before any AP starts.
+ */
+#include "kernel.h"
+#include "cpu.h"
+#include "mm.h"
+#include "apic.h"
+#include "smp.h"
+#include "time.h"
+#include "trap.h"
+#include "detect.h"
+#include "report.h"
+#include "paravirt.h"
+#include "pvboot/multiboot.h"
+#include "../backends/native/native.h"
+
+#define PVBOOT_KERNEL_VERSION "0.1"
+
+struct pvboot_info *boot_info;
+struct kopts kopts;
+static struct pvboot_info mb_converted;
+
+/* Before paging everything below 4 GiB is readable as it is. */
+static bool early_read(void *ctx, u64 pa, void *buf, u32 len)
+{
+	if (pa + len > 0x100000000ull || pa + len < pa)
+		return false;
+	memcpy(buf, (const void *)(u32)pa, len);
+	return true;
+}
+
+static void boot_info_from_entry(u32 magic, u32 info)
+{
+	if (magic == PVBOOT_ENTRY_MAGIC) {
+		boot_info = (struct pvboot_info *)info;
+		if (boot_info->magic != PVBOOT_INFO_MAGIC || boot_info->version < 1)
+			panic("boot: pvboot magic in EAX but the info at %#x is not a pvboot_info (magic %#x)",
+			      info, boot_info->magic);
+		return;
+	}
+	boot_info = &mb_converted;
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+		panic("boot: entered with EAX=%#x: neither pvboot (%#x) nor Multiboot (%#x)",
+		      magic, PVBOOT_ENTRY_MAGIC, MULTIBOOT_BOOTLOADER_MAGIC);
+	if (mb_to_pvboot(info, early_read, NULL, boot_info, console_warn_cb, NULL))
+		panic("boot: the Multiboot info at %#x is unreadable", info);
+}
+
+static void parse_cmdline(void)
+{
+	kopts_defaults(&kopts);
+	kopts_parse(&kopts, boot_info->cmdline,
+		    strnlen(boot_info->cmdline, sizeof(boot_info->cmdline)),
+		    console_warn_cb, NULL);
+	console_set_mask(kopts.console);
+}
+
+static void print_boot_header(void)
+{
+	kprintf("pvboot kernel %s: firmware=%s loader=\"%.24s\"\n", PVBOOT_KERNEL_VERSION,
+		pvboot_firmware_name(boot_info->firmware), boot_info->loader_name);
+	kprintf("cmdline: \"%s\"\n", boot_info->cmdline);
+	for (u32 i = 0; i < boot_info->optsrc_count && i < PVBOOT_OPTSRC_MAX; i++)
+		kprintf("cmdline: %.15s from %s\n", boot_info->optsrc[i].key,
+			pv_source_name(boot_info->optsrc[i].source));
+	if (boot_info->tsc_loader_entry && boot_info->tsc_handoff > boot_info->tsc_loader_entry)
+		kprintf("boot: loader ran %llu TSC ticks from entry to hand-off\n",
+			boot_info->tsc_handoff - boot_info->tsc_loader_entry);
+}
+
+static void boot_cpu_init(void)
+{
+	cpus[0].id = 0;
+	cpus[0].stack_top = (u32)boot_stack_top;
+	idt_init();
+	idt_load();
+	gdt_init_cpu(&cpus[0]);
+}
+
+/* Result line and exit for `test` and `exit`; otherwise idle. */
+_Noreturn static void finish(void)
+{
+	bool ok = true;
+
+	if (kopts.test) {
+		run_selftests();
+		ok = report_summary();
+	}
+	if (kopts.test || kopts.exit_after_boot) {
+		result_line(ok ? "pass" : "fail");
+		qemu_exit(ok ? 0 : 1);
+	}
+	kprintf("boot: done; idling (add `test` or `exit` to leave QEMU)\n");
+	for (;;)
+		safe_halt();
+}
+
+_Noreturn void kmain(void);
+_Noreturn void kmain(void)
+{
+	console_init(CONSOLE_BOTH);     /* serial and screen until console= */
+	parse_cmdline();                /* kopts from the final command line */
+	print_boot_header();            /* who booted us, with which options */
+	boot_cpu_init();                /* GDT, TSS, %fs and IDT of cpu 0 */
+	detect_environment();           /* CPUID hypervisor signature */
+	select_backend();               /* pv= or detection -> pv_ops */
+	paravirt_banner();              /* the backend introduces itself */
+	arch_setup();                   /* backend's early setup */
+	mem_init();                     /* memory map -> page allocator */
+	paging_init();                  /* identity map, paging on */
+	smp_config_init();              /* ACPI MADT, else MP table */
+	init_IRQ();                     /* PICs masked, local APIC, IO-APIC */
+	time_init();                    /* TSC and APIC timer vs the PIT */
+	apply_paravirt(kopts.nopatch, kopts.pvpatch_verbose); /* before any AP */
+	smp_init_ipis();                /* cross-CPU call vector */
+	setup_boot_clock();             /* this CPU's periodic timer */
+	irq_enable();                   /* ticks from here on */
+	smp_boot();                     /* INIT-SIPI-SIPI the others */
+	finish();                       /* self-tests, result line, exit */
+}
+
+_Noreturn void kentry(u32 magic, u32 info);
+_Noreturn void kentry(u32 magic, u32 info)
+{
+	pv_ops = native_table;          /* wrappers work from the first line */
+	boot_info_from_entry(magic, info);
+	kmain();
+}

@@ -1,0 +1,261 @@
+/*
+ * The table in use, the backends in this image, backend selection and
+ * apply_paravirt(): the patch loop of DESIGN §6.
+ */
+#include "paravirt.h"
+#include "detect.h"
+#include "../backends/native/native.h"
+
+STATIC_ASSERT(sizeof(struct paravirt_patch_template) == PV_NSLOTS * 4, "PV_NSLOTS");
+STATIC_ASSERT(PV_TYPE(cpu.iret) == PV_TYPE_IRET, "PV_TYPE_IRET");
+STATIC_ASSERT(PV_TYPE(cpu.irq_enable_sysexit) == PV_TYPE_IRQ_ENABLE_SYSEXIT, "sysexit type");
+STATIC_ASSERT(sizeof(struct paravirt_patch_site) == 8, "site record");
+
+struct paravirt_patch_template pv_ops;
+struct patch_stats patch_stats;
+
+void paravirt_nop(void)
+{
+}
+
+unsigned long paravirt_ident_32(unsigned long x)
+{
+	return x;
+}
+
+const struct pv_backend pv_backends[] = {
+	{ PV_NATIVE, "native", &native_table, NULL, NULL },
+};
+const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
+
+/* The list loaders read from the ELF (DESIGN §4). */
+__attribute__((section(".pvbackends"), used))
+const struct pvboot_backend_list pvboot_backends = {
+	.magic = PVBOOT_BACKENDS_MAGIC,
+	.version = 1,
+	.count = 1,
+	.entry = { { PV_NATIVE, "native", (u32)&native_table } },
+};
+
+static const struct pv_backend *backend_by_id(u32 id)
+{
+	for (unsigned i = 0; i < pv_nbackends; i++)
+		if (pv_backends[i].id == id)
+			return &pv_backends[i];
+	return NULL;
+}
+
+static const struct pv_backend *backend_by_table(u32 table)
+{
+	for (unsigned i = 0; i < pv_nbackends; i++)
+		if ((u32)pv_backends[i].table == table)
+			return &pv_backends[i];
+	return NULL;
+}
+
+/* Why a requested backend cannot be used here, or NULL if it can. */
+static const char *refusal(u32 id, const struct pv_backend *b)
+{
+	if (!b)
+		return id == PV_VMI ? "no VMI ROM support in this kernel (looked for a \"cVmi\" option ROM in 0xC0000-0xDFFFF: none usable)"
+		     : id == PV_LGUEST ? "no lguest host signature (hardware_subarch != lguest) and no lguest backend in this kernel"
+		     : "unknown backend";
+	return b->missing ? b->missing() : NULL;
+}
+
+static void set_fallback(const char *why)
+{
+	pv_snprintf(boot_info->fallback_reason, sizeof(boot_info->fallback_reason), "%s", why);
+}
+
+/* A table handed over by a pvboot loader: accepted only if it is ours. */
+static const struct pv_backend *from_loader(void)
+{
+	u32 t = boot_info->backend_table;
+	const struct pv_backend *b;
+
+	if (!t)
+		return NULL;
+	b = backend_by_table(t);
+	if (!b || b->id != boot_info->backend_id) {
+		kprintf("pv: loader handed table %#x (backend %u), which is not one of this kernel's; choosing again\n",
+			t, boot_info->backend_id);
+		return NULL;
+	}
+	return b;
+}
+
+/* pv= if it names a usable backend, else what detection found. */
+static const struct pv_backend *choose(void)
+{
+	u32 want = kopts.pv;
+	const struct pv_backend *b = from_loader();
+
+	if (b)
+		return b;
+	boot_info->backend_requested = want;
+	boot_info->backend_forced = 0;
+	if (want != PV_AUTO) {
+		b = backend_by_id(want);
+		const char *why = refusal(want, b);
+		if (!why) {
+			boot_info->backend_forced = 1;
+			return b;
+		}
+		kprintf("pv: pv=%s refused: %s; continuing with what detection found\n",
+			pv_backend_name(want), why);
+		set_fallback(why);
+	}
+	return backend_by_id(detect_backend());
+}
+
+void select_backend(void)
+{
+	const struct pv_backend *b = choose();
+
+	if (!b)
+		b = &pv_backends[0];
+	boot_info->backend_id = b->id;
+	boot_info->backend_table = (u32)b->table;
+	pv_ops = *b->table;
+	if (b->init)
+		b->init();
+	kprintf("pv: backend %s (%s)\n", b->name,
+		boot_info->backend_forced ? "forced by pv=" :
+		kopts.pv != PV_AUTO ? "fallback" : "detected");
+}
+
+/* ---- patching ----------------------------------------------------------- */
+
+#define PATCH_RECORD_BYTES 65536
+static u8 patch_record[PATCH_RECORD_BYTES];   /* what each site became */
+static u32 patch_record_used;
+
+static void check_site(const struct paravirt_patch_site *s)
+{
+	if (s->type >= PV_NSLOTS || s->len < 2 || s->len > PV_SITE_MAX ||
+	    s->addr < (u32)__kernel_start || s->addr + s->len > (u32)__text_end)
+		panic("patch: bad site record at %#x (type %u, len %u): kernel build is broken",
+		      s->addr, s->type, s->len);
+}
+
+/* Patch one site; returns what it became. */
+static enum pv_site_kind patch_site(const struct paravirt_patch_site *s)
+{
+	u8 orig[PV_SITE_MAX], buf[PV_SITE_MAX];
+	unsigned used;
+
+	memcpy(orig, (void *)s->addr, s->len);
+	memcpy(buf, orig, s->len);
+	used = pv_ops.init.patch(s->type, s->clobbers, buf, s->addr, s->len);
+	if (used > s->len)
+		panic("patch: backend %s wrote %u bytes into a %u-byte site at %#x",
+		      pv_name(), used, s->len, s->addr);
+	if (used < s->len)
+		pv_fill_nops(buf + used, s->len - used);
+	memcpy((void *)s->addr, buf, s->len);
+	return pv_classify(orig, buf, s->len, used);
+}
+
+static void record_site(const struct paravirt_patch_site *s)
+{
+	if (patch_record_used + s->len <= PATCH_RECORD_BYTES)
+		memcpy(patch_record + patch_record_used, (void *)s->addr, s->len);
+	patch_record_used += s->len;
+}
+
+static void print_counts(void)
+{
+	kprintf("patch: %u sites:", patch_stats.sites);
+	for (int k = 0; k < PVSITE_NKINDS; k++)
+		kprintf(" %s=%u", pv_site_kind_name(k), patch_stats.kind[k]);
+	kprintf("\n");
+	kprintf("patch: sites per op:");
+	for (unsigned t = 0; t < PV_NSLOTS; t++)
+		if (patch_stats.per_type[t])
+			kprintf(" %s=%u", paravirt_op_name(t), patch_stats.per_type[t]);
+	kprintf("\n");
+}
+
+void apply_paravirt(bool nopatch, bool verbose)
+{
+	struct paravirt_patch_site *s;
+
+	for (s = __parainstructions; s < __parainstructions_end; s++) {
+		check_site(s);
+		enum pv_site_kind k = nopatch ? PVSITE_INDIRECT : patch_site(s);
+		record_site(s);
+		patch_stats.sites++;
+		patch_stats.kind[k]++;
+		patch_stats.per_type[s->type]++;
+		if (verbose)
+			kprintf("patch: %#x %-26s len %2u clobbers %x -> %s\n", s->addr,
+				paravirt_op_name(s->type), s->len, s->clobbers,
+				pv_site_kind_name(k));
+	}
+	/* Serialise so this CPU fetches the new bytes (SDM vol. 3 §8.1.3). */
+	unsigned a = 0, b, c = 0, d;
+	cpuid_raw(&a, &b, &c, &d);
+	print_counts();
+}
+
+u32 patched_sites(void)
+{
+	return patch_stats.sites - patch_stats.kind[PVSITE_INDIRECT];
+}
+
+u32 paravirt_verify_sites(u32 *checked)
+{
+	const struct paravirt_patch_site *s;
+	u32 off = 0, bad = 0;
+
+	*checked = 0;
+	for (s = __parainstructions; s < __parainstructions_end; s++) {
+		if (off + s->len > PATCH_RECORD_BYTES)
+			break;
+		if (memcmp(patch_record + off, (void *)s->addr, s->len))
+			bad++;
+		off += s->len;
+		(*checked)++;
+	}
+	return bad;
+}
+
+/* ---- op names ------------------------------------------------------------ */
+
+#define N(op) [PV_TYPE(op)] = #op
+static const char *const op_names[PV_NSLOTS] = {
+	N(info.kernel_rpl), N(info.shared_kernel_pmd), N(info.paravirt_enabled), N(info.name),
+	N(init.patch), N(init.arch_setup), N(init.memory_setup), N(init.banner),
+	N(init.pagetable_setup_start), N(init.pagetable_setup_done),
+	N(time.time_init), N(time.get_wallclock), N(time.set_wallclock),
+	N(time.get_scheduled_cycles), N(time.get_cpu_khz),
+	N(cpu.cpuid), N(cpu.get_debugreg), N(cpu.set_debugreg), N(cpu.clts),
+	N(cpu.read_cr0), N(cpu.write_cr0), N(cpu.read_cr2), N(cpu.write_cr2),
+	N(cpu.read_cr3), N(cpu.write_cr3), N(cpu.read_cr4_safe), N(cpu.read_cr4),
+	N(cpu.write_cr4), N(cpu.wbinvd), N(cpu.read_msr), N(cpu.write_msr),
+	N(cpu.read_tsc), N(cpu.read_pmc), N(cpu.load_tr_desc), N(cpu.load_gdt),
+	N(cpu.load_idt), N(cpu.store_gdt), N(cpu.store_idt), N(cpu.set_ldt),
+	N(cpu.store_tr), N(cpu.load_tls), N(cpu.write_ldt_entry),
+	N(cpu.write_gdt_entry), N(cpu.write_idt_entry), N(cpu.load_esp0),
+	N(cpu.set_iopl_mask), N(cpu.io_delay), N(cpu.irq_enable_sysexit), N(cpu.iret),
+	N(irq.init_IRQ), N(irq.save_fl), N(irq.restore_fl), N(irq.irq_disable),
+	N(irq.irq_enable), N(irq.safe_halt), N(irq.halt),
+	N(apic.apic_write), N(apic.apic_write_atomic), N(apic.apic_read),
+	N(apic.setup_boot_clock), N(apic.setup_secondary_clock),
+	N(smp.startup_ipi_hook),
+	N(mmu.activate_mm), N(mmu.dup_mmap), N(mmu.exit_mmap), N(mmu.flush_tlb_user),
+	N(mmu.flush_tlb_kernel), N(mmu.flush_tlb_single), N(mmu.map_pt_hook),
+	N(mmu.alloc_pt), N(mmu.alloc_pd), N(mmu.alloc_pd_clone), N(mmu.release_pt),
+	N(mmu.release_pd), N(mmu.set_pte), N(mmu.set_pte_at), N(mmu.set_pmd),
+	N(mmu.pte_update), N(mmu.pte_update_defer), N(mmu.ptep_get_and_clear),
+	N(mmu.set_pte_atomic), N(mmu.set_pte_present), N(mmu.set_pud), N(mmu.pte_clear),
+	N(mmu.pmd_clear), N(mmu.pte_val), N(mmu.pmd_val), N(mmu.pgd_val),
+	N(mmu.make_pte), N(mmu.make_pmd), N(mmu.make_pgd),
+	N(lazy.set_lazy_mode),
+};
+
+const char *paravirt_op_name(unsigned type)
+{
+	return type < PV_NSLOTS ? op_names[type] : NULL;
+}

@@ -1,0 +1,35 @@
+/* Kernel side of the paravirt machinery: backends, selection, patching. */
+#ifndef KERNEL_PARAVIRT_H
+#define KERNEL_PARAVIRT_H
+#include "kernel.h"
+#include "pvboot/patch.h"
+
+/* A backend built into this kernel. */
+struct pv_backend {
+	u32 id;                         /* enum pv_backend_id */
+	const char *name;
+	const struct paravirt_patch_template *table;
+	/* NULL if its environment is present, else what was looked for and
+	 * not found (one line, for the refusal message). */
+	const char *(*missing)(void);
+	void (*init)(void);             /* backend setup before patching */
+};
+
+extern const struct pv_backend pv_backends[];
+extern const unsigned pv_nbackends;
+
+/* Per-outcome totals of apply_paravirt(). */
+struct patch_stats {
+	u32 sites;
+	u32 kind[PVSITE_NKINDS];
+	u32 per_type[PV_NSLOTS];
+};
+extern struct patch_stats patch_stats;
+
+void select_backend(void);
+void apply_paravirt(bool nopatch, bool verbose);
+u32 patched_sites(void);
+/* Self-test helper: sites whose bytes differ from what patch() wrote. */
+u32 paravirt_verify_sites(u32 *checked);
+
+#endif

@@ -1,0 +1,66 @@
+/* report()/report_summary() and the PVBOOT RESULT line (DESIGN §9). */
+#include "report.h"
+#include "cpu.h"
+#include "detect.h"
+#include "paravirt.h"
+
+static volatile u32 passed, failed, skipped;
+static bool tests_ran;
+
+extern const struct selftest __selftests[], __selftests_end[];
+
+static void vreport(const char *tag, const char *fmt, va_list ap)
+{
+	char msg[200];
+
+	pv_vsnprintf(msg, sizeof(msg), fmt, ap);
+	kprintf("%s: %s\n", tag, msg);
+}
+
+void report(bool pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_fetch_add(pass ? &passed : &failed, 1, __ATOMIC_SEQ_CST);
+	va_start(ap, fmt);
+	vreport(pass ? "PASS" : "FAIL", fmt, ap);
+	va_end(ap);
+}
+
+void report_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_fetch_add(&skipped, 1, __ATOMIC_SEQ_CST);
+	va_start(ap, fmt);
+	vreport("SKIP", fmt, ap);
+	va_end(ap);
+}
+
+bool report_summary(void)
+{
+	kprintf("SUMMARY: %u tests, %u unexpected failures, %u skipped\n",
+		passed + failed, failed, skipped);
+	return failed == 0;
+}
+
+u32 report_passed(void) { return passed; }
+u32 report_total(void) { return passed + failed; }
+
+void run_selftests(void)
+{
+	tests_ran = true;
+	for (const struct selftest *t = __selftests; t < __selftests_end; t++) {
+		kprintf("selftest: %s\n", t->name);
+		t->fn();
+	}
+}
+
+void result_line(const char *status)
+{
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u status=%s\n",
+		pvboot_firmware_name(boot_info->firmware),
+		pv_backend_name(boot_info->backend_id), boot_info->backend_forced,
+		env_string(), ncpus_online, ncpus_present, patched_sites(),
+		passed, passed + failed, status);
+}

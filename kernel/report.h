@@ -1,0 +1,30 @@
+/* Self-test reporting (kvm-unit-tests style) and the result line (DESIGN §9). */
+#ifndef KERNEL_REPORT_H
+#define KERNEL_REPORT_H
+#include "kernel.h"
+
+/* PASS:/FAIL: line for one check; safe on any CPU. */
+void report(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* SUMMARY: line; returns true if nothing failed. */
+bool report_summary(void);
+u32 report_passed(void);
+u32 report_total(void);
+
+/* The one PVBOOT RESULT line. */
+void result_line(const char *status);
+
+/* Self-tests register themselves with SELFTEST(name) { ... }. */
+struct selftest {
+	const char *name;
+	void (*fn)(void);
+};
+#define SELFTEST(name)							\
+	static void selftest_##name(void);				\
+	__attribute__((section(".selftests"), used))			\
+	static const struct selftest selftest_rec_##name = { #name, selftest_##name }; \
+	static void selftest_##name(void)
+
+void run_selftests(void);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * SMP bring-up (DESIGN §7): for each AP the firmware lists, the table's
+ * startup_ipi_hook, then the universal start-up algorithm of the Intel
+ * MP Spec §B.4 — "BSP sends AP an INIT IPI; BSP DELAYs (10mSec); BSP sends
+ * AP a STARTUP IPI; BSP DELAYs (200µSec); BSP sends AP a STARTUP IPI" —
+ * done for all APs at once rather than one by one, all through the table's
+ * APIC ops.  The 10 ms wait is skipped under a hypervisor (initwait=).
+ */
+#include "smp.h"
+#include "apic.h"
+#include "mm.h"
+#include "time.h"
+#include "trap.h"
+#include "detect.h"
+#include "spinlock.h"
+
+struct cpu cpus[MAX_CPUS];
+u32 ncpus_present = 1;
+volatile u32 ncpus_online = 1;
+u64 smp_bringup_us;
+
+static u32 ap_stacks[256];              /* by APIC id, for the trampoline */
+static u8 cpu_by_apic[256];             /* APIC id -> logical id */
+static u32 ncpus_started;               /* APs we sent SIPIs to */
+static volatile u32 ap_started[MAX_CPUS];
+
+extern u8 trampoline_start[], trampoline_end[];
+extern u8 tramp_cr3[], tramp_cr4[], tramp_stacks[], tramp_entry[];
+
+#define TRAMP_SLOT(sym) (*(u32 *)(TRAMP_BASE + ((sym) - trampoline_start)))
+#define AP_WAIT_MS 5000
+
+/* Assign logical ids: the boot CPU is 0, the others in firmware order. */
+static void enumerate_cpus(void)
+{
+	u32 bsp = lapic_id(), n = 1;
+
+	cpus[0].apic_id = bsp;
+	cpu_by_apic[bsp] = 0;
+	for (u32 i = 0; i < smp_cfg.ncpus; i++) {
+		const struct smp_cpu *c = &smp_cfg.cpu[i];
+		if (!c->enabled || c->apic_id == bsp || n >= MAX_CPUS)
+			continue;
+		cpus[n].id = n;
+		cpus[n].apic_id = c->apic_id;
+		cpu_by_apic[c->apic_id] = n;
+		n++;
+	}
+	ncpus_present = n;
+}
+
+static void setup_trampoline(void)
+{
+	memcpy((void *)TRAMP_BASE, trampoline_start, trampoline_end - trampoline_start);
+	TRAMP_SLOT(tramp_cr3) = read_cr3();
+	TRAMP_SLOT(tramp_cr4) = read_cr4();
+	TRAMP_SLOT(tramp_stacks) = (u32)ap_stacks;
+	TRAMP_SLOT(tramp_entry) = (u32)ap_entry;
+}
+
+static bool need_init_wait(void)
+{
+	if (kopts.initwait >= 0)
+		return kopts.initwait;
+	return !hypervisor_present();
+}
+
+/* Give each AP a stack and let the backend know where it will start. */
+static void prepare_aps(u32 limit)
+{
+	for (u32 i = 1; i < ncpus_present && i < limit; i++) {
+		u32 stack = pages_alloc(KSTACK_SIZE / PAGE_SIZE);
+		if (!stack)
+			panic("smp: out of memory for the stack of cpu %u", i);
+		cpus[i].stack_top = stack + KSTACK_SIZE;
+		ap_stacks[cpus[i].apic_id] = cpus[i].stack_top;
+		startup_ipi_hook(cpus[i].apic_id, TRAMP_BASE, cpus[i].stack_top);
+		ncpus_started++;
+	}
+}
+
+static void send_all(u32 icr, bool only_silent)
+{
+	for (u32 i = 1; i <= ncpus_started; i++) {
+		if (only_silent && ap_started[i])
+			continue;
+		if (!send_ipi(cpus[i].apic_id, icr))
+			kprintf("smp: ICR stuck busy sending %#x to APIC id %u\n", icr, cpus[i].apic_id);
+	}
+}
+
+static void wait_online(u64 t0)
+{
+	u64 deadline = t0 + (u64)AP_WAIT_MS * tsc_khz;
+
+	while (ncpus_online < ncpus_started + 1 && rdtsc() < deadline)
+		cpu_relax();
+	for (u32 i = 1; i <= ncpus_started; i++)
+		if (!cpus[i].online)
+			kprintf("smp: cpu %u (APIC id %u) did not come online within %u ms; left out\n",
+				i, cpus[i].apic_id, AP_WAIT_MS);
+}
+
+void smp_boot(void)
+{
+	u32 limit = kopts.smp ? kopts.smp : MAX_CPUS;
+
+	enumerate_cpus();
+	cpus[0].online = 1;
+	cpus[0].tsc_online = rdtsc();
+	prepare_aps(limit);
+	if (!ncpus_started) {
+		kprintf("smp: 1 CPU online (%u present)\n", ncpus_present);
+		return;
+	}
+	setup_trampoline();
+	u64 t0 = rdtsc();
+	send_all(APIC_ICR_INIT | APIC_ICR_LEVEL | APIC_ICR_ASSERT, false);
+	send_all(APIC_ICR_INIT | APIC_ICR_LEVEL, false);
+	if (need_init_wait())
+		udelay(10000);
+	send_all(APIC_ICR_STARTUP | (TRAMP_BASE >> 12), false);
+	udelay(200);
+	send_all(APIC_ICR_STARTUP | (TRAMP_BASE >> 12), true);
+	wait_online(t0);
+	u64 last = t0;
+	for (u32 i = 1; i <= ncpus_started; i++)
+		if (cpus[i].online && cpus[i].tsc_online > last)
+			last = cpus[i].tsc_online;
+	smp_bringup_us = tsc_to_us(last - t0);
+	kprintf("smp: %u of %u CPUs online; bring-up %llu us from first INIT to last AP online (INIT wait %s)\n",
+		ncpus_online, ncpus_present, smp_bringup_us, need_init_wait() ? "10 ms" : "skipped");
+}
+
+/* C entry of every AP, from the trampoline (or a backend's own start). */
+void ap_entry(void)
+{
+	unsigned a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	struct cpu *me = &cpus[cpu_by_apic[b >> 24]];
+	ap_started[me->id] = 1;
+	gdt_init_cpu(me);
+	idt_load();
+	lapic_init(false);
+	setup_secondary_clock();
+	me->tsc_online = rdtsc();
+	me->online = 1;
+	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_SEQ_CST);
+	kprintf("smp: cpu %u online (APIC id %u)\n", me->id, me->apic_id);
+	for (;;)
+		safe_halt();
+}
+
+/* ---- cross-CPU calls ------------------------------------------------------- */
+
+struct call_slot {
+	struct spinlock lock;           /* one caller at a time per target */
+	void (*fn)(void *);
+	void *arg;
+	volatile u32 done;
+};
+static struct call_slot call_slots[MAX_CPUS];
+
+static void ipi_call(struct trapframe *tf)
+{
+	struct cpu *me = this_cpu();
+	struct call_slot *s = &call_slots[me->id];
+
+	me->ipis++;
+	lapic_eoi();
+	if (s->fn) {
+		void (*fn)(void *) = s->fn;
+		s->fn = NULL;
+		fn(s->arg);
+		__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_init_ipis(void)
+{
+	trap_set_handler(VEC_IPI_CALL, ipi_call);
+}
+
+/* Interrupts must be on in the caller (the target may be calling us). */
+bool smp_call(u32 cpu, void (*fn)(void *), void *arg)
+{
+	struct call_slot *s = &call_slots[cpu];
+	bool ok = true;
+
+	if (cpu >= MAX_CPUS || !cpus[cpu].online)
+		return false;
+	spin_lock(&s->lock);
+	s->done = 0;
+	s->arg = arg;
+	s->fn = fn;
+	send_ipi(cpus[cpu].apic_id, VEC_IPI_CALL);
+	u64 deadline = rdtsc() + 1000ull * tsc_khz;   /* 1 s */
+	while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
+		if (rdtsc() > deadline) {
+			ok = false;
+			s->fn = NULL;
+			break;
+		}
+		cpu_relax();
+	}
+	spin_unlock(&s->lock);
+	return ok;
+}

@@ -1,0 +1,18 @@
+/* SMP bring-up (DESIGN §7) and cross-CPU calls.  Asm-safe part first. */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#define TRAMP_BASE 0x8000       /* real-mode trampoline page, below 1 MiB */
+
+#ifndef __ASSEMBLER__
+#include "cpu.h"
+
+void smp_boot(void);
+void ap_entry(void);
+/* Run fn(arg) on cpu (by logical id) through an IPI; wait for it. */
+bool smp_call(u32 cpu, void (*fn)(void *), void *arg);
+void smp_init_ipis(void);
+extern u64 smp_bringup_us;
+
+#endif
+#endif

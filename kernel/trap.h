@@ -1,0 +1,27 @@
+/* Trap frames and handlers.  Layout shared with kernel/trapentry.S. */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+#include "kernel.h"
+
+/* Lowest address first: what trap_common pushed, then the CPU's frame. */
+struct trapframe {
+	u32 gs, fs, es, ds;
+	u32 edi, esi, ebp, esp_at_pushal, ebx, edx, ecx, eax;
+	u32 vector, err;
+	u32 eip, cs, eflags;
+	u32 user_esp, user_ss;          /* only when coming from ring 3 */
+};
+
+extern const u32 trap_stubs[256];
+
+typedef void (*irq_handler_t)(struct trapframe *tf);
+void trap_set_handler(int vector, irq_handler_t h);
+void trap(struct trapframe *tf);
+
+/* Crash dump: registers, symbolised EIP, stack trace, result line. */
+_Noreturn void crash(struct trapframe *tf, const char *why);
+/* Symbol containing addr, with the offset into it; NULL if none. */
+const char *ksym_lookup(u32 addr, u32 *offset);
+void print_stack_trace(u32 ebp, u32 lo, u32 hi);
+
+#endif
