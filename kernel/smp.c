@@ -145,9 +145,9 @@ void ap_entry(void)
 	lapic_init(false);
 	setup_secondary_clock();
 	me->tsc_online = rdtsc();
+	kprintf("smp: cpu %u online (APIC id %u)\n", me->id, me->apic_id);
 	me->online = 1;
 	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_SEQ_CST);
-	kprintf("smp: cpu %u online (APIC id %u)\n", me->id, me->apic_id);
 	for (;;)
 		safe_halt();
 }

@@ -1,0 +1,71 @@
+/* Self-tests of SMP: every CPU online with its local timer ticking, and an
+ * IPI to and from every CPU. */
+#include "report.h"
+#include "cpu.h"
+#include "smp.h"
+#include "time.h"
+
+SELFTEST(cpus_online)
+{
+	u32 online = 0;
+
+	for (u32 i = 0; i < ncpus_present; i++)
+		online += cpus[i].online;
+	u32 want = kopts.smp && kopts.smp < ncpus_present ? kopts.smp : ncpus_present;
+	report(online == ncpus_online && online == want, "%u of %u CPUs online (smp=%u)",
+	       online, ncpus_present, kopts.smp);
+}
+
+SELFTEST(timers_tick)
+{
+	u32 before[MAX_CPUS];
+
+	for (u32 i = 0; i < ncpus_present; i++)
+		before[i] = cpus[i].ticks;
+	udelay(60 * 1000000 / TIMER_HZ / 10);   /* six periods */
+	for (u32 i = 0; i < ncpus_present; i++)
+		if (cpus[i].online)
+			report(cpus[i].ticks > before[i], "cpu %u: local timer ticking (%u -> %u)",
+			       i, before[i], cpus[i].ticks);
+}
+
+static volatile u32 hits[MAX_CPUS];
+
+static void hit(void *arg)
+{
+	__atomic_fetch_add(&hits[this_cpu()->id], 1, __ATOMIC_SEQ_CST);
+}
+
+/* Runs on cpu i: send an IPI to the CPU named by arg. */
+static void call_back(void *arg)
+{
+	smp_call((u32)arg, hit, NULL);
+}
+
+static u32 next_online(u32 i)
+{
+	do
+		i = (i + 1) % ncpus_present;
+	while (!cpus[i].online);
+	return i;
+}
+
+SELFTEST(ipi_every_cpu)
+{
+	for (u32 i = 1; i < ncpus_present; i++) {
+		if (!cpus[i].online)
+			continue;
+		u32 to = hits[i], from = hits[0];
+		bool ok = smp_call(i, hit, NULL) && hits[i] == to + 1;
+		report(ok, "IPI cpu 0 -> cpu %u", i);
+		ok = smp_call(i, call_back, (void *)0) && hits[0] == from + 1;
+		report(ok, "IPI cpu %u -> cpu 0", i);
+		u32 j = next_online(i), hj = hits[j];
+		if (j != 0) {
+			ok = smp_call(i, call_back, (void *)j) && hits[j] == hj + 1;
+			report(ok, "IPI cpu %u -> cpu %u", i, j);
+		}
+	}
+	if (ncpus_online == 1)
+		report_skip("IPIs: only one CPU online");
+}
