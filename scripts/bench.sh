@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make bench: boot the kernel with "bench" under -icount shift=0 and write its table to $O/bench.txt.
+set -euo pipefail
+
+export O=${O:-build}
+. "$(dirname "$0")/qemu-cmd.sh"
+mkdir -p "$O/test-logs"
+out=$O/bench.txt
+
+# Each configuration: name|firmware|smp|extra QEMU args ({O} = build dir)|command line.
+# The kernel's table covers patched and unpatched sites and the raw
+# instruction for the backend it runs on; other backends get a line each
+# (e.g. "vmi|multiboot|2|-option-rom {O}/vmi.rom|bench pv=vmi").
+# -icount shift=0: one TSC tick per guest instruction, so figures are
+# exact instruction counts (see DESIGN §11).
+configs=(
+	"native|multiboot|${SMP:-2}||bench"
+)
+
+tmp=$out.tmp
+{
+	echo "# pvboot benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(git -C "$(dirname "$0")/.." describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "# QEMU TCG with -icount shift=0: figures are guest instruction counts"
+} > "$tmp"
+for c in "${configs[@]}"; do
+	IFS='|' read -r name fw smp args cmdline <<<"$c"
+	log=$O/test-logs/bench-$name.log
+	read -r -a extra <<<"${args//\{O\}/$O}"
+	qemu_cmd "$fw" tcg "$smp" "${MEM:-256}" "$cmdline" "$O/bench-vars.fd" -icount shift=0 "${extra[@]}" ||
+		{ echo "bench: $name: $QEMU_ERR" >&2; exit 1; }
+	echo "bench: $name ($fw, -smp $smp, '$cmdline')"
+	rc=0
+	timeout --kill-after=5 "${BENCH_TIMEOUT:-300}" "${QEMU_CMD[@]}" </dev/null >"$log" 2>&1 || rc=$?
+	table=$(tr -d '\r' <"$log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p')
+	if ! grep -q '^BENCH END' <<<"$table"; then
+		echo "bench: $name: no 'BENCH BEGIN' ... 'BENCH END' table in the serial log (QEMU exit $rc; log: $log)" >&2
+		tail -n 10 "$log" | sed 's/^/    | /' >&2
+		exit 1
+	fi
+	{ echo; echo "## $name: $fw -smp $smp, command line '$cmdline'"; sed '1d;$d' <<<"$table"; } >> "$tmp"
+done
+mv "$tmp" "$out"
+cat "$out"
+echo "bench: wrote $out"
