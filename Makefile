@@ -54,7 +54,7 @@ HOST_LIB_OBJS := $(patsubst %.c,$(O)/host/%.o,$(LIB_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all kernel run gdb check unit fuzz fuzz-build bench deps clean
+.PHONY: all kernel run gdb check unit fuzz fuzz-build bench bench-boot deps clean
 all: kernel
 kernel: $(KERNEL)
 
@@ -133,6 +133,9 @@ check: deps all $(UNIT_BINS) $(FUZZ_BINS)
 
 bench: deps all
 	$(Q)O=$(O) scripts/bench.sh
+
+bench-boot: deps all
+	$(Q)O=$(O) scripts/bench-boot.sh
 
 deps:
 	$(Q)scripts/deps.sh
