@@ -28,7 +28,7 @@
  * against PV_TYPE() at compile time. */
 #define PV_TYPE_IRQ_ENABLE_SYSEXIT 47
 #define PV_TYPE_IRET 48
-#define PV_NSLOTS 94              /* 4-byte slots in the template */
+#define PV_NSLOTS 92              /* 4-byte slots in the template */
 
 #ifndef __ASSEMBLER__
 #include "pvboot/types.h"
@@ -255,6 +255,12 @@ unsigned long paravirt_ident_32(unsigned long x);  /* eax in -> eax out */
 /* Name of an op for listings ("cpu.read_cr3"), NULL if out of range. */
 const char *paravirt_op_name(unsigned type);
 
+/*
+ * Everything below exists only in the i386 kernel: host tools and tests
+ * (64-bit) include this header for the table layout and constants only.
+ */
+#if defined(__i386__)
+
 /* ---- call sites (private to this header) ----------------------------- */
 
 #define _PVSITE(insn, type, clobber)					\
@@ -298,9 +304,9 @@ const char *paravirt_op_name(unsigned type);
 /* Fourth argument on the stack: the push and pop stay outside the site. */
 #define _PVOP_CALL4(op, a1, a2, a3, a4) ({				\
 	u32 __a = (u32)(a1), __d = (u32)(a2), __c = (u32)(a3);		\
-	asm volatile("pushl %[a4]\n\t" _PVSITE_ANY "\n\taddl $4, %%esp"	\
+	asm volatile("pushl %[pv_a4]\n\t" _PVSITE_ANY "\n\taddl $4, %%esp"	\
 		     : "+a"(__a), "+d"(__d), "+c"(__c)			\
-		     : [a4] "g"((u32)(a4)), _PVOPS(op) : "memory", "cc");	\
+		     : [pv_a4] "g"((u32)(a4)), _PVOPS(op) : "memory", "cc");	\
 	((u64)__d << 32) | __a; })
 
 /*
@@ -476,5 +482,6 @@ static inline void arch_flush_lazy_mode(void) { set_lazy_mode(PARAVIRT_LAZY_FLUS
 #undef _PVOPS
 #undef _PVOPS_HOT
 
+#endif /* __i386__ */
 #endif /* __ASSEMBLER__ */
 #endif
