@@ -89,16 +89,35 @@ static void send_all(u32 icr, bool only_silent)
 	}
 }
 
+/*
+ * Sleep until every started AP is online: each AP's last act is a wake-up
+ * IPI, the local timer bounds each sleep.  Halting rather than spinning
+ * matters under emulation, where a spinning vCPU steals host time from
+ * the APs it waits for.
+ */
 static void wait_online(u64 t0)
 {
 	u64 deadline = t0 + (u64)AP_WAIT_MS * tsc_khz;
 
-	while (ncpus_online < ncpus_started + 1 && rdtsc() < deadline)
-		cpu_relax();
-	for (u32 i = 1; i <= ncpus_started; i++)
-		if (!cpus[i].online)
+	for (;;) {
+		irq_disable();
+		if (ncpus_online >= ncpus_started + 1 || rdtsc() >= deadline)
+			break;
+		safe_halt();            /* sti; hlt: no wake-up is lost */
+	}
+	irq_enable();
+}
+
+static void report_aps(u64 t0)
+{
+	for (u32 i = 1; i <= ncpus_started; i++) {
+		if (cpus[i].online)
+			kprintf("smp: cpu %u online (APIC id %u) after %llu us\n", i,
+				cpus[i].apic_id, tsc_to_us(cpus[i].tsc_online - t0));
+		else
 			kprintf("smp: cpu %u (APIC id %u) did not come online within %u ms; left out\n",
 				i, cpus[i].apic_id, AP_WAIT_MS);
+	}
 }
 
 void smp_boot(void)
@@ -123,6 +142,7 @@ void smp_boot(void)
 	udelay(200);
 	send_all(APIC_ICR_STARTUP | (TRAMP_BASE >> 12), true);
 	wait_online(t0);
+	report_aps(t0);
 	u64 last = t0;
 	for (u32 i = 1; i <= ncpus_started; i++)
 		if (cpus[i].online && cpus[i].tsc_online > last)
@@ -145,9 +165,9 @@ void ap_entry(void)
 	lapic_init(false);
 	setup_secondary_clock();
 	me->tsc_online = rdtsc();
-	kprintf("smp: cpu %u online (APIC id %u)\n", me->id, me->apic_id);
 	me->online = 1;
 	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_SEQ_CST);
+	send_ipi(cpus[0].apic_id, VEC_WAKE);    /* the boot CPU may be asleep */
 	for (;;)
 		safe_halt();
 }
@@ -177,9 +197,15 @@ static void ipi_call(struct trapframe *tf)
 	}
 }
 
+static void ipi_wake(struct trapframe *tf)
+{
+	lapic_eoi();
+}
+
 void smp_init_ipis(void)
 {
 	trap_set_handler(VEC_IPI_CALL, ipi_call);
+	trap_set_handler(VEC_WAKE, ipi_wake);
 }
 
 /* Interrupts must be on in the caller (the target may be calling us). */

@@ -101,7 +101,7 @@
 #define VEC_IRQ_BASE   0x30     /* IO-APIC pins 0.. */
 #define VEC_TIMER      0xF0     /* local APIC timer */
 #define VEC_IPI_CALL   0xF1     /* run a function on another CPU */
-#define VEC_IPI_TLB    0xF2     /* TLB shootdown */
+#define VEC_WAKE       0xF2     /* wake a halted CPU, nothing else */
 #define VEC_APIC_ERROR 0xFE
 #define VEC_SPURIOUS   0xFF
 #define VEC_SYSCALL    0x80
