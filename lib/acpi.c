@@ -8,6 +8,7 @@
 #define RSDP_V2_LEN 36
 #define RSDP_MAX_LEN 1024       /* generous; the spec's is 36 */
 #define MADT_TRY_MAX 4          /* APIC tables tried before giving up */
+#define SCAN_WARN_MAX 4         /* bad RSDP candidates reported per search */
 
 /* MADT entry types we act on (ACPI 6.5 Table 5.21). */
 enum {
@@ -87,9 +88,13 @@ static bool rsdp_check(phys_read_fn rd, void *ctx, u64 phys,
 	return true;
 }
 
-/* Look for a valid RSDP on 16-byte boundaries in [start, start + len). */
+/*
+ * Look for a valid RSDP on 16-byte boundaries in [start, start + len).
+ * Only the first few bad candidates are reported: memory full of
+ * signatures must not flood the console.
+ */
 static u64 rsdp_scan(phys_read_fn rd, void *ctx, u64 start, u32 len,
-		     cmd_warn_fn warn, void *wctx)
+		     u32 *bad, cmd_warn_fn warn, void *wctx)
 {
 	struct rsdp_info r;
 	char sig[8];
@@ -98,8 +103,10 @@ static u64 rsdp_scan(phys_read_fn rd, void *ctx, u64 start, u32 len,
 		if (!rd(ctx, start + off, sig, sizeof(sig)) ||
 		    memcmp(sig, "RSD PTR ", 8) != 0)
 			continue;
-		if (rsdp_check(rd, ctx, start + off, &r, warn, wctx))
+		if (rsdp_check(rd, ctx, start + off, &r,
+			       *bad < SCAN_WARN_MAX ? warn : NULL, wctx))
 			return start + off;
+		++*bad;
 	}
 	return 0;
 }
@@ -108,18 +115,24 @@ u64 acpi_find_rsdp(phys_read_fn rd, void *ctx, cmd_warn_fn warn, void *wctx)
 {
 	u8 seg[2];
 	u64 found;
+	u32 bad = 0;
 
 	/* The BIOS data area keeps the EBDA's real-mode segment at 0x40E. */
 	if (rd(ctx, 0x40e, seg, 2)) {
 		u64 ebda = (u64)le16(seg) << 4;
 
 		if (ebda >= 0x400 && ebda < 0xa0000) {
-			found = rsdp_scan(rd, ctx, ebda, 1024, warn, wctx);
+			found = rsdp_scan(rd, ctx, ebda, 1024, &bad, warn,
+					  wctx);
 			if (found)
 				return found;
 		}
 	}
-	return rsdp_scan(rd, ctx, 0xe0000, 0x20000, warn, wctx);
+	found = rsdp_scan(rd, ctx, 0xe0000, 0x20000, &bad, warn, wctx);
+	if (bad > SCAN_WARN_MAX)
+		pv_warnf(warn, wctx, "acpi: %u more bad RSDP candidates not "
+			 "shown", bad - SCAN_WARN_MAX);
+	return found;
 }
 
 /*

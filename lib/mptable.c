@@ -4,6 +4,7 @@
 
 #define MPF_LEN 16
 #define MPC_HDR_LEN 44
+#define MPF_WARN_MAX 4          /* bad floating pointers reported per search */
 #define MP_DEFAULT_LAPIC 0xfee00000u
 #define MP_DEFAULT_IOAPIC 0xfec00000u
 /*
@@ -179,9 +180,12 @@ static int mp_default(u8 type, struct smp_config *out, cmd_warn_fn warn,
 	return smp_finish(&b);
 }
 
-/* Look for a valid floating pointer on 16-byte boundaries. */
+/*
+ * Look for a valid floating pointer on 16-byte boundaries.  Only the
+ * first few bad candidates are reported (*bad counts them all).
+ */
 static u64 mpf_scan(phys_read_fn rd, void *ctx, u64 start, u32 len, u8 *mpf,
-		    cmd_warn_fn warn, void *wctx)
+		    u32 *bad, cmd_warn_fn warn, void *wctx)
 {
 	for (u32 off = 0; off + MPF_LEN <= len; off += 16) {
 		if (!rd(ctx, start + off, mpf, MPF_LEN) ||
@@ -190,9 +194,10 @@ static u64 mpf_scan(phys_read_fn rd, void *ctx, u64 start, u32 len, u8 *mpf,
 		u8 sum = acpi_checksum(mpf, MPF_LEN);
 		if (mpf[8] == 1 && sum == 0)
 			return start + off;
-		pv_warnf(warn, wctx, "mptable: floating pointer at 0x%llx: "
-			 "length %u, checksum 0x%02x; skipped",
-			 (unsigned long long)(start + off), mpf[8], sum);
+		if ((*bad)++ < MPF_WARN_MAX)
+			pv_warnf(warn, wctx, "mptable: floating pointer at "
+				 "0x%llx: length %u, checksum 0x%02x; skipped",
+				 (unsigned long long)(start + off), mpf[8], sum);
 	}
 	return 0;
 }
@@ -202,20 +207,25 @@ static u64 mpf_find(phys_read_fn rd, void *ctx, u8 *mpf, cmd_warn_fn warn,
 {
 	u8 w[2];
 	u64 p = 0, base_end = 0xa0000;
+	u32 bad = 0;
 
 	/* BIOS data area: EBDA segment at 0x40E, base memory KiB at 0x413. */
 	if (rd(ctx, 0x40e, w, 2)) {
 		u64 ebda = (u64)le16(w) << 4;
 
 		if (ebda >= 0x400 && ebda < 0xa0000)
-			p = mpf_scan(rd, ctx, ebda, 1024, mpf, warn, wctx);
+			p = mpf_scan(rd, ctx, ebda, 1024, mpf, &bad, warn, wctx);
 	}
 	if (!p && rd(ctx, 0x413, w, 2) && le16(w) >= 1 && le16(w) <= 640)
 		base_end = (u64)le16(w) * 1024;
 	if (!p)
-		p = mpf_scan(rd, ctx, base_end - 1024, 1024, mpf, warn, wctx);
+		p = mpf_scan(rd, ctx, base_end - 1024, 1024, mpf, &bad, warn,
+			     wctx);
 	if (!p)
-		p = mpf_scan(rd, ctx, 0xf0000, 0x10000, mpf, warn, wctx);
+		p = mpf_scan(rd, ctx, 0xf0000, 0x10000, mpf, &bad, warn, wctx);
+	if (bad > MPF_WARN_MAX)
+		pv_warnf(warn, wctx, "mptable: %u more bad floating pointers "
+			 "not shown", bad - MPF_WARN_MAX);
 	return p;
 }
 

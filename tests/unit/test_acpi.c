@@ -490,6 +490,20 @@ static void test_rsdp_bad_checksums(void **state)
 	free(m.m);
 }
 
+static void test_rsdp_scan_warnings_bounded(void **state)
+{
+	struct mem m;
+
+	mem_init(&m);
+	for (uint32_t a = 0xe0000; a < 0x100000; a += 16)
+		memcpy(m.m + a, "RSD PTR ", 8);         /* all checksums bad */
+	nwarn = 0;
+	assert_int_equal(acpi_find_rsdp(mem_read, &m, rec_warn, NULL), 0);
+	assert_int_equal(nwarn, 5);
+	assert_true(saw("acpi: 8187 more bad RSDP candidates not shown"));
+	free(m.m);
+}
+
 static void test_rsdp_failing_reader(void **state)
 {
 	static struct smp_config c;
@@ -624,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_rsdp_in_ebda),
 		cmocka_unit_test(test_rsdp_in_bios_area),
 		cmocka_unit_test(test_rsdp_bad_checksums),
+		cmocka_unit_test(test_rsdp_scan_warnings_bounded),
 		cmocka_unit_test(test_rsdp_failing_reader),
 		cmocka_unit_test(test_chain_rsdt),
 		cmocka_unit_test(test_chain_xsdt_preferred),

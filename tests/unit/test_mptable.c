@@ -332,6 +332,22 @@ static void test_find_bad_checksum(void **state)
 	free(m.m);
 }
 
+static void test_find_warnings_bounded(void **state)
+{
+	static struct smp_config c;
+	struct mem m;
+
+	mem_init(&m);
+	for (uint32_t a = 0xf0000; a < 0x100000; a += 16)
+		memcpy(m.m + a, "_MP_", 4);
+	nwarn = 0;
+	assert_int_equal(mptable_find_and_parse(phys_image_read, &m.img, &c,
+						rec_warn, NULL), -1);
+	assert_int_equal(nwarn, 5);
+	assert_true(saw("mptable: 4092 more bad floating pointers not shown"));
+	free(m.m);
+}
+
 static void test_find_default_config(void **state)
 {
 	static struct smp_config c;
@@ -397,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_find_valid),
 		cmocka_unit_test(test_find_in_ebda_and_base_memory),
 		cmocka_unit_test(test_find_bad_checksum),
+		cmocka_unit_test(test_find_warnings_bounded),
 		cmocka_unit_test(test_find_default_config),
 		cmocka_unit_test(test_find_config_unreadable_or_truncated),
 	};

@@ -1,0 +1,85 @@
+/* Shared bits of the libFuzzer targets: checking diagnostics and readers over the input bytes. */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/acpi.h"
+
+/* The contract for every diagnostic: one short line. */
+static void fuzz_warn(void *ctx, const char *line)
+{
+	size_t n = strlen(line);
+
+	(void)ctx;
+	if (n == 0 || n >= 160 || memchr(line, '\n', n))
+		abort();
+}
+
+/* The input repeated over all of physical memory: every read succeeds. */
+struct tiled {
+	const uint8_t *data;
+	size_t size;
+};
+
+static bool tiled_read(void *ctx, u64 phys, void *buf, u32 len)
+{
+	const struct tiled *t = ctx;
+	uint8_t *out = buf;
+
+	if (!t->size)
+		return false;
+	size_t off = phys % t->size;
+	while (len) {
+		size_t n = t->size - off < len ? t->size - off : len;
+
+		memcpy(out, t->data + off, n);
+		out += n;
+		len -= n;
+		off = 0;
+	}
+	return true;
+}
+
+/*
+ * Up to five byte images at fixed physical addresses; reads elsewhere
+ * fail.  Lets a target build a valid table chain around fuzzed bytes.
+ */
+struct regions {
+	struct phys_image r[5];
+	int n;
+};
+
+static bool regions_read(void *ctx, u64 phys, void *buf, u32 len)
+{
+	struct regions *rs = ctx;
+
+	for (int i = 0; i < rs->n; i++)
+		if (phys_image_read(&rs->r[i], phys, buf, len))
+			return true;
+	return false;
+}
+
+static void regions_add(struct regions *rs, u64 base, const void *p, size_t len)
+{
+	if (rs->n == 5)
+		abort();
+	rs->r[rs->n++] = (struct phys_image){ p, base, len };
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+/* Make the byte at off the one that brings the sum of p[0..len) to zero. */
+static void fix_checksum(uint8_t *p, size_t len, size_t off)
+{
+	p[off] = 0;
+	p[off] = (uint8_t)-acpi_checksum(p, len);
+}
+
+#endif
