@@ -21,7 +21,7 @@
 
 struct pvboot_info *boot_info;
 struct kopts kopts;
-static struct pvboot_info mb_converted;
+static struct pvboot_info info_copy;    /* ours: loader memory gets reused */
 
 /* Before paging everything below 4 GiB is readable as it is. */
 static bool early_read(void *ctx, u64 pa, void *buf, u32 len)
@@ -34,14 +34,18 @@ static bool early_read(void *ctx, u64 pa, void *buf, u32 len)
 
 static void boot_info_from_entry(u32 magic, u32 info)
 {
+	boot_info = &info_copy;
 	if (magic == PVBOOT_ENTRY_MAGIC) {
-		boot_info = (struct pvboot_info *)info;
-		if (boot_info->magic != PVBOOT_INFO_MAGIC || boot_info->version < 1)
-			panic("boot: pvboot magic in EAX but the info at %#x is not a pvboot_info (magic %#x)",
-			      info, boot_info->magic);
+		const struct pvboot_info *in = (const struct pvboot_info *)info;
+		u32 size = in->size < sizeof(info_copy) ? in->size : sizeof(info_copy);
+		if (in->magic != PVBOOT_INFO_MAGIC || in->version < 1 ||
+		    size < __builtin_offsetof(struct pvboot_info, tsc_loader_entry))
+			panic("boot: pvboot magic in EAX but the info at %#x is not a pvboot_info (magic %#x, size %u)",
+			      info, in->magic, in->size);
+		memcpy(&info_copy, in, size);  /* fields it lacks stay zero */
+		info_copy.cmdline[PVBOOT_CMDLINE_MAX - 1] = '\0';
 		return;
 	}
-	boot_info = &mb_converted;
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("boot: entered with EAX=%#x: neither pvboot (%#x) nor Multiboot (%#x)",
 		      magic, PVBOOT_ENTRY_MAGIC, MULTIBOOT_BOOTLOADER_MAGIC);
