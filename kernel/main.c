@@ -105,7 +105,6 @@ _Noreturn static void finish(void)
 _Noreturn void kmain(void);
 _Noreturn void kmain(void)
 {
-	console_init(CONSOLE_BOTH);     /* serial and screen until console= */
 	parse_cmdline();                /* kopts from the final command line */
 	print_boot_header();            /* who booted us, with which options */
 	boot_cpu_init();                /* GDT, TSS, %fs and IDT of cpu 0 */
@@ -130,6 +129,7 @@ _Noreturn void kentry(u32 magic, u32 info);
 _Noreturn void kentry(u32 magic, u32 info)
 {
 	pv_ops = native_table;          /* wrappers work from the first line */
+	console_init(CONSOLE_BOTH);     /* serial and screen until console= */
 	boot_info_from_entry(magic, info);
 	kmain();
 }
