@@ -14,6 +14,7 @@
 #include "detect.h"
 #include "report.h"
 #include "paravirt.h"
+#include "task.h"
 #include "pvboot/multiboot.h"
 #include "../backends/native/native.h"
 
@@ -122,6 +123,7 @@ _Noreturn void kmain(void)
 	setup_boot_clock();             /* this CPU's periodic timer */
 	irq_enable();                   /* ticks from here on */
 	smp_boot();                     /* INIT-SIPI-SIPI the others */
+	task_init();                    /* ring-3 template for the tests */
 	finish();                       /* self-tests, result line, exit */
 }
 

@@ -19,6 +19,7 @@ u32 ncpus_present = 1;
 volatile u32 ncpus_online = 1;
 u64 smp_bringup_us;
 
+static _Noreturn void idle_loop(struct cpu *me);
 static u32 ap_stacks[256];              /* by APIC id, for the trampoline */
 static u8 cpu_by_apic[256];             /* APIC id -> logical id */
 static u32 ncpus_started;               /* APs we sent SIPIs to */
@@ -168,8 +169,73 @@ void ap_entry(void)
 	me->online = 1;
 	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_SEQ_CST);
 	send_ipi(cpus[0].apic_id, VEC_WAKE);    /* the boot CPU may be asleep */
-	for (;;)
+	idle_loop(me);
+}
+
+/* ---- work in thread context ---------------------------------------------- */
+
+struct work {
+	void (*fn)(void *);
+	void *arg;
+	u32 waker;              /* APIC id to wake when done */
+	volatile u32 done;
+};
+static struct work work_slots[MAX_CPUS];
+
+/* An AP's life after bring-up: run posted work, else sleep. */
+static _Noreturn void idle_loop(struct cpu *me)
+{
+	struct work *w = &work_slots[me->id];
+
+	for (;;) {
+		irq_disable();
+		if (w->fn && !w->done) {
+			irq_enable();
+			w->fn(w->arg);
+			__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+			send_ipi(w->waker, VEC_WAKE);
+			continue;
+		}
 		safe_halt();
+	}
+}
+
+/* Sleep (interrupts on) until *flag is set or the deadline passes. */
+bool wait_flag(volatile u32 *flag, u32 ms)
+{
+	u64 deadline = rdtsc() + (u64)ms * tsc_khz;
+	unsigned long f = save_fl();
+	bool ok;
+
+	for (;;) {
+		irq_disable();
+		ok = __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+		if (ok || rdtsc() >= deadline)
+			break;
+		safe_halt();
+	}
+	restore_fl(f);
+	return ok;
+}
+
+bool smp_run(u32 cpu, void (*fn)(void *), void *arg, u32 ms)
+{
+	struct work *w = &work_slots[cpu];
+
+	if (cpu == this_cpu()->id) {
+		fn(arg);
+		return true;
+	}
+	if (cpu >= MAX_CPUS || !cpus[cpu].online)
+		return false;
+	w->arg = arg;
+	w->waker = this_cpu()->apic_id;
+	w->done = 0;
+	__atomic_store_n(&w->fn, fn, __ATOMIC_RELEASE);
+	send_ipi(cpus[cpu].apic_id, VEC_WAKE);
+	bool ok = wait_flag(&w->done, ms);
+	w->fn = NULL;
+	return ok;
 }
 
 /* ---- cross-CPU calls ------------------------------------------------------- */

@@ -12,6 +12,9 @@ void ap_entry(void);
 /* Run fn(arg) on cpu (by logical id) through an IPI; wait for it. */
 bool smp_call(u32 cpu, void (*fn)(void *), void *arg);
 void smp_init_ipis(void);
+/* Run fn(arg) on cpu in thread context (interrupts on), wait up to ms. */
+bool smp_run(u32 cpu, void (*fn)(void *), void *arg, u32 ms);
+bool wait_flag(volatile u32 *flag, u32 ms);
 extern u64 smp_bringup_us;
 
 #endif

@@ -7,6 +7,7 @@
 #include "trap.h"
 #include "cpu.h"
 #include "report.h"
+#include "task.h"
 
 struct ex_entry {
 	u32 insn, fixup;
@@ -50,6 +51,8 @@ void trap(struct trapframe *tf)
 		handlers[v](tf);
 		return;
 	}
+	if (v < 32 && (tf->cs & 3) && user_fault(tf))
+		return;
 	if (v < 32 && try_fixup(tf))
 		return;
 	if (v == VEC_SPURIOUS)

@@ -120,12 +120,18 @@ static void native_store_gdt(struct desc_ptr *d) { asm volatile("sgdt %0" : "=m"
 static void native_store_idt(struct desc_ptr *d) { asm volatile("sidt %0" : "=m"(*d)); }
 static unsigned long native_store_tr(void) { unsigned long v = 0; asm volatile("str %w0" : "+r"(v)); return v; }
 
+/* An LDT lives in memory; the GDT slot GDT_LDT of this CPU describes it. */
 static void native_set_ldt(const void *desc, unsigned entries)
 {
-	/* Only the null LDT is used: we never run code that needs one. */
 	u16 sel = 0;
-	(void)desc;
-	(void)entries;
+
+	if (desc && entries) {
+		u32 base = (u32)desc, limit = entries * 8 - 1;
+		struct desc_struct *d = &this_cpu()->gdt[GDT_LDT];
+		d->a = (limit & 0xffff) | (base << 16);
+		d->b = ((base >> 16) & 0xff) | 0x8200 | (base & 0xff000000);
+		sel = GDT_LDT << 3;
+	}
 	asm volatile("lldt %0" :: "r"(sel));
 }
 

@@ -40,7 +40,8 @@
 #define GDT_TSS      5
 #define GDT_PERCPU   6          /* %fs: base = this CPU's struct cpu */
 #define GDT_TLS0     7          /* three TLS slots for load_tls */
-#define GDT_ENTRIES  10
+#define GDT_LDT      10         /* the LDT descriptor set_ldt loads */
+#define GDT_ENTRIES  11
 #define SEL_KCODE   (GDT_KCODE << 3)
 #define SEL_KDATA   (GDT_KDATA << 3)
 #define SEL_UCODE   ((GDT_UCODE << 3) | 3)

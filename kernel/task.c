@@ -1,0 +1,332 @@
+/*
+ * Minimal ring 3 (see task.h): address spaces copied from a template the
+ * way dup_mmap copies a parent, torn down the way exit_mmap does, and a
+ * cooperative switch between the two tasks of a pair.  Every privileged
+ * step goes through the table: alloc/release of page-table pages,
+ * set_pte_at, activate_mm, load_esp0, load_tls, set_iopl_mask, lazy CPU
+ * mode around the switch, write_cr3 for the TLB flush, iret and sysexit.
+ */
+#include "task.h"
+#include "spinlock.h"
+
+extern u8 user_prog_start[], user_prog_end[];
+void task_switch(u32 *save_esp, u32 new_esp);
+void task_first_entry(void);
+void sysenter_entry(void);
+
+#define KSTACK_PAGES 2
+#define TLS_AREA 0x800                  /* in the data page */
+
+u32 user_base;
+static struct mm_struct template_mm;    /* code, data and stack pages */
+static pte_t *template_pt;
+
+/* One free pde for the user slot, searched from the top of the space. */
+static u32 find_user_slot(void)
+{
+	for (u32 va = 0xf0000000; va >= 0xc0000000; va -= 0x400000)
+		if (!(pgd_val(init_mm.pgd[va >> 22]) & PTE_P))
+			return va;
+	return 0;
+}
+
+/* A fresh page directory holding the kernel's mappings. */
+static pgd_t *new_pgd(void)
+{
+	u32 pgd = page_alloc();
+
+	if (!pgd)
+		return NULL;
+	paravirt_alloc_pd(pgd >> PAGE_SHIFT);
+	memcpy((void *)pgd, init_mm.pgd, PAGE_SIZE);
+	paravirt_alloc_pd_clone(pgd >> PAGE_SHIFT, (u32)init_mm.pgd >> PAGE_SHIFT, 0, 1024);
+	return (pgd_t *)pgd;
+}
+
+/* The user page table of mm, created on first use. */
+static pte_t *user_pt(struct mm_struct *mm, bool create)
+{
+	pgd_t *pde = &mm->pgd[user_base >> 22];
+	u32 pt;
+
+	if (pgd_val(*pde) & PTE_P)
+		return (pte_t *)(pgd_val(*pde) & ~0xfffu);
+	if (!create || !(pt = page_alloc()))
+		return NULL;
+	paravirt_alloc_pt(pt >> PAGE_SHIFT);
+	map_pt_hook(0, (pte_t *)pt, pt >> PAGE_SHIFT);
+	set_pmd(pde, make_pmd(pt | PTE_P | PTE_W | PTE_U));
+	return (pte_t *)pt;
+}
+
+static bool map_user(struct mm_struct *mm, u32 off, u32 pa, u32 flags)
+{
+	pte_t *pt = user_pt(mm, true);
+
+	if (!pt)
+		return false;
+	set_pte_at(mm, user_base + off, &pt[off >> PAGE_SHIFT], make_pte(pa | flags));
+	return true;
+}
+
+void task_init(void)
+{
+	trap_set_handler(VEC_SYSCALL, syscall_trap);
+	u32 code = page_alloc(), data = page_alloc(), stack = page_alloc();
+
+	user_base = find_user_slot();
+	template_mm.pgd = new_pgd();
+	if (!user_base || !template_mm.pgd || !code || !data || !stack)
+		panic("task: no room for the ring-3 template (slot %#x)", user_base);
+	memcpy((void *)code, user_prog_start, user_prog_end - user_prog_start);
+	map_user(&template_mm, USER_CODE_OFF, code, PTE_P | PTE_U);
+	map_user(&template_mm, USER_DATA_OFF, data, PTE_P | PTE_W | PTE_U);
+	map_user(&template_mm, USER_STACK_OFF, stack, PTE_P | PTE_W | PTE_U);
+	template_pt = user_pt(&template_mm, false);
+	kprintf("task: ring-3 slot at %#x (4 MiB), template of %u bytes of user code\n",
+		user_base, (u32)(user_prog_end - user_prog_start));
+}
+
+/* Copy the template's user pages into mm (no sharing, no copy-on-write). */
+static bool dup_user_pages(struct mm_struct *mm)
+{
+	for (u32 i = 0; i < 1024; i++) {
+		u32 e = pte_val(template_pt[i]);
+		if (!(e & PTE_P))
+			continue;
+		u32 pa = page_alloc();
+		if (!pa)
+			return false;
+		memcpy((void *)pa, (void *)(e & ~0xfffu), PAGE_SIZE);
+		if (!map_user(mm, i << PAGE_SHIFT, pa, e & 0xfff))
+			return false;
+	}
+	arch_dup_mmap(&template_mm, mm);
+	return true;
+}
+
+/* The first-entry stack: a trapframe for iret under a task_switch frame. */
+static void build_first_frame(struct task *t, u32 iopl)
+{
+	u32 top = t->kstack + KSTACK_PAGES * PAGE_SIZE;
+	struct trapframe *tf = (struct trapframe *)(top - sizeof(*tf));
+	u32 *sw = (u32 *)tf - 5;
+
+	memset(tf, 0, sizeof(*tf));
+	tf->ds = tf->es = SEL_UDATA;
+	tf->eax = t->entry_eax;
+	tf->ebx = t->entry_ebx;
+	tf->ecx = user_base;
+	tf->eip = user_base + USER_CODE_OFF;
+	tf->cs = SEL_UCODE;
+	tf->eflags = X86_EFLAGS_IF | 0x2 | (iopl << 12);
+	tf->user_esp = user_base + USER_STACK_OFF + PAGE_SIZE;
+	tf->user_ss = SEL_UDATA;
+	memset(sw, 0, 4 * sizeof(u32));         /* edi esi ebx ebp */
+	sw[4] = (u32)task_first_entry;
+	t->kesp = (u32)sw;
+	t->thread.esp0 = top;
+	t->thread.sysenter_cs = SEL_KCODE;
+	t->thread.iopl = iopl << 12;
+}
+
+/* A TLS data segment (DPL 3, 4 KiB byte-granular) at base. */
+static void make_tls(struct desc_struct *d, u32 base)
+{
+	d->a = 0x0fff | (base << 16);
+	d->b = ((base >> 16) & 0xff) | 0xf200 | (base & 0xff000000);
+}
+
+struct task *task_create(u32 prog, u32 arg, u32 iopl)
+{
+	static u32 serial;
+	struct task *t = (struct task *)page_alloc();
+
+	if (!t)
+		return NULL;
+	t->kstack = pages_alloc(KSTACK_PAGES);
+	t->mm.pgd = new_pgd();
+	if (!t->kstack || !t->mm.pgd || !dup_user_pages(&t->mm)) {
+		task_destroy(t);
+		return NULL;
+	}
+	t->entry_eax = prog;
+	t->entry_ebx = arg;
+	t->state = TASK_RUNNABLE;
+	build_first_frame(t, iopl);
+	/* Each task's TLS segment points at a different word of its data page. */
+	u32 slot = __atomic_fetch_add(&serial, 1, __ATOMIC_SEQ_CST) % 64;
+	t->tls_value = 0x7150000 + slot;
+	u32 *dp = (u32 *)(pte_val(user_pt(&t->mm, false)[USER_DATA_OFF >> PAGE_SHIFT]) & ~0xfffu);
+	dp[(TLS_AREA >> 2) + slot] = t->tls_value;
+	make_tls(&t->thread.tls[0], user_base + USER_DATA_OFF + TLS_AREA + 4 * slot);
+	return t;
+}
+
+/* exit_mmap: the backend hook, then every user page and table page. */
+static void free_user_pages(struct mm_struct *mm)
+{
+	pte_t *pt = user_pt(mm, false);
+
+	arch_exit_mmap(mm);
+	if (!pt)
+		return;
+	for (u32 i = 0; i < 1024; i++) {
+		pte_t e = ptep_get_and_clear(&pt[i]);
+		if (pte_val(e) & PTE_P)
+			page_free(pte_val(e) & ~0xfffu);
+	}
+	pmd_clear(&mm->pgd[user_base >> 22]);
+	paravirt_release_pt((u32)pt >> PAGE_SHIFT);
+	page_free((u32)pt);
+}
+
+void task_destroy(struct task *t)
+{
+	if (t->mm.pgd) {
+		free_user_pages(&t->mm);
+		paravirt_release_pd((u32)t->mm.pgd >> PAGE_SHIFT);
+		page_free((u32)t->mm.pgd);
+	}
+	for (u32 i = 0; t->kstack && i < KSTACK_PAGES; i++)
+		page_free(t->kstack + i * PAGE_SIZE);
+	page_free((u32)t);
+}
+
+/* ---- switching ----------------------------------------------------------- */
+
+struct cpu_sched {
+	u32 esp;                /* the caller of task_run */
+	struct task *current;
+	struct mm_struct *mm;   /* address space loaded now */
+};
+static struct cpu_sched sched[MAX_CPUS];
+
+/* Load next's CPU state and address space; prev may be NULL (kernel). */
+static void switch_state(struct mm_struct *prev, struct task *next)
+{
+	struct cpu *c = this_cpu();
+	struct cpu_sched *s = &sched[c->id];
+	struct mm_struct *mm = next ? &next->mm : &init_mm;
+	struct thread_struct kthread = { .esp0 = c->stack_top };
+	struct thread_struct *th = next ? &next->thread : &kthread;
+
+	arch_enter_lazy_cpu_mode();
+	load_esp0(&c->tss, th);
+	load_tls(th, c->id);
+	set_iopl_mask(th->iopl);
+	arch_leave_lazy_cpu_mode();
+	if (prev != mm) {
+		activate_mm(prev, mm);
+		write_cr3((u32)mm->pgd);        /* also flushes the user TLB */
+	}
+	s->mm = mm;
+	s->current = next;
+}
+
+void task_run(struct task *t)
+{
+	struct cpu_sched *s = &sched[this_cpu()->id];
+	unsigned long flags = irq_save();
+
+	wrmsr_safe(MSR_IA32_SYSENTER_EIP, (u32)sysenter_entry);
+	switch_state(&init_mm, t);
+	task_switch(&s->esp, t->kesp);
+	switch_state(s->mm, NULL);
+	/* A task may have left a TLS selector in %gs that load_tls just
+	 * emptied; the kernel itself uses none. */
+	asm volatile("movl %0, %%gs" :: "r"(0));
+	restore_fl(flags);
+}
+
+/* Leave the current task for the other one of its pair, or the caller. */
+static void task_leave(struct task *me, bool yield)
+{
+	struct cpu_sched *s = &sched[this_cpu()->id];
+	struct task *o = me->other;
+
+	if (o && o->state == TASK_RUNNABLE) {
+		switch_state(&me->mm, o);
+		task_switch(&me->kesp, o->kesp);
+		/* resumed: the other task yielded back */
+		switch_state(s->mm, me);
+		return;
+	}
+	if (yield)
+		return;                 /* nobody to yield to: keep running */
+	task_switch(&me->kesp, s->esp);
+}
+
+static _Noreturn void task_end(struct task *me, u32 state)
+{
+	me->state = state;
+	task_leave(me, false);
+	panic("task: an ended task was resumed");
+}
+
+/* ---- system calls and faults --------------------------------------------- */
+
+static u32 do_syscall(u32 nr, u32 a1, struct trapframe *tf)
+{
+	struct task *me = sched[this_cpu()->id].current;
+
+	if (!me)
+		panic("task: system call %u with no current task", nr);
+	switch (nr) {
+	case SYS_EXIT:
+		me->exit_code = a1;
+		task_end(me, TASK_EXITED);
+	case SYS_ECHO:
+		return tf->ebx ^ tf->ecx ^ tf->edx ^ tf->esi ^ tf->edi;
+	case SYS_NULL:
+		return 0;
+	case SYS_YIELD:
+		task_leave(me, true);
+		return 0;
+	case SYS_GETCPU:
+		return this_cpu()->id;
+	}
+	return (u32)-38;                /* -ENOSYS */
+}
+
+void syscall_trap(struct trapframe *tf)
+{
+	tf->eax = do_syscall(tf->eax, tf->ebx, tf);
+}
+
+u32 sysenter_dispatch(u32 nr, u32 arg, struct trapframe *tf)
+{
+	return do_syscall(nr, arg, tf);
+}
+
+/* Map a zeroed page for a first touch of the demand region. */
+static bool demand_page(struct task *me, u32 addr, u32 err)
+{
+	u32 off = addr - user_base, pa;
+
+	if (err & 1 || off < USER_DEMAND_OFF || off >= USER_DEMAND_OFF + USER_DEMAND_LEN)
+		return false;
+	if (!(pa = page_alloc()))
+		return false;
+	pte_t *pt = user_pt(&me->mm, false);
+	set_pte_at(&me->mm, addr & ~0xfffu, &pt[off >> PAGE_SHIFT], make_pte(pa | PTE_P | PTE_W | PTE_U));
+	flush_tlb_single(addr & ~0xfffu);
+	return true;
+}
+
+/* An exception in ring 3: resolve it, or end the task (never the kernel). */
+bool user_fault(struct trapframe *tf)
+{
+	struct task *me = sched[this_cpu()->id].current;
+	u32 cr2 = tf->vector == 14 ? read_cr2() : 0;
+
+	if (!me)
+		return false;
+	if (tf->vector == 14 && demand_page(me, cr2, tf->err))
+		return true;
+	me->fault_vector = tf->vector;
+	me->fault_addr = cr2;
+	kprintf("task: cpu %u: ring-3 exception %u at eip %#x (addr %#x, err %#x): task ended\n",
+		this_cpu()->id, tf->vector, tf->eip, cr2, tf->err);
+	task_end(me, TASK_FAULTED);
+}
