@@ -92,6 +92,8 @@ _Noreturn static void finish(void)
 
 	if (kopts.test) {
 		run_selftests();
+		if (pvtrace_active())
+			report(pvtrace_report() == 0, "pvtrace: every op of the table was called");
 		ok = report_summary();
 	}
 	if (kopts.test || kopts.exit_after_boot) {
@@ -108,9 +110,9 @@ _Noreturn void kmain(void)
 {
 	parse_cmdline();                /* kopts from the final command line */
 	print_boot_header();            /* who booted us, with which options */
-	boot_cpu_init();                /* GDT, TSS, %fs and IDT of cpu 0 */
 	detect_environment();           /* CPUID hypervisor signature */
 	select_backend();               /* pv= or detection -> pv_ops */
+	boot_cpu_init();                /* GDT, TSS, %fs and IDT, via the table */
 	paravirt_banner();              /* the backend introduces itself */
 	arch_setup();                   /* backend's early setup */
 	mem_init();                     /* memory map -> page allocator */
@@ -118,7 +120,7 @@ _Noreturn void kmain(void)
 	smp_config_init();              /* ACPI MADT, else MP table */
 	init_IRQ();                     /* PICs masked, local APIC, IO-APIC */
 	time_init();                    /* TSC and APIC timer vs the PIT */
-	apply_paravirt(kopts.nopatch, kopts.pvpatch_verbose); /* before any AP */
+	apply_paravirt(kopts.nopatch || kopts.pvtrace, kopts.pvpatch_verbose); /* before any AP */
 	smp_init_ipis();                /* cross-CPU call vector */
 	setup_boot_clock();             /* this CPU's periodic timer */
 	irq_enable();                   /* ticks from here on */

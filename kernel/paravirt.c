@@ -120,6 +120,8 @@ void select_backend(void)
 	pv_ops = *b->table;
 	if (b->init)
 		b->init();
+	if (kopts.pvtrace)
+		pvtrace_install();
 	kprintf("pv: backend %s (%s)\n", b->name,
 		boot_info->backend_forced ? "forced by pv=" :
 		kopts.pv != PV_AUTO ? "fallback" : "detected");
@@ -128,7 +130,7 @@ void select_backend(void)
 /* ---- patching ----------------------------------------------------------- */
 
 #define PATCH_RECORD_BYTES 65536
-static u8 patch_record[PATCH_RECORD_BYTES];   /* what each site became */
+static u8 patch_orig[PATCH_RECORD_BYTES];     /* each site as built */
 static u32 patch_record_used;
 
 static void check_site(const struct paravirt_patch_site *s)
@@ -139,13 +141,12 @@ static void check_site(const struct paravirt_patch_site *s)
 		      s->addr, s->type, s->len);
 }
 
-/* Patch one site; returns what it became. */
-static enum pv_site_kind patch_site(const struct paravirt_patch_site *s)
+/* What the backend wants at site s, built into buf from orig. */
+static enum pv_site_kind replacement(const struct paravirt_patch_site *s,
+				     const u8 *orig, u8 *buf)
 {
-	u8 orig[PV_SITE_MAX], buf[PV_SITE_MAX];
 	unsigned used;
 
-	memcpy(orig, (void *)s->addr, s->len);
 	memcpy(buf, orig, s->len);
 	used = pv_ops.init.patch(s->type, s->clobbers, buf, s->addr, s->len);
 	if (used > s->len)
@@ -153,14 +154,23 @@ static enum pv_site_kind patch_site(const struct paravirt_patch_site *s)
 		      pv_name(), used, s->len, s->addr);
 	if (used < s->len)
 		pv_fill_nops(buf + used, s->len - used);
-	memcpy((void *)s->addr, buf, s->len);
 	return pv_classify(orig, buf, s->len, used);
+}
+
+/* Patch one site; returns what it became. */
+static enum pv_site_kind patch_site(const struct paravirt_patch_site *s)
+{
+	u8 buf[PV_SITE_MAX];
+	enum pv_site_kind k = replacement(s, (u8 *)s->addr, buf);
+
+	memcpy((void *)s->addr, buf, s->len);
+	return k;
 }
 
 static void record_site(const struct paravirt_patch_site *s)
 {
 	if (patch_record_used + s->len <= PATCH_RECORD_BYTES)
-		memcpy(patch_record + patch_record_used, (void *)s->addr, s->len);
+		memcpy(patch_orig + patch_record_used, (void *)s->addr, s->len);
 	patch_record_used += s->len;
 }
 
@@ -183,8 +193,8 @@ void apply_paravirt(bool nopatch, bool verbose)
 
 	for (s = __parainstructions; s < __parainstructions_end; s++) {
 		check_site(s);
-		enum pv_site_kind k = nopatch ? PVSITE_INDIRECT : patch_site(s);
 		record_site(s);
+		enum pv_site_kind k = nopatch ? PVSITE_INDIRECT : patch_site(s);
 		patch_stats.sites++;
 		patch_stats.kind[k]++;
 		patch_stats.per_type[s->type]++;
@@ -204,16 +214,25 @@ u32 patched_sites(void)
 	return patch_stats.sites - patch_stats.kind[PVSITE_INDIRECT];
 }
 
-u32 paravirt_verify_sites(u32 *checked)
+/*
+ * Ask the backend again what each site should hold, from the site as it
+ * was built, and compare with the live bytes (or, unpatched, with the
+ * original).  Counts the sites that differ.  replacement() panics if the
+ * backend's answer does not fit the site.
+ */
+u32 paravirt_verify_sites(bool patched, u32 *checked)
 {
 	const struct paravirt_patch_site *s;
 	u32 off = 0, bad = 0;
+	u8 buf[PV_SITE_MAX];
 
 	*checked = 0;
 	for (s = __parainstructions; s < __parainstructions_end; s++) {
 		if (off + s->len > PATCH_RECORD_BYTES)
 			break;
-		if (memcmp(patch_record + off, (void *)s->addr, s->len))
+		const u8 *orig = patch_orig + off;
+		replacement(s, orig, buf);      /* unpatched too: patch() must still answer sanely */
+		if (memcmp(patched ? buf : orig, (void *)s->addr, s->len))
 			bad++;
 		off += s->len;
 		(*checked)++;

@@ -27,9 +27,13 @@ struct patch_stats {
 extern struct patch_stats patch_stats;
 
 void select_backend(void);
+void pvtrace_install(void);
+bool pvtrace_active(void);
+u32 pvtrace_report(void);
+u32 pvtrace_uncalled_count(void);       /* as of the last report */
 void apply_paravirt(bool nopatch, bool verbose);
 u32 patched_sites(void);
 /* Self-test helper: sites whose bytes differ from what patch() wrote. */
-u32 paravirt_verify_sites(u32 *checked);
+u32 paravirt_verify_sites(bool patched, u32 *checked);
 
 #endif

@@ -58,9 +58,13 @@ void run_selftests(void)
 
 void result_line(const char *status)
 {
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u status=%s\n",
+	char extra[32] = "";
+
+	if (pvtrace_active())
+		pv_snprintf(extra, sizeof(extra), " uncalled=%u", pvtrace_uncalled_count());
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware),
 		pv_backend_name(boot_info->backend_id), boot_info->backend_forced,
 		env_string(), ncpus_online, ncpus_present, patched_sites(),
-		passed, passed + failed, status);
+		passed, passed + failed, extra, status);
 }

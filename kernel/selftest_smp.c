@@ -22,7 +22,13 @@ SELFTEST(timers_tick)
 
 	for (u32 i = 0; i < ncpus_present; i++)
 		before[i] = cpus[i].ticks;
-	udelay(60 * 1000000 / TIMER_HZ / 10);   /* six periods */
+	/* Sleep six periods of our own timer: safe_halt wakes on each tick. */
+	unsigned long f = save_fl();
+	while (this_cpu()->ticks < before[0] + 6) {
+		irq_disable();
+		safe_halt();
+	}
+	restore_fl(f);
 	for (u32 i = 0; i < ncpus_present; i++)
 		if (cpus[i].online)
 			report(cpus[i].ticks > before[i], "cpu %u: local timer ticking (%u -> %u)",

@@ -105,11 +105,18 @@ static u64 native_read_tsc(void)
 }
 
 /* The seed's read_pmc takes the counter number in %ecx, the third
- * regparm register: spell that out as a third parameter. */
+ * regparm register: spell that out as a third parameter.  A counter that
+ * does not exist (or an emulator without rdpmc: QEMU's TCG raises #UD)
+ * reads as 0 instead of faulting. */
 static u64 native_read_pmc(u32 unused_eax, u32 unused_edx, u32 ctr)
 {
 	u32 lo, hi;
-	asm volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(ctr));
+	asm volatile("1: rdpmc\n"
+		     "2:\n"
+		     ".pushsection .fixup, \"ax\"\n"
+		     "3: xorl %0, %0\n xorl %1, %1\n jmp 2b\n"
+		     ".popsection\n" FIXUP(1b, 3b)
+		     : "=a"(lo), "=d"(hi) : "c"(ctr));
 	return ((u64)hi << 32) | lo;
 }
 
