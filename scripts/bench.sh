@@ -29,8 +29,18 @@ for c in "${configs[@]}"; do
 	qemu_cmd "$fw" tcg "$smp" "${MEM:-256}" "$cmdline" "$O/bench-vars.fd" -icount shift=0 "${extra[@]}" ||
 		{ echo "bench: $name: $QEMU_ERR" >&2; exit 1; }
 	echo "bench: $name ($fw, -smp $smp, '$cmdline')"
+	# The kernel may idle after the table: stop QEMU once the table (or a
+	# result line, or the idle message) is out.
+	"${QEMU_CMD[@]}" </dev/null >"$log" 2>&1 &
+	pid=$!
+	for ((t = 0; t < ${BENCH_TIMEOUT:-300} * 10; t++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		grep -qE '^(BENCH END|PVBOOT RESULT)|idling' "$log" && { sleep 0.2; break; }
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null || true
 	rc=0
-	timeout --kill-after=5 "${BENCH_TIMEOUT:-300}" "${QEMU_CMD[@]}" </dev/null >"$log" 2>&1 || rc=$?
+	wait "$pid" || rc=$?
 	table=$(tr -d '\r' <"$log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p')
 	if ! grep -q '^BENCH END' <<<"$table"; then
 		echo "bench: $name: no 'BENCH BEGIN' ... 'BENCH END' table in the serial log (QEMU exit $rc; log: $log)" >&2
