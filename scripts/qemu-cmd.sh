@@ -1,4 +1,5 @@
 # Sourced (not run): builds the QEMU command line for one boot, shared by run.sh, tests/boot/run.sh and the benches.
+# shellcheck shell=bash disable=SC2034,SC2054
 #
 # qemu_cmd FW ACCEL SMP MEM CMDLINE VARS [EXTRA...]
 #   FW       multiboot | bios | uefi64 | uefi32

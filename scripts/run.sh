@@ -11,7 +11,7 @@ usage: scripts/run.sh [--fw multiboot|bios|uefi64|uefi32] [--pv auto|native|vmi|
 USAGE
 }
 
-fw=multiboot pv=auto smp=4 accel=tcg rom=0 append= gdb=0 extra=()
+fw=multiboot pv=auto smp=4 accel=tcg rom=0 append="" gdb=0 extra=()
 [[ ${ROM:-0} == 1 ]] && rom=1
 while (($#)); do
 	case $1 in
@@ -45,6 +45,7 @@ if ((rom)); then
 fi
 ((gdb)) && extra+=(-s -S)
 
+# shellcheck disable=SC2034 # read by qemu_cmd
 QEMU_SERIAL=mon:stdio
 qemu_cmd "$fw" "$accel" "$smp" "${MEM:-256}" "$append" "$O/run-vars-$fw.fd" "${extra[@]}" ||
 	{ echo "run.sh: $QEMU_ERR" >&2; exit 1; }

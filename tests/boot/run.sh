@@ -17,7 +17,7 @@ run_case() {
 	[[ $qargs == - ]] && qargs=
 	[[ $cmdline == - ]] && cmdline=
 	local log=$logs/$name.log out=$logs/$name.out
-	local why= state=FAIL
+	local why='' state=FAIL
 
 	finish() {
 		state=$1 why=${2:-}
@@ -33,7 +33,7 @@ run_case() {
 		flock "$logs/.lock" cat "$out"
 	}
 
-	local extra=() rc_want= limit=$TIMEOUT e
+	local extra=() rc_want='' limit=$TIMEOUT e
 	read -r -a extra <<<"${qargs//\{O\}/$O}"
 	for e in "${expect[@]}"; do
 		case $e in
@@ -90,8 +90,9 @@ run_case() {
 	done
 	((rc == rc_want)) || bad+=("QEMU exit $rc, want $rc_want")
 	if ((${#bad[@]})); then
-		local IFS=';'
-		finish FAIL "$(sed 's/;/; /g' <<<"${bad[*]}")"
+		local msg
+		msg=$(printf '%s; ' "${bad[@]}")
+		finish FAIL "${msg%; }"
 	else
 		finish PASS
 	fi
