@@ -45,7 +45,8 @@ KERNEL := $(O)/pvkernel.elf
 # Pure code shared by kernel and host tests.
 LIB_SRCS := $(wildcard lib/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S backends/native/*.c backends/native/*.S) $(LIB_SRCS)
-KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS)))
+KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS))) \
+	$(O)/k/kernel/bench_ops_nopatch.o
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
@@ -63,6 +64,12 @@ $(O)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+# The benchmark's samplers once more, with sites that are never patched.
+$(O)/k/kernel/bench_ops_nopatch.o: kernel/bench_ops.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(KCFLAGS) -DBENCH_VARIANT=nopatch -DPV_SITE_SECTION='".pvsites_nopatch"' -c $< -o $@
 
 $(O)/k/%.o: %.S
 	@mkdir -p $(dir $@)

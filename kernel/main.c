@@ -15,6 +15,7 @@
 #include "report.h"
 #include "paravirt.h"
 #include "task.h"
+#include "bench.h"
 #include "pvboot/multiboot.h"
 #include "../backends/native/native.h"
 
@@ -90,13 +91,15 @@ _Noreturn static void finish(void)
 {
 	bool ok = true;
 
+	if (kopts.bench)
+		run_bench();
 	if (kopts.test) {
 		run_selftests();
 		if (pvtrace_active())
 			report(pvtrace_report() == 0, "pvtrace: every op of the table was called");
 		ok = report_summary();
 	}
-	if (kopts.test || kopts.exit_after_boot) {
+	if (kopts.test || kopts.exit_after_boot || kopts.bench) {
 		result_line(ok ? "pass" : "fail");
 		qemu_exit(ok ? 0 : 1);
 	}

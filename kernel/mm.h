@@ -22,7 +22,8 @@ void map_page(struct mm_struct *mm, u32 va, u32 pa, u32 flags);
 void map_mmio(u32 pa, u32 size);
 pte_t *lookup_pte(struct mm_struct *mm, u32 va);
 bool phys_read(void *ctx, u64 pa, void *buf, u32 len);  /* phys_read_fn */
-void paging_enable_ap(void);    /* load the kernel's cr3 on an AP */
+void paging_enable_ap(void);
+u32 paging_free_slot(void);    /* load the kernel's cr3 on an AP */
 extern bool pge_enabled;
 
 #endif

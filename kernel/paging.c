@@ -106,6 +106,17 @@ void paging_enable_ap(void)
 	write_cr0(read_cr0() | X86_CR0_PG | X86_CR0_WP);
 }
 
+/* A 4 MiB-aligned kernel address no pde maps yet (for tests), or 0. */
+u32 paging_free_slot(void)
+{
+	extern u32 user_base;
+
+	for (u32 va = 0xd0000000; va < 0xfe000000; va += 0x400000)
+		if (va != user_base && !(pgd_val(init_mm.pgd[va >> 22]) & PTE_P))
+			return va;
+	return 0;
+}
+
 /* phys_read_fn for the firmware-table parsers: only mapped memory. */
 bool phys_read(void *ctx, u64 pa, void *buf, u32 len)
 {

@@ -10,15 +10,6 @@
 #define PATTERN_A 0xaaaa5555u
 #define PATTERN_B 0x5555aaaau
 
-/* A 4 MiB-aligned virtual range no page table covers yet. */
-static u32 unused_va(void)
-{
-	for (u32 va = 0xd0000000; va < 0xfe000000; va += 0x400000)
-		if (!(pgd_val(init_mm.pgd[va >> 22]) & PTE_P))
-			return va;
-	return 0;
-}
-
 struct tlb_test {
 	u32 va, pa, pages[2];
 };
@@ -26,7 +17,7 @@ static struct tlb_test tt;
 
 static bool setup_pages(void)
 {
-	tt.va = unused_va();
+	tt.va = paging_free_slot();
 	tt.pages[0] = page_alloc();
 	tt.pages[1] = page_alloc();
 	if (!tt.va || !tt.pages[0] || !tt.pages[1])

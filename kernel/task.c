@@ -181,6 +181,22 @@ static void free_user_pages(struct mm_struct *mm)
 	page_free((u32)pt);
 }
 
+bool task_read(struct task *t, u32 off, void *buf, u32 len)
+{
+	pte_t *pt = user_pt(&t->mm, false);
+
+	for (u32 done = 0; done < len;) {
+		u32 o = off + done, n = PAGE_SIZE - (o & 0xfff);
+		if (n > len - done)
+			n = len - done;
+		if (!pt || o >= 0x400000 || !(pte_val(pt[o >> PAGE_SHIFT]) & PTE_P))
+			return false;
+		memcpy((u8 *)buf + done, (void *)((pte_val(pt[o >> PAGE_SHIFT]) & ~0xfffu) + (o & 0xfff)), n);
+		done += n;
+	}
+	return true;
+}
+
 void task_destroy(struct task *t)
 {
 	if (t->mm.pgd) {

@@ -50,6 +50,8 @@ void task_init(void);
 /* A new task: copy of the template address space (dup_mmap style). */
 struct task *task_create(u32 prog_id, u32 arg, u32 iopl);
 void task_destroy(struct task *t);
+/* Copy len bytes at slot offset off out of t's address space. */
+bool task_read(struct task *t, u32 off, void *buf, u32 len);
 /* Run t (and t->other, if set) on this CPU until both have ended. */
 void task_run(struct task *t);
 /* Syscall and fault entry points used by trap dispatch. */

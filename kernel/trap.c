@@ -15,6 +15,7 @@ struct ex_entry {
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
 static irq_handler_t handlers[256];
+bool (*kernel_pf_hook)(u32 cr2);
 static volatile u32 crashing;
 
 static const char *const exc_names[32] = {
@@ -52,6 +53,8 @@ void trap(struct trapframe *tf)
 		return;
 	}
 	if (v < 32 && (tf->cs & 3) && user_fault(tf))
+		return;
+	if (v == 14 && !(tf->cs & 3) && kernel_pf_hook && kernel_pf_hook(read_cr2()))
 		return;
 	if (v < 32 && try_fixup(tf))
 		return;

@@ -17,6 +17,8 @@ extern const u32 trap_stubs[256];
 typedef void (*irq_handler_t)(struct trapframe *tf);
 void trap_set_handler(int vector, irq_handler_t h);
 void trap(struct trapframe *tf);
+/* The benchmark's page-fault round trip: resolve a kernel #PF, or false. */
+extern bool (*kernel_pf_hook)(u32 cr2);
 
 /* Crash dump: registers, symbolised EIP, stack trace, result line. */
 _Noreturn void crash(struct trapframe *tf, const char *why);

@@ -16,6 +16,7 @@
 #define SYS_NULL 2
 #define SYS_YIELD 3
 #define SYS_GETCPU 4
+#define USER_DEMAND 0x100000            /* USER_DEMAND_OFF in task.h */
 
 /* A patchable jump through the table (same record as _PVSITE in C). */
 .macro PV_JMP_SITE type
@@ -151,21 +152,43 @@ p_tls:
 	movl %gs:0, %ebx
 	jmp u_exit
 
-/* 7: ebx null system calls through int 0x80 (bench). */
+/* 7: ebx null system calls through int 0x80 (bench); the TSC delta of
+ * each is stored in the demand region.  Between the two rdtsc: two movs
+ * and the system call. */
 p_null_loop:
 	movl %ebx, %esi
-1:	movl $SYS_NULL, %eax
+	leal USER_DEMAND(%ebp), %edi
+1:	rdtsc
+	movl %eax, %ebx                 /* t0: the kernel keeps ebx */
+	movl $SYS_NULL, %eax
 	int $0x80
+	rdtsc
+	subl %ebx, %eax
+	movl %eax, (%edi)
+	addl $4, %edi
 	decl %esi
 	jnz 1b
 	xorl %ebx, %ebx
 	jmp u_exit
 
-/* 8: ebx null system calls through sysenter (bench). */
+/* 8: the same through sysenter, the return eip kept in ebp; between the
+ * two rdtsc: four movs and the system call. */
 p_sysenter_loop:
 	movl %ebx, %esi
-1:	movl $SYS_NULL, %eax
-	call u_sysenter
+	leal USER_DEMAND(%ebp), %edi
+	call 0f
+0:	popl %ebp
+	addl $(2f - 0b), %ebp
+1:	rdtsc
+	movl %eax, %ebx
+	movl $SYS_NULL, %eax
+	movl %esp, %ecx
+	movl %ebp, %edx
+	sysenter
+2:	rdtsc
+	subl %ebx, %eax
+	movl %eax, (%edi)
+	addl $4, %edi
 	decl %esi
 	jnz 1b
 	xorl %ebx, %ebx

@@ -263,9 +263,15 @@ const char *paravirt_op_name(unsigned type);
 
 /* ---- call sites (private to this header) ----------------------------- */
 
+/* Where site records go; the benchmark builds a copy of its samplers
+ * with records elsewhere, so that those sites stay unpatched. */
+#ifndef PV_SITE_SECTION
+#define PV_SITE_SECTION ".parainstructions"
+#endif
+
 #define _PVSITE(insn, type, clobber)					\
 	"771:\n\t" insn "\n772:\n"					\
-	".pushsection .parainstructions,\"a\"\n"			\
+	".pushsection " PV_SITE_SECTION ",\"a\"\n"			\
 	" .long 771b\n"							\
 	" .byte " type "\n"						\
 	" .byte 772b-771b\n"						\
