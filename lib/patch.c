@@ -36,6 +36,28 @@ unsigned pv_patch_insns(u8 *buf, unsigned len, const u8 *start, const u8 *end)
 	return n;
 }
 
+/*
+ * SDM vol. 2A §2.1.1: a segment-override prefix on an instruction without
+ * a memory operand has no effect (reserved only for branches, which we
+ * never prefix).  GNU as pads instructions the same way for branch
+ * alignment.  Many prefixes can slow decoding on some small cores; the
+ * trade is one instruction fewer per hot op (docs/paravirt.md).
+ */
+#define PREFIX_DS 0x3e
+#define MAX_INSN_LEN 15
+
+unsigned pv_patch_insns_prefixed(u8 *buf, unsigned len, const u8 *start,
+				 const u8 *end, unsigned first_len)
+{
+	unsigned n = (unsigned)(end - start);
+
+	if (n > len || first_len > n || len - n + first_len > MAX_INSN_LEN)
+		return pv_patch_insns(buf, len, start, end);
+	memset(buf, PREFIX_DS, len - n);
+	memcpy(buf + len - n, start, n);
+	return len;
+}
+
 static void put_rel32(u8 *p, u32 from_next, u32 target)
 {
 	u32 rel = target - from_next;
@@ -112,7 +134,7 @@ enum pv_site_kind pv_classify(const u8 *orig, const u8 *now, unsigned len,
 		return PVSITE_CALL;
 	if (now[0] == 0xe9)
 		return PVSITE_JMP;
-	return PVSITE_INLINE;
+	return PVSITE_INLINE;           /* including DS-prefixed templates */
 }
 
 const char *pv_site_kind_name(enum pv_site_kind k)

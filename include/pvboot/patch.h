@@ -15,6 +15,16 @@
 void pv_fill_nops(u8 *buf, unsigned len);
 /* Copy the template [start, end) if it fits, else keep the site. */
 unsigned pv_patch_insns(u8 *buf, unsigned len, const u8 *start, const u8 *end);
+/*
+ * The same, but fill the whole site by giving the template's first
+ * instruction (first_len bytes, no prefixes of its own, not a branch)
+ * redundant DS-override prefixes instead of trailing NOPs, so the site
+ * executes exactly the template's instructions.  Falls back to
+ * pv_patch_insns when the prefixed instruction would pass the 15-byte
+ * limit.  Returns len when it padded.
+ */
+unsigned pv_patch_insns_prefixed(u8 *buf, unsigned len, const u8 *start,
+				 const u8 *end, unsigned first_len);
 /* A direct call to target; if the target clobbers registers the site
  * must keep, save %ecx/%edx around it when there is room, else keep. */
 unsigned pv_patch_call(u8 *buf, u32 addr, unsigned len, u32 target,
