@@ -1,5 +1,5 @@
 # pvboot top-level Makefile: everything builds out of tree into $(O).
-# make            build/pvkernel.elf (and later the image and the ROM)
+# make            build/pvkernel.elf and build/pvboot.img (and later the ROM)
 # make run        boot it in QEMU (FW= PV= SMP= ACCEL= ROM= APPEND=)
 # make gdb        the same, stopped, waiting for GDB with symbols loaded
 # make check      unit tests, fuzz smoke, the QEMU boot catalogue
@@ -50,13 +50,15 @@ KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS))) \
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNIT_SRCS))
-HOST_LIB_OBJS := $(patsubst %.c,$(O)/host/%.o,$(LIB_SRCS))
+# Shared loader code (loader/common) is pure too: unit-tested and fuzzed on the host.
+LOADER_COMMON_SRCS := $(wildcard loader/common/*.c)
+HOST_LIB_OBJS := $(patsubst %.c,$(O)/host/%.o,$(LIB_SRCS) $(LOADER_COMMON_SRCS))
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all kernel run gdb check unit fuzz fuzz-build bench bench-boot deps clean
-all: kernel
+.PHONY: all kernel image test-images run gdb check unit fuzz fuzz-build bench bench-boot deps clean
+all: kernel image
 kernel: $(KERNEL)
 
 # ---- kernel ---------------------------------------------------------------
@@ -97,6 +99,84 @@ $(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/ksyms.o
 	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o $(KLIBGCC)
 	$(Q)scripts/check-syms.sh $(O)/pvkernel.pass1 $@
 
+# ---- BIOS loader and the disk image (docs/bios-loader.md) -----------------
+IMAGE := $(O)/pvboot.img
+IMAGE_MIB := 33
+# Stage 2: 32-bit C, size-optimised, cdecl (the thunk in entry.S is cdecl).
+LCFLAGS := -m32 -march=i686 -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
+	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP
+LOADER_LIB_SRCS := lib/fmt.c lib/string.c lib/cmdline.c lib/acpi.c lib/physmem.c \
+	lib/bootinfo.c lib/detect.c
+STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c \
+	$(LOADER_COMMON_SRCS) $(LOADER_LIB_SRCS)
+STAGE2_OBJS := $(patsubst %,$(O)/l/%.o,$(basename $(STAGE2_SRCS)))
+MKIMAGE := $(O)/tools/mkimage
+MKDISK = tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bin
+DISK_DEPS := $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
+
+image: $(IMAGE)
+
+$(O)/l/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC16/32 $<")
+	$(Q)$(CC) $(LCFLAGS) -c $< -o $@
+
+$(O)/l/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -Iloader/bios -c $< -o $@
+
+$(O)/loader/mbr.bin: $(O)/l/loader/bios/mbr.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+
+$(O)/loader/stage2.elf: $(STAGE2_OBJS) loader/bios/stage2.ld
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)ld -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
+		-T loader/bios/stage2.ld -o $@ $(STAGE2_OBJS)
+
+$(O)/loader/stage2.bin: $(O)/loader/stage2.elf
+	$(Q)objcopy -O binary $< $@
+
+$(MKIMAGE): tools/mkimage.c loader/bios/layout.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra $(WERROR) $< -o $@
+
+$(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
+	@$(if $(Q),echo "  IMAGE   $@")
+	$(Q)$(MKDISK) $(KERNEL) loader/pvboot.cfg $(IMAGE_MIB)
+	@echo "  stage 2: $$(stat -c %s $(O)/loader/stage2.bin) bytes; image: $$(stat -c %s $@) bytes"
+
+# Broken and special images for the boot catalogue (tests/boot/catalogue).
+TI := $(O)/test-images
+TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img
+test-images: $(TEST_IMAGES)
+
+$(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg
+	@mkdir -p $(dir $@)
+	$(Q)$(MKDISK) - loader/pvboot.cfg $(IMAGE_MIB)
+
+# Cut short: the first segment runs past the end of the file.
+$(TI)/badkernel.img: $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
+	@mkdir -p $(dir $@)
+	$(Q)head -c 20000 $(KERNEL) > $(TI)/badkernel.elf
+	$(Q)$(MKDISK) $(TI)/badkernel.elf loader/pvboot.cfg $(IMAGE_MIB)
+
+$(TI)/badconfig.img: $(DISK_DEPS) $(KERNEL)
+	@mkdir -p $(dir $@)
+	$(Q)printf 'timeout=0 smp=2\n\001\002\377garbage\000\n' > $(TI)/badconfig.cfg
+	$(Q)$(MKDISK) $(KERNEL) $(TI)/badconfig.cfg $(IMAGE_MIB)
+
+$(TI)/cfgtest.img: $(DISK_DEPS) $(KERNEL)
+	@mkdir -p $(dir $@)
+	$(Q)printf '# test image: options from the config file\ntimeout=0 test smp=2\n' > $(TI)/cfgtest.cfg
+	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB)
+
 # ---- host unit tests ------------------------------------------------------
 $(O)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -113,18 +193,18 @@ unit: deps $(UNIT_BINS)
 
 # ---- fuzzing ----------------------------------------------------------------
 FUZZ_SECONDS ?= 60
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LOADER_COMMON_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
-	$(Q)$(FUZZCC) -g -O1 -DPVBOOT_HOST -Iinclude -fsanitize=fuzzer,address,undefined \
-		$< $(LIB_SRCS) -o $@
+	$(Q)$(FUZZCC) -g -O1 -DPVBOOT_HOST -Iinclude -Iloader/common -fsanitize=fuzzer,address,undefined \
+		$< $(LIB_SRCS) $(LOADER_COMMON_SRCS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 fuzz: deps $(FUZZ_BINS)
 	$(Q)scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # ---- running ----------------------------------------------------------------
-FW ?= multiboot
+FW ?= bios
 PV ?= auto
 SMP ?= 4
 ACCEL ?= tcg
@@ -135,7 +215,7 @@ run: deps all
 gdb: deps all
 	$(Q)scripts/run.sh --gdb --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
 
-check: deps all $(UNIT_BINS) $(FUZZ_BINS)
+check: deps all $(TEST_IMAGES) $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)O=$(O) scripts/check.sh
 
 bench: deps all
@@ -150,4 +230,7 @@ deps:
 clean:
 	rm -rf $(O)
 
--include $(KERNEL_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d)
+# Keep the host objects: the unit-test links share them.
+.SECONDARY: $(HOST_LIB_OBJS)
+
+-include $(KERNEL_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) $(STAGE2_OBJS:.o=.d)

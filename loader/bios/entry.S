@@ -1,0 +1,204 @@
+/*
+ * Stage 2 entry and the one real-mode call thunk (Intel SDM vol. 3 §9.9:
+ * switching between real and protected mode).  The header (layout.h
+ * S2H_*) is what the MBR checks.  Real-mode entry reads the TSC, switches
+ * to 32-bit protected mode with flat segments and calls stage2_main() in
+ * C.  bios_call(vec, regs) goes back to real mode, loads the registers
+ * from a struct bios_regs, runs `int vec` and stores them back.  All of
+ * this file sits below 64 KiB so real mode reaches it with CS = 0.
+ */
+#include "layout.h"
+
+#define CS32 0x08
+#define DS32 0x10
+#define CS16 0x18
+#define DS16 0x20
+
+/* struct bios_regs offsets (bios.h) */
+#define R_EAX 0
+#define R_EBX 4
+#define R_ECX 8
+#define R_EDX 12
+#define R_ESI 16
+#define R_EDI 20
+#define R_EBP 24
+#define R_EFLAGS 28
+#define R_DS 32
+#define R_ES 34
+#define R_SIZE 36
+
+	.section .head, "ax"
+	.code16
+	.globl _start
+_start:
+	.long STAGE2_MAGIC
+	.word 0                         /* sectors: tools/mkimage.c */
+	.word 0                         /* checksum: tools/mkimage.c */
+	.word rm_entry - _start
+	.word 0
+
+rm_entry:
+	cli
+	cld
+	xorw %ax, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw $RM_STACK_TOP, %sp
+	movb %dl, boot_drive
+	rdtsc                           /* loader entry: the boot-time origin */
+	movl %eax, tsc_entry
+	movl %edx, tsc_entry + 4
+	lgdtl gdt_desc
+	movl %cr0, %eax
+	orl $1, %eax
+	movl %eax, %cr0
+	ljmpl $CS32, $pm_entry
+
+	.code32
+pm_entry:
+	movw $DS32, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	movl $__bss_start, %edi         /* C wants a zeroed .bss */
+	movl $__bss_end, %ecx
+	subl %edi, %ecx
+	xorl %eax, %eax
+	rep stosb
+	movl $stack_top, %esp
+	call stage2_main
+1:	hlt
+	jmp 1b
+
+/* void bios_call(u32 vec, struct bios_regs *r): cdecl, preserves ebx/esi/edi/ebp. */
+	.globl bios_call
+bios_call:
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	movl 20(%esp), %eax
+	movb %al, int_vec               /* the `int` below takes an immediate */
+	movl 24(%esp), %esi
+	movl %esi, regs_ptr
+	movl $rm_regs, %edi
+	movl $R_SIZE, %ecx
+	rep movsb
+	movl %esp, saved_esp
+	ljmp $CS16, $pm16
+
+	.code16
+pm16:	movw $DS16, %ax                 /* 64 KiB limits before leaving PE */
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	movl %cr0, %eax
+	andl $~1, %eax
+	movl %eax, %cr0
+	ljmp $0, $rm
+
+rm:	xorw %ax, %ax
+	movw %ax, %ss
+	movw $RM_STACK_TOP, %sp
+	lidt rm_idt
+	movw %cs:rm_regs + R_ES, %ax
+	movw %ax, %es
+	movw %cs:rm_regs + R_DS, %ax
+	movw %ax, %ds
+	movl %cs:rm_regs + R_EAX, %eax
+	movl %cs:rm_regs + R_EBX, %ebx
+	movl %cs:rm_regs + R_ECX, %ecx
+	movl %cs:rm_regs + R_EDX, %edx
+	movl %cs:rm_regs + R_ESI, %esi
+	movl %cs:rm_regs + R_EDI, %edi
+	movl %cs:rm_regs + R_EBP, %ebp
+	sti                             /* the BIOS may wait on its timer */
+	.byte 0xcd                      /* int imm8 */
+int_vec:
+	.byte 0
+	cli
+	movl %eax, %cs:rm_regs + R_EAX
+	movl %ebx, %cs:rm_regs + R_EBX
+	movl %ecx, %cs:rm_regs + R_ECX
+	movl %edx, %cs:rm_regs + R_EDX
+	movl %esi, %cs:rm_regs + R_ESI
+	movl %edi, %cs:rm_regs + R_EDI
+	movl %ebp, %cs:rm_regs + R_EBP
+	pushfl
+	popl %cs:rm_regs + R_EFLAGS
+	movw %ds, %cs:rm_regs + R_DS
+	movw %es, %cs:rm_regs + R_ES
+	xorw %ax, %ax
+	movw %ax, %ds
+	lgdtl gdt_desc
+	movl %cr0, %eax
+	orl $1, %eax
+	movl %eax, %cr0
+	ljmpl $CS32, $back32
+
+	.code32
+back32:	cld
+	movw $DS32, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	movl saved_esp, %esp
+	movl $rm_regs, %esi
+	movl regs_ptr, %edi
+	movl $R_SIZE, %ecx
+	rep movsb
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	ret
+
+/* void enter_kernel(u32 entry, u32 info): DESIGN §4 register state. */
+	.globl enter_kernel
+enter_kernel:
+	movl 4(%esp), %ecx
+	movl 8(%esp), %ebx
+	movl $0x50564254, %eax          /* PVBOOT_ENTRY_MAGIC */
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %edi, %edi
+	xorl %ebp, %ebp
+	jmp *%ecx
+
+	.balign 8
+gdt:	.quad 0
+	.quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat 4 GiB */
+	.quad 0x00cf92000000ffff        /* 0x10: 32-bit data, flat 4 GiB */
+	.quad 0x00009a000000ffff        /* 0x18: 16-bit code, 64 KiB */
+	.quad 0x000092000000ffff        /* 0x20: 16-bit data, 64 KiB */
+gdt_end:
+gdt_desc:
+	.word gdt_end - gdt - 1
+	.long gdt
+rm_idt:	.word 0x3ff                     /* the real-mode IVT at 0 */
+	.long 0
+
+	.balign 4
+	.globl boot_drive, tsc_entry
+tsc_entry:
+	.quad 0
+rm_regs:
+	.skip R_SIZE
+regs_ptr:
+	.long 0
+saved_esp:
+	.long 0
+boot_drive:
+	.byte 0
+
+	.section .bss
+	.balign 16
+	.skip 16384
+stack_top:

@@ -1,0 +1,34 @@
+/* QEMU fw_cfg client (QEMU docs/specs/fw_cfg.rst): signature, file directory, named files; over injected port accessors. */
+#ifndef LOADER_FWCFG_H
+#define LOADER_FWCFG_H
+#include "pvboot/types.h"
+
+#define FWCFG_PORT_SEL  0x510
+#define FWCFG_PORT_DATA 0x511
+#define FWCFG_SIGNATURE 0x0000
+#define FWCFG_FILE_DIR  0x0019
+#define FWCFG_DIR_MAX   4096    /* more entries than QEMU ever lists: refuse */
+#define FWCFG_NAME_LEN  56
+
+/* The two port operations; the host tests fake them. */
+struct fwcfg_io {
+	void (*select)(void *ctx, u16 key);
+	u8 (*read8)(void *ctx);
+	void *ctx;
+};
+
+/* "QEMU" at selector 0: false when there is no fw_cfg (ports read 0xff). */
+bool fwcfg_present(const struct fwcfg_io *io);
+
+/* Look name up in the file directory: 0 with its selector and size, or -1. */
+int fwcfg_find(const struct fwcfg_io *io, const char *name, u16 *select, u32 *size);
+
+/*
+ * Read up to max bytes of the named file into buf.  Returns the bytes
+ * read and the file's full size in *size, or -1 if fw_cfg or the file is
+ * absent.
+ */
+long fwcfg_read_file(const struct fwcfg_io *io, const char *name, void *buf, u32 max,
+		     u32 *size);
+
+#endif

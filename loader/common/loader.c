@@ -1,0 +1,270 @@
+/* The shared loader core (DESIGN §3-§5): command line, prompt, kernel checks, detection, boot info, hand-off per DESIGN §4. */
+#include <stdarg.h>
+#include "loader.h"
+#include "elf.h"
+#include "options.h"
+#include "pvboot/acpi.h"
+#include "pvboot/fmt.h"
+#include "pvboot/string.h"
+
+static const struct loader_platform *plat;
+static struct pvboot_info *info;
+static struct fat_vol vol;
+static struct optset opts;
+static bool test_mode;          /* `test` or `exit`: errors must end QEMU */
+static char cfgbuf[CONFIG_MAX + 1];
+static char fwbuf[PVBOOT_CMDLINE_MAX];
+static char editbuf[PVBOOT_CMDLINE_MAX];
+
+void lprintf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	plat->puts(buf);
+}
+
+static void warn_line(void *ctx, const char *line)
+{
+	lprintf("%s\n", line);
+}
+
+static int wait_key(void)
+{
+	int k;
+
+	while ((k = plat->getkey()) == KEY_NONE)
+		plat->sleep_ms(10);
+	return k;
+}
+
+/* Under `test`/`exit` nobody is there to press a key: end QEMU failed. */
+static void exit_if_testing(void)
+{
+	if (!test_mode)
+		return;
+	lprintf("PVBOOT RESULT firmware=%s stage=loader status=fail\n",
+		pvboot_firmware_name(info->firmware));
+	plat->qemu_exit(1);
+}
+
+/* One line naming the problem, then a key reboots (or QEMU exits). */
+_Noreturn static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn static void fatal(const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	lprintf("loader: %s\n", buf);
+	exit_if_testing();
+	lprintf("press any key to reboot\n");
+	wait_key();
+	plat->reboot();
+}
+
+static const char *fat_why(int err)
+{
+	return err == FAT_ECORRUPT && vol.err ? vol.err : fat_strerror(err);
+}
+
+static void mount_boot_partition(void)
+{
+	int r = fat_mount(&vol, plat->disk_read, plat->disk_ctx, plat->part_lba,
+			  plat->part_sectors);
+
+	if (r)
+		fatal("boot partition at LBA %llu: %s; rewrite the image (make) or check the disk",
+		      (unsigned long long)plat->part_lba, fat_why(r));
+}
+
+/* fw_cfg opt/pvboot/cmdline, NUL-terminated in fwbuf; "" if none. */
+static void read_fwcfg(void)
+{
+	u32 size = 0;
+	long n = fwcfg_read_file(&plat->fwcfg, FWCFG_CMDLINE, fwbuf, sizeof(fwbuf) - 1, &size);
+
+	fwbuf[n > 0 ? n : 0] = '\0';
+	if (n >= 0 && size > sizeof(fwbuf) - 1)
+		lprintf("loader: fw_cfg %s is %u bytes; only the first %u are used\n",
+			FWCFG_CMDLINE, size, (u32)sizeof(fwbuf) - 1);
+	if (n >= 0)
+		lprintf("loader: fw_cfg %s: \"%s\"\n", FWCFG_CMDLINE, fwbuf);
+}
+
+/* A config problem: reported, then the boot goes on without the file. */
+static void bad_config(const char *why)
+{
+	lprintf("loader: %s: %s; fix or delete the file\n", CONFIG_PATH, why);
+	exit_if_testing();
+	lprintf("press any key to boot without it\n");
+	wait_key();
+}
+
+/* /boot/pvboot.cfg into cfgbuf; false if absent or unusable. */
+static bool read_config(void)
+{
+	struct fat_file f;
+	char why[120];
+	long n;
+	int r = fat_open(&vol, CONFIG_PATH, &f);
+
+	if (r == FAT_ENOENT) {
+		lprintf("loader: %s not found; using the defaults\n", CONFIG_PATH);
+		return false;
+	}
+	if (r)
+		return bad_config(fat_why(r)), false;
+	if (f.size > CONFIG_MAX) {
+		pv_snprintf(why, sizeof(why), "%u bytes, more than %u", f.size, CONFIG_MAX);
+		return bad_config(why), false;
+	}
+	n = fat_read(&vol, &f, 0, cfgbuf, f.size);
+	if (n != (long)f.size)
+		return bad_config(n < 0 ? fat_why((int)n) : "shorter than its size"), false;
+	cfgbuf[n] = '\0';
+	if (config_check(cfgbuf, (size_t)n, why, sizeof(why)))
+		return bad_config(why), false;
+	return true;
+}
+
+/* Config < fw_cfg (DESIGN §3); UEFI load options would come next. */
+static void build_cmdline(void)
+{
+	bool have_cfg;
+
+	read_fwcfg();
+	optset_merge(&opts, fwbuf, strlen(fwbuf), PVSRC_FWCFG, NULL, NULL);
+	test_mode = optset_flag(&opts, "test") || optset_flag(&opts, "exit");
+	opts.n = 0;
+	have_cfg = read_config();
+	if (have_cfg)
+		optset_merge(&opts, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, warn_line, NULL);
+	optset_merge(&opts, fwbuf, strlen(fwbuf), PVSRC_FWCFG, warn_line, NULL);
+	test_mode = optset_flag(&opts, "test") || optset_flag(&opts, "exit");
+}
+
+/* kopts of the current line: timeout and pv= (warnings are the kernel's). */
+static void current_kopts(struct kopts *k)
+{
+	optset_render(&opts, editbuf, sizeof(editbuf));
+	kopts_defaults(k);
+	kopts_parse(k, editbuf, strlen(editbuf), NULL, NULL);
+}
+
+static void run_prompt(void)
+{
+	struct kopts k;
+	int key = plat->getkey();       /* pressed during the firmware's boot */
+
+	current_kopts(&k);
+	if (!k.timeout && key == KEY_NONE)
+		return;
+	if (prompt_run(plat, editbuf, editbuf, sizeof(editbuf), k.timeout > 600 ? 600 : k.timeout,
+		       key) == PROMPT_EDITED)
+		optset_edit(&opts, editbuf, strlen(editbuf), PVSRC_PROMPT, warn_line, NULL);
+}
+
+struct kfile {
+	struct fat_file f;
+};
+
+static int kread(void *ctx, u32 off, void *buf, u32 len)
+{
+	struct kfile *k = ctx;
+
+	return fat_read(&vol, &k->f, off, buf, len) == (long)len ? 0 : -1;
+}
+
+static void open_kernel(struct kfile *k, struct elf_plan *p)
+{
+	struct elf_limits lim = { info->mmap, info->mmap_count, plat->avoid_lo, plat->avoid_hi };
+	char why[120];
+	int r = fat_open(&vol, KERNEL_PATH, &k->f);
+
+	if (r == FAT_ENOENT)
+		fatal("%s: not found on the boot partition; copy the kernel there", KERNEL_PATH);
+	if (r)
+		fatal("%s: %s; recopy the kernel", KERNEL_PATH, fat_why(r));
+	if (elf_check(kread, k, k->f.size, &lim, p, why, sizeof(why)))
+		fatal("%s: corrupt kernel: %s; rebuild or recopy it", KERNEL_PATH, why);
+	if (!p->has_backends)
+		lprintf("loader: %s: %s; the kernel will choose its backend itself\n", KERNEL_PATH, why);
+}
+
+static void load_kernel(struct kfile *k, const struct elf_plan *p)
+{
+	for (u32 i = 0; i < p->nseg; i++) {
+		const struct elf_seg *s = &p->seg[i];
+		u8 *dst = (u8 *)(uintptr_t)s->paddr;
+
+		if (s->filesz && fat_read(&vol, &k->f, s->offset, dst, s->filesz) != (long)s->filesz)
+			fatal("%s: segment %u unreadable (%s); recopy the kernel", KERNEL_PATH, i,
+			      vol.err ? vol.err : "disk read error");
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+	lprintf("loader: %s: %u bytes, %u segments at %#x-%#x, entry %#x\n", KERNEL_PATH,
+		k->f.size, p->nseg, p->lo, p->hi, p->entry);
+}
+
+/* DESIGN §5: detect, then choose among the backends the image lists. */
+static void detect_and_choose(const struct elf_plan *p)
+{
+	struct detect_io io = {
+		.cpuid = plat->cpuid, .read = plat->phys_read, .log = warn_line,
+		.hardware_subarch = info->hardware_subarch,
+	};
+	struct detect_result r;
+	struct backend_choice c;
+	struct kopts k;
+
+	current_kopts(&k);
+	detect_probe(&io, &r);
+	detect_choose(&r, k.pv, p->has_backends ? p->backend_mask : 1u << PV_NATIVE, &c,
+		      warn_line, NULL);
+	info->env = r.env;
+	memcpy(info->hv_signature, r.hv_signature, sizeof(info->hv_signature));
+	info->vmi_rom_phys = r.vmi_rom_phys;
+	info->vmi_rom_size = r.vmi_rom_size;
+	info->hc_flavour = r.hc_flavour;
+	info->backend_id = c.backend;
+	info->backend_forced = c.forced;
+	info->backend_requested = c.requested;
+	info->backend_table = p->has_backends ? backend_list_table(&p->backends, c.backend) : 0;
+	if (c.fallback)
+		pv_snprintf(info->fallback_reason, sizeof(info->fallback_reason), "%s", c.reason);
+	lprintf("loader: backend %s (%s), table %#x\n", pv_backend_name(c.backend), c.reason,
+		info->backend_table);
+}
+
+_Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *bi)
+{
+	struct elf_plan plan;
+	struct kfile k;
+
+	plat = p;
+	info = bi;
+	info->magic = PVBOOT_INFO_MAGIC;
+	info->version = PVBOOT_INFO_VERSION;
+	info->size = sizeof(*info);
+	pv_snprintf(info->loader_name, sizeof(info->loader_name), "%s %s", p->name, LOADER_VERSION_STR);
+	info->loader_version = LOADER_VERSION;
+	lprintf("%s %s: %u memory map entries\n", p->name, LOADER_VERSION_STR, info->mmap_count);
+	mount_boot_partition();
+	build_cmdline();
+	run_prompt();
+	open_kernel(&k, &plan);
+	detect_and_choose(&plan);
+	load_kernel(&k, &plan);
+	if (!info->acpi_rsdp && p->phys_read)
+		info->acpi_rsdp = acpi_find_rsdp(p->phys_read, NULL, warn_line, NULL);
+	optset_to_info(&opts, info);
+	lprintf("loader: cmdline \"%s\"; entering the kernel\n", info->cmdline);
+	info->tsc_handoff = p->rdtsc();
+	p->enter(plan.entry, info);
+}

@@ -1,0 +1,69 @@
+/* The firmware-independent loader core (DESIGN §1 loader/common, §3-§5): what a BIOS or UEFI entry hands it and what it needs back. */
+#ifndef LOADER_LOADER_H
+#define LOADER_LOADER_H
+#include "pvboot/types.h"
+#include "pvboot/boot.h"
+#include "pvboot/detect.h"
+#include "fat.h"
+#include "fwcfg.h"
+
+#define LOADER_VERSION 0x00000001u      /* 0.1, major << 16 | minor */
+#define LOADER_VERSION_STR "0.1"
+#define KERNEL_PATH "/boot/pvkernel.elf"
+#define CONFIG_PATH "/boot/pvboot.cfg"
+#define FWCFG_CMDLINE "opt/pvboot/cmdline"
+
+/* Keys from getkey(): ASCII, or these for the editing keys. */
+enum {
+	KEY_NONE = -1,
+	KEY_BACKSPACE = 8,
+	KEY_ENTER = '\r',
+	KEY_ESC = 27,
+	KEY_LEFT = 0x100,
+	KEY_RIGHT,
+	KEY_HOME,
+	KEY_END,
+	KEY_DELETE,
+};
+
+/* Platform services; every pointer is required unless marked. */
+struct loader_platform {
+	const char *name;                       /* loader_name, "pvboot-bios" */
+	void (*puts)(const char *s);            /* screen and serial */
+	int (*getkey)(void);                    /* waiting key or KEY_NONE */
+	void (*sleep_ms)(u32 ms);
+	u64 (*rdtsc)(void);
+	sector_read_fn disk_read;
+	void *disk_ctx;
+	u64 part_lba, part_sectors;             /* the boot partition */
+	struct fwcfg_io fwcfg;
+	cpuid_fn cpuid;
+	phys_read_fn phys_read;                 /* physical memory, for ROMs and ACPI */
+	u32 avoid_lo, avoid_hi;                 /* loader memory the kernel must not touch */
+	void (*qemu_exit)(u32 code);            /* isa-debug-exit; may return if absent */
+	void (*reboot)(void) __attribute__((noreturn));
+	void (*enter)(u32 entry, struct pvboot_info *info) __attribute__((noreturn));
+};
+
+/*
+ * The shared boot sequence.  info arrives with firmware, memory map,
+ * screen, tsc_loader_entry (and acpi_rsdp if the firmware knows it) set;
+ * the core fills in everything else and enters the kernel.
+ */
+_Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *info);
+
+/* printf to the loader's console. */
+void lprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+enum { PROMPT_BOOT = 0, PROMPT_EDITED = 1 };
+
+/*
+ * Show what will boot and count down timeout_s seconds (first_key, if not
+ * KEY_NONE, was pressed before).  A key opens a line editor on line
+ * (size bytes): arrows, Home/End, Backspace/Delete, Enter boots the edited
+ * line (PROMPT_EDITED), Esc cancels the edit (PROMPT_BOOT).
+ */
+int prompt_run(const struct loader_platform *p, const char *line_shown, char *line,
+	       size_t size, u32 timeout_s, int first_key);
+
+#endif
