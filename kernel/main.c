@@ -86,11 +86,33 @@ static void boot_cpu_init(void)
 	gdt_init_cpu(&cpus[0]);
 }
 
+/* crash=: prove the crash path (register dump, symbols, status=crash). */
+static void deliberate_crash(void)
+{
+	switch (kopts.crash) {
+	case KCRASH_PF:
+		kprintf("crash: reading unmapped address 0x0 on purpose (crash=pf)\n");
+		(void)*(volatile u32 *)0;
+		break;
+	case KCRASH_UD:
+		kprintf("crash: executing ud2 on purpose (crash=ud)\n");
+		asm volatile("ud2");
+		break;
+	case KCRASH_GP:
+		kprintf("crash: loading a bad segment selector on purpose (crash=gp)\n");
+		asm volatile("movl %0, %%ds" :: "r"(0xfff8));
+		break;
+	case KCRASH_PANIC:
+		panic("crash=panic given on the command line");
+	}
+}
+
 /* Result line and exit for `test` and `exit`; otherwise idle. */
 _Noreturn static void finish(void)
 {
 	bool ok = true;
 
+	deliberate_crash();
 	if (kopts.bench)
 		run_bench();
 	if (kopts.test) {

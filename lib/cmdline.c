@@ -342,7 +342,26 @@ static void show_initwait(const struct kopts *o, char *b, size_t sz)
 		    o->initwait ? "1" : "0");
 }
 
+/* Test-only: take this exception on purpose once the machine is up. */
+static const char *const crash_names[] = { "none", "pf", "ud", "gp", "panic" };
+
+static const char *set_crash(struct kopts *o, const char *v, size_t n)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(crash_names); i++)
+		if (word_is(v, n, crash_names[i])) {
+			o->crash = i;
+			return NULL;
+		}
+	return "not none, pf, ud, gp or panic";
+}
+
+static void show_crash(const struct kopts *o, char *b, size_t sz)
+{
+	pv_snprintf(b, sz, "%s", o->crash < ARRAY_SIZE(crash_names) ? crash_names[o->crash] : "?");
+}
+
 static const struct kopt_desc value_opts[] = {
+	{ "crash", set_crash, show_crash },
 	{ "pv", set_pv, show_pv },
 	{ "smp", set_smp, show_smp },
 	{ "pvpatch", set_pvpatch, show_pvpatch },

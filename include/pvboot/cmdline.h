@@ -46,6 +46,7 @@ void pv_warnf(cmd_warn_fn warn, void *ctx, const char *fmt, ...)
 void cmd_show(char *dst, const char *s, size_t len);
 
 enum { CONSOLE_SERIAL = 1, CONSOLE_SCREEN = 2, CONSOLE_BOTH = 3 };
+enum { KCRASH_NONE, KCRASH_PF, KCRASH_UD, KCRASH_GP, KCRASH_PANIC };
 
 /* Every option the kernel understands, with its default in kopts_defaults. */
 struct kopts {
@@ -62,6 +63,7 @@ struct kopts {
 	u32 host;               /* host=lguest -> PV_LGUEST, else PV_AUTO */
 	u32 guestmem_mb;        /* guestmem=, MiB, default 64 */
 	int initwait;           /* initwait=auto|0|1: -1 auto, 0 skip, 1 wait 10 ms */
+	u32 crash;              /* crash=: KCRASH_*, test-only deliberate fault */
 	u32 unknown;            /* how many unknown keys were seen */
 	u32 malformed;          /* how many values did not parse */
 };
