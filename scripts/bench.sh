@@ -15,6 +15,7 @@ out=$O/bench.txt
 # exact instruction counts (see DESIGN §11).
 configs=(
 	"native|multiboot|${SMP:-2}||bench"
+	"native-nopatch|multiboot|${SMP:-2}||bench nopatch"
 )
 
 tmp=$out.tmp
@@ -49,6 +50,31 @@ for c in "${configs[@]}"; do
 	fi
 	{ echo; echo "## $name: $fw -smp $smp, command line '$cmdline'"; sed '1d;$d' <<<"$table"; } >> "$tmp"
 done
+# One table per backend: the op rows of a patched boot already hold all
+# three variants; the path rows (system calls, page fault, IPI) take their
+# patched figure from the patched boot and their nopatch figure from the
+# nopatch boot.
+merge() {
+	awk -v name="$1" '
+	function ratio(a, r) { return (a == "-" || r == "-" || r == 0) ? "-" : sprintf("%.2fx", a / r) }
+	FNR == 1 { file++ }
+	/^[a-zA-Z]/ && !/^op / && !/^BENCH/ {
+		n = substr($0, 1, 24); sub(/ +$/, "", n)
+		split(substr($0, 25), f, " ")
+		if (file == 1) { order[++rows] = n; p[n] = f[1]; w[n] = f[3]; o[n] = f[6] }
+		else { q[n] = f[2]; if (f[6] > o[n]) o[n] = f[6] }
+	}
+	END {
+		printf "\n## %s: patched and nopatch boots merged\n", name
+		printf "%-24s %9s %9s %9s %12s %12s %9s\n", "op", "patched", "nopatch", "raw", "patched/raw", "nopatch/raw", "outliers"
+		for (i = 1; i <= rows; i++) {
+			n = order[i]
+			printf "%-24s %9s %9s %9s %12s %12s %9s\n", n, p[n], q[n], w[n], ratio(p[n], w[n]), ratio(q[n], w[n]), o[n]
+		}
+	}' "$2" "$3"
+}
+merge native <(tr -d '\r' <"$O/test-logs/bench-native.log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p') \
+	<(tr -d '\r' <"$O/test-logs/bench-native-nopatch.log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p') >>"$tmp"
 mv "$tmp" "$out"
 cat "$out"
 echo "bench: wrote $out"
