@@ -11,7 +11,7 @@
 
 static struct pvboot_info info;
 static u32 vga_row, vga_col;
-static bool serial_ok;
+static bool serial_ok, cursor_moved;
 
 /* ---- console --------------------------------------------------------- */
 
@@ -60,12 +60,19 @@ static void vga_putc(char c)
 	}
 }
 
-/* The hardware cursor follows ours (int 10h AH=02h). */
+/*
+ * The hardware cursor follows ours (int 10h AH=02h) whenever someone may
+ * be looking: before reading a key, not after every line (each call is
+ * two mode switches).
+ */
 static void vga_cursor(void)
 {
 	struct bios_regs r = { .eax = 0x0200, .edx = vga_row << 8 | vga_col };
 
+	if (!cursor_moved)
+		return;
 	bios_call(0x10, &r);
+	cursor_moved = false;
 }
 
 static void bios_puts(const char *s)
@@ -76,7 +83,7 @@ static void bios_puts(const char *s)
 		serial_putc(*s);
 		vga_putc(*s);
 	}
-	vga_cursor();
+	cursor_moved = true;
 }
 
 static void vga_init(void)
@@ -146,6 +153,7 @@ static int bios_getkey(void)
 	struct bios_regs r = { .eax = 0x0100 };
 	u8 ascii, scan;
 
+	vga_cursor();
 	bios_call(0x16, &r);
 	if (r.eflags & EFLAGS_ZF)
 		return serial_key();
@@ -318,6 +326,7 @@ __attribute__((noreturn)) static void bios_reboot(void)
 {
 	struct bios_regs r = { 0 };
 
+	vga_cursor();
 	outb(0x64, 0xfe);               /* 8042 pulse reset */
 	bios_call(0x19, &r);            /* else the BIOS bootstrap */
 	for (;;)
@@ -326,6 +335,7 @@ __attribute__((noreturn)) static void bios_reboot(void)
 
 __attribute__((noreturn)) static void bios_enter(u32 entry, struct pvboot_info *bi)
 {
+	vga_cursor();
 	enter_kernel(entry, (u32)(uintptr_t)bi);
 }
 

@@ -6,6 +6,7 @@
 #define RM_STACK_TOP        0x7c00      /* real-mode stack, below the MBR */
 #define DAP_ADDR            0x7e00      /* int 13h disk address packet */
 #define E820_BUF            0x7e40      /* one 24-byte E820 entry */
+#define THUNK_VARS          0x7f00      /* bios_call's variables: never on a code page */
 #define STAGE2_ADDR         0x8000      /* stage 2 is loaded and linked here */
 #define STAGE2_SEG          0x0800
 #define STAGE2_LBA          1           /* right after the MBR */
@@ -13,7 +14,7 @@
 #define STAGE2_MAGIC        0x32425650  /* "PVB2" */
 #define BOUNCE_ADDR         0x60000     /* int 13h reads land here first */
 #define BOUNCE_SEG          0x6000
-#define BOUNCE_SECTORS      64          /* 32 KiB per int 13h call */
+#define BOUNCE_SECTORS      127         /* the most EDD allows per call */
 #define LOADER_END          0x70000     /* nothing of the loader above this */
 #define PART_START_LBA      2048        /* the FAT partition starts at 1 MiB */
 

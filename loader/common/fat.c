@@ -93,6 +93,7 @@ int fat_mount(struct fat_vol *v, sector_read_fn rd, void *ctx, u64 part_lba,
 	v->ctx = ctx;
 	v->part_lba = part_lba;
 	v->cached_fat = ~0u;
+	v->cached_data = ~0ull;
 	if ((r = read_sectors(v, 0, 1, v->secbuf)))
 		return r;
 	if ((r = parse_bpb(v, v->secbuf, part_sectors)))
@@ -145,6 +146,7 @@ static int dir_sector(struct fat_vol *v, struct dir_iter *it)
 {
 	int r;
 
+	v->cached_data = ~0ull;         /* secbuf now holds directory sectors */
 	if (it->fixed) {
 		if (it->sec >= v->root_sectors)
 			return 0;
@@ -365,14 +367,23 @@ long fat_read(struct fat_vol *v, const struct fat_file *f, u32 off, void *buf, u
 		return 0;
 	if (len > f->size - off)
 		len = f->size - off;
-	if ((r = chain_skip(v, &cl, off / csize)))
+	/* Reads of one file mostly move forward: resume the last chain walk. */
+	u32 idx = off / csize, from = 0;
+	if (v->walk_first == f->first_cluster && v->walk_index <= idx)
+		from = v->walk_index, cl = v->walk_cluster;
+	if ((r = chain_skip(v, &cl, idx - from)))
 		return r;
+	v->walk_first = f->first_cluster, v->walk_index = idx, v->walk_cluster = cl;
 	while (done < len) {
 		u32 in_clus = pos % csize, n, nsec;
 
 		if (in_clus % FAT_SECTOR || len - done < FAT_SECTOR) {
-			if ((r = read_sectors(v, cluster_lba(v, cl) + in_clus / FAT_SECTOR, 1, v->secbuf)))
+			u64 lba = cluster_lba(v, cl) + in_clus / FAT_SECTOR;
+
+			/* Small header reads (ELF) hit the same sector again and again. */
+			if (lba != v->cached_data && (r = read_sectors(v, lba, 1, v->secbuf)))
 				return r;
+			v->cached_data = lba;
 			n = FAT_SECTOR - in_clus % FAT_SECTOR;
 			n = n < len - done ? n : len - done;
 			memcpy(out + done, v->secbuf + in_clus % FAT_SECTOR, n);

@@ -33,6 +33,8 @@ struct fat_vol {
 	u32 data_lba;
 	u32 clusters;           /* data clusters: valid numbers are 2..clusters+1 */
 	u32 cached_fat;         /* FAT sector held in fatbuf, ~0 if none */
+	u64 cached_data;        /* data sector held in secbuf for fat_read, ~0 if none */
+	u32 walk_first, walk_index, walk_cluster;      /* last chain position fat_read used */
 	const char *err;        /* last corruption found, for the error line */
 	u8 fatbuf[FAT_SECTOR];
 	u8 secbuf[FAT_SECTOR];
