@@ -1,12 +1,16 @@
 /*
- * Environment detection for kernels entered without a pvboot loader:
- * CPUID.1:ECX[31] says a hypervisor is present, CPUID 0x40000000 names it.
- * The order of DESIGN §5 (lguest signature, VMI ROM, native) applies; this
- * kernel has only the native backend, so every environment maps to it.
+ * Environment detection, kernel side (DESIGN §5).  A pvboot loader has
+ * already detected and says so in boot_info; for Multiboot boots the
+ * kernel runs the same shared code (lib/detect.c) itself, against the real
+ * CPUID and physical memory (paging is still off, so addresses are
+ * physical).
  */
 #include "detect.h"
+#include "pvboot/detect.h"
+#include "paravirt.h"
 
 static char env_buf[24];
+static struct detect_result detected;
 
 bool hypervisor_present(void)
 {
@@ -16,50 +20,70 @@ bool hypervisor_present(void)
 	return c & (1u << 31);
 }
 
-static void read_signature(char sig[13])
+static void kernel_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
-	unsigned a, regs[3];
+	cpuid(leaf, &out[0], &out[1], &out[2], &out[3]);
+}
 
-	cpuid(0x40000000, &a, &regs[0], &regs[1], &regs[2]);
-	memcpy(sig, regs, 12);
-	sig[12] = '\0';
+/* Before paging_init() the option-ROM area reads as it is. */
+static bool kernel_phys_read(void *ctx, u64 phys, void *buf, u32 len)
+{
+	if (phys >= 0x100000 || phys + len > 0x100000)
+		return false;
+	memcpy(buf, (const void *)(u32)phys, len);
+	return true;
+}
+
+static void log_line(void *ctx, const char *line)
+{
+	kprintf("%s\n", line);
 }
 
 void detect_environment(void)
 {
 	struct pvboot_info *bi = boot_info;
+	struct detect_io io = {
+		.cpuid = kernel_cpuid, .read = kernel_phys_read, .log = log_line,
+		.hardware_subarch = bi->hardware_subarch,
+	};
 
-	if (bi->firmware != PVFW_MULTIBOOT)
-		return;                 /* a pvboot loader already detected */
-	bi->env = PVENV_BARE;
-	bi->hv_signature[0] = '\0';
-	if (bi->hardware_subarch == PVBOOT_SUBARCH_LGUEST)
-		bi->env = PVENV_LGUEST;
-	else if (hypervisor_present()) {
-		read_signature(bi->hv_signature);
-		if (!strcmp(bi->hv_signature, "TCGTCGTCGTCG"))
-			bi->env = PVENV_TCG;
-		else if (!memcmp(bi->hv_signature, "KVMKVMKVM", 10))
-			bi->env = PVENV_KVM;
-		else
-			bi->env = PVENV_HV_OTHER;
+	if (bi->firmware != PVFW_MULTIBOOT) {
+		kprintf("detect: done by the loader: env=%s, VMI ROM at %#x\n", env_string(),
+			bi->vmi_rom_phys);
+		detected.env = bi->env;
+		detected.vmi_rom_phys = bi->vmi_rom_phys;
+		return;
 	}
-	kprintf("detect: cpuid hypervisor %s%s%s -> env=%s\n",
-		bi->hv_signature[0] ? "signature \"" : "bit clear",
-		bi->hv_signature, bi->hv_signature[0] ? "\"" : "", env_string());
+	detect_probe(&io, &detected);
+	bi->env = detected.env;
+	memcpy(bi->hv_signature, detected.hv_signature, sizeof(bi->hv_signature));
+	bi->vmi_rom_phys = detected.vmi_rom_phys;
+	bi->vmi_rom_size = detected.vmi_rom_size;
+	bi->hc_flavour = detected.hc_flavour;
+}
+
+/* The backends this kernel has, as detect_choose() wants them. */
+static u32 available_backends(void)
+{
+	u32 mask = 0;
+
+	for (unsigned i = 0; i < pv_nbackends; i++)
+		mask |= 1u << pv_backends[i].id;
+	return mask;
 }
 
 u32 detect_backend(void)
 {
-	/* Hardware virtualisation runs native correctly (DESIGN §5). */
-	return PV_NATIVE;
+	struct backend_choice c;
+
+	detect_choose(&detected, PV_AUTO, available_backends(), &c, log_line, NULL);
+	if (c.fallback)
+		kprintf("detect: %s\n", c.reason);
+	return c.backend;
 }
 
 const char *env_string(void)
 {
-	if (boot_info->env == PVENV_HV_OTHER) {
-		pv_snprintf(env_buf, sizeof(env_buf), "hv:%s", boot_info->hv_signature);
-		return env_buf;
-	}
-	return pv_env_name(boot_info->env);
+	detect_env_string(boot_info->env, boot_info->hv_signature, env_buf, sizeof(env_buf));
+	return env_buf;
 }
