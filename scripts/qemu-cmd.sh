@@ -34,9 +34,17 @@ qemu_cmd() {
 		QEMU_CMD=(qemu-system-i386 "${common[@]}" -no-reboot
 			-kernel "$KERNEL" -append "$cmdline") ;;
 	bios)
-		[[ -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the BIOS loader is not built)"; return 2; }
+		# EXTRA may bring its own disk (-drive file=...): then it replaces $IMAGE.
+		local disk=(-drive "file=$IMAGE,format=raw,snapshot=on") a f
+		for a in "$@"; do
+			[[ $a == file=* ]] || continue
+			f=${a#file=}; f=${f%%,*}
+			[[ -f $f ]] || { QEMU_ERR="$f does not exist (make test-images)"; return 2; }
+			disk=()
+		done
+		[[ ${#disk[@]} == 0 || -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the BIOS loader is not built)"; return 2; }
 		QEMU_CMD=(qemu-system-i386 -machine q35 "${common[@]}" -no-reboot
-			-drive "file=$IMAGE,format=raw,snapshot=on" "${fwcfg[@]}") ;;
+			"${disk[@]}" "${fwcfg[@]}") ;;
 	uefi64|uefi32)
 		[[ -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the UEFI loader is not built)"; return 2; }
 		local qemu=qemu-system-x86_64 machine=q35 code=OVMF_CODE_4M.fd vars_src=OVMF_VARS_4M.fd secure=()
