@@ -1,0 +1,334 @@
+/* Unit tests for lib/detect.c: DESIGN §5 detection order and backend choice, and the VMI 3.x ROM header checks (shared/reference/vmi-abi.md) on fake CPUs and ROM images. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "pvboot/detect.h"
+
+static char logs[32][200];
+static int nlog;
+
+static void rec(void *ctx, const char *line)
+{
+	(void)ctx;
+	assert_true(strlen(line) < 160);
+	assert_null(strchr(line, '\n'));
+	if (nlog < 32)
+		snprintf(logs[nlog], sizeof(logs[0]), "%s", line);
+	nlog++;
+}
+
+static bool saw(const char *needle)
+{
+	for (int i = 0; i < nlog && i < 32; i++)
+		if (strstr(logs[i], needle))
+			return true;
+	return false;
+}
+
+/* ---- fakes ---------------------------------------------------------------- */
+
+struct fake_cpu {
+	bool hv;
+	char sig[13];
+};
+
+static void fake_cpuid(void *ctx, u32 leaf, u32 out[4])
+{
+	const struct fake_cpu *c = ctx;
+
+	memset(out, 0, 16);
+	if (leaf == 1)
+		out[2] = c->hv ? 1u << 31 : 0;
+	if (leaf == 0x40000000 && c->hv)
+		memcpy(&out[1], c->sig, 12);
+}
+
+static u8 rom_area[VMI_SCAN_END - VMI_SCAN_START + 4096];     /* slack: test ROMs may overhang */
+static struct phys_image area = { rom_area, VMI_SCAN_START, VMI_SCAN_END - VMI_SCAN_START };
+
+static void fix_sum(u8 *rom, u32 size)
+{
+	u8 s = 0;
+
+	rom[size - 1] = 0;
+	for (u32 i = 0; i < size; i++)
+		s += rom[i];
+	rom[size - 1] = (u8)-s;
+}
+
+/* A valid 4 KiB VMI ROM at phys (header, PCIR at 0x100, license at 0x120). */
+static u8 *put_vmi_rom(u32 phys)
+{
+	u8 *r = rom_area + (phys - VMI_SCAN_START);
+
+	memset(r, 0, 4096);
+	r[0] = 0x55, r[1] = 0xaa, r[2] = 8;
+	memcpy(r + 8, "cVmi", 4);
+	r[13] = 3;                      /* API 3.0 */
+	r[14] = 2;                      /* jump slots */
+	r[22] = 0x20, r[23] = 0x01;     /* license at 0x120 */
+	r[24] = 0x00, r[25] = 0x01;     /* PCIR at 0x100 */
+	memcpy(r + 0x100, "PCIR", 4);
+	strcpy((char *)r + 0x120, "GPL v2");
+	memcpy(r + 128, "\xe9\x00\x01\x00\x00\x90\x90\x90", 8);
+	memcpy(r + 136, "\xe9\x00\x02\x00\x00\x90\x90\x90", 8);
+	fix_sum(r, 4096);
+	return r;
+}
+
+/* An ordinary option ROM (a VGA BIOS stand-in): valid, but not VMI. */
+static void put_plain_rom(u32 phys, u32 blocks)
+{
+	u8 *r = rom_area + (phys - VMI_SCAN_START);
+
+	memset(r, 0x11, blocks * 512);
+	r[0] = 0x55, r[1] = 0xaa, r[2] = (u8)blocks;
+	fix_sum(r, blocks * 512);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(rom_area, 0xff, sizeof(rom_area));
+	nlog = 0;
+	return 0;
+}
+
+static struct detect_result probe(struct fake_cpu *cpu, u32 subarch)
+{
+	struct detect_io io = { fake_cpuid, cpu, phys_image_read, &area, rec, NULL, subarch };
+	struct detect_result r;
+
+	detect_probe(&io, &r);
+	return r;
+}
+
+/* ---- VMI header validation -------------------------------------------------- */
+
+static int validate(u32 phys, char *why)
+{
+	u32 size = 0;
+
+	return vmi_rom_validate(phys_image_read, &area, phys, &size, why, 96);
+}
+
+static void test_vmi_valid(void **state)
+{
+	char why[96];
+	u32 size = 0;
+
+	put_vmi_rom(0xc8000);
+	assert_int_equal(vmi_rom_validate(phys_image_read, &area, 0xc8000, &size, why, sizeof(why)), 0);
+	assert_int_equal(size, 4096);
+}
+
+/* Break one field (then fix the checksum unless told not to) and expect why. */
+static void expect_reject(void (*breakit)(u8 *), bool resum, const char *want)
+{
+	char why[96] = "";
+	u8 *r = put_vmi_rom(0xc8000);
+
+	breakit(r);
+	if (resum)
+		fix_sum(r, r[2] ? r[2] * 512u : 4096);
+	assert_int_equal(validate(0xc8000, why), -1);
+	if (!strstr(why, want))
+		fail_msg("reason \"%s\", want \"%s\"", why, want);
+}
+
+static void no_55aa(u8 *r) { r[0] = 0; }
+static void zero_len(u8 *r) { r[2] = 0; }
+static void past_end(u8 *r) { r[2] = 0xff; }
+static void bad_sum(u8 *r) { r[200] ^= 1; }
+static void no_cvmi(u8 *r) { r[9] = 'X'; }
+static void api2(u8 *r) { r[13] = 2; }
+static void pci_zero(u8 *r) { r[24] = r[25] = 0; }
+static void pci_out(u8 *r) { r[24] = 0xf0, r[25] = 0x0f; }
+static void pci_nosig(u8 *r) { r[0x100] = 'X'; }
+static void lic_out(u8 *r) { r[22] = 0x00, r[23] = 0x20; }
+static void lic_unterminated(u8 *r) { memset(r + 0x120, 'A', 4096 - 0x120); }
+static void lic_binary(u8 *r) { r[0x121] = 1; }
+static void slots_out(u8 *r) { r[14] = 0xff; r[2] = 1; }
+static void slot_empty(u8 *r) { memset(r + 128, 0, 8); }
+
+static void test_vmi_rejections(void **state)
+{
+	expect_reject(no_55aa, true, "55 AA");
+	expect_reject(zero_len, false, "shorter than the 144-byte");
+	expect_reject(bad_sum, false, "checksum");
+	expect_reject(no_cvmi, true, "cVmi");
+	expect_reject(api2, true, "VMI API 2.0, need major 3");
+	expect_reject(pci_zero, true, "PCI header offset 0");
+	expect_reject(pci_out, true, "PCI header offset 0xff0");
+	expect_reject(pci_nosig, true, "PCIR");
+	expect_reject(lic_out, true, "license offset");
+	expect_reject(lic_unterminated, true, "not terminated");
+	expect_reject(lic_binary, true, "non-printable");
+	expect_reject(slot_empty, true, "jump slot is empty");
+}
+
+static void test_vmi_bounds(void **state)
+{
+	char why[96];
+	u8 *r = put_vmi_rom(0xdf800);   /* 4 KiB from 0xDF800 runs past 0xE0000 */
+
+	(void)r;
+	assert_int_equal(validate(0xdf800, why), -1);
+	assert_non_null(strstr(why, "runs past"));
+	put_vmi_rom(0xc8000);
+	past_end(rom_area + 0x8000);
+	assert_int_equal(validate(0xc8000, why), -1);   /* 127.5 KiB from 0xC8000 */
+	expect_reject(slots_out, true, "255 jump slots run past");     /* 512-byte ROM */
+}
+
+/* ---- detection ---------------------------------------------------------------- */
+
+static void test_bare(void **state)
+{
+	struct fake_cpu cpu = { false, "" };
+	struct detect_result r = probe(&cpu, 0);
+
+	assert_int_equal(r.env, PVENV_BARE);
+	assert_string_equal(r.hv_signature, "");
+	assert_true(saw("hypervisor bit clear"));
+	assert_true(saw("env=bare"));
+}
+
+static void test_signatures(void **state)
+{
+	struct fake_cpu tcg = { true, "TCGTCGTCGTCG" }, kvm = { true, "KVMKVMKVM\0\0\0" },
+			vmw = { true, "VMwareVMware" };
+	char env[24];
+
+	assert_int_equal(probe(&tcg, 0).env, PVENV_TCG);
+	assert_true(saw("signature \"TCGTCGTCGTCG\""));
+	assert_int_equal(probe(&kvm, 0).env, PVENV_KVM);
+	struct detect_result r = probe(&vmw, 0);
+	assert_int_equal(r.env, PVENV_HV_OTHER);
+	detect_env_string(r.env, r.hv_signature, env, sizeof(env));
+	assert_string_equal(env, "hv:VMwareVMware");
+}
+
+static void test_rom_scan(void **state)
+{
+	struct fake_cpu cpu = { true, "TCGTCGTCGTCG" };
+	struct detect_result r;
+
+	put_plain_rom(0xc0000, 64);     /* 32 KiB "VGA BIOS" */
+	put_vmi_rom(0xc9000);
+	r = probe(&cpu, 0);
+	assert_int_equal(r.env, PVENV_VMI);
+	assert_int_equal(r.vmi_rom_phys, 0xc9000);
+	assert_int_equal(r.vmi_rom_size, 4096);
+	assert_int_equal(r.roms_rejected, 1);
+	assert_true(saw("ROM at 0xc0000 rejected: no \"cVmi\""));
+	assert_true(saw("VMI ROM at 0xc9000"));
+}
+
+static void test_rom_scan_bad_vmi(void **state)
+{
+	struct fake_cpu cpu = { true, "TCGTCGTCGTCG" };
+	u8 *rom = put_vmi_rom(0xd0000);
+	struct detect_result r;
+
+	rom[13] = 4;                    /* API 4: checksum now wrong too, checked first */
+	r = probe(&cpu, 0);
+	assert_int_equal(r.env, PVENV_TCG);
+	assert_int_equal(r.vmi_rom_phys, 0);
+	assert_true(saw("ROM at 0xd0000 rejected: checksum"));
+}
+
+static void test_lguest_wins(void **state)
+{
+	struct fake_cpu cpu = { false, "" };
+	struct detect_result r;
+
+	put_vmi_rom(0xc8000);
+	r = probe(&cpu, PVBOOT_SUBARCH_LGUEST);
+	assert_int_equal(r.env, PVENV_LGUEST);
+	assert_int_equal(r.hc_flavour, 1);
+}
+
+/* ---- backend choice ------------------------------------------------------------ */
+
+static const u32 NATIVE = 1u << PV_NATIVE, VMI = 1u << PV_VMI;
+
+static void test_choose_vmi(void **state)
+{
+	struct detect_result r = { .env = PVENV_VMI, .vmi_rom_phys = 0xc8000 };
+	struct backend_choice c;
+
+	detect_choose(&r, PV_AUTO, NATIVE | VMI, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_VMI);
+	assert_int_equal(c.forced, 0);
+	assert_int_equal(c.fallback, 0);
+	/* The kernel image without a vmi backend: native, with the reason. */
+	detect_choose(&r, PV_AUTO, NATIVE, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_int_equal(c.fallback, 1);
+	assert_non_null(strstr(c.reason, "no vmi backend"));
+}
+
+static void test_choose_forced(void **state)
+{
+	struct detect_result tcg = { .env = PVENV_TCG }, vmi = { .env = PVENV_VMI, .vmi_rom_phys = 0xc8000 };
+	struct backend_choice c;
+
+	detect_choose(&tcg, PV_NATIVE, NATIVE, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_int_equal(c.forced, 1);
+	assert_int_equal(nlog, 0);
+	detect_choose(&tcg, PV_VMI, NATIVE | VMI, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_int_equal(c.forced, 0);
+	assert_int_equal(c.requested, PV_VMI);
+	assert_int_equal(c.fallback, 1);
+	assert_true(saw("pv=vmi refused: looked for a VMI ROM"));
+	detect_choose(&vmi, PV_VMI, NATIVE, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_true(saw("pv=vmi refused: this kernel image has no such backend"));
+	detect_choose(&tcg, PV_LGUEST, NATIVE, &c, rec, NULL);
+	assert_true(saw("pv=lguest refused: looked for the lguest boot signature"));
+}
+
+static void test_backend_list(void **state)
+{
+	struct pvboot_backend_list l = { PVBOOT_BACKENDS_MAGIC, 1, 2, 0,
+		{ { PV_NATIVE, "native", 0x101000 }, { PV_VMI, "vmi", 0x102000 } } };
+	char why[96];
+
+	assert_int_equal(backend_list_mask(&l, why, sizeof(why)), NATIVE | VMI);
+	assert_int_equal(backend_list_table(&l, PV_VMI), 0x102000);
+	assert_int_equal(backend_list_table(&l, PV_LGUEST), 0);
+	l.count = 5;
+	assert_int_equal(backend_list_mask(&l, why, sizeof(why)), 0);
+	l.count = 2;
+	memset(l.entry[1].name, 'x', sizeof(l.entry[1].name));
+	assert_int_equal(backend_list_mask(&l, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "entry 1"));
+	l.magic = 0;
+	assert_int_equal(backend_list_mask(&l, why, sizeof(why)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_vmi_valid, setup),
+		cmocka_unit_test_setup(test_vmi_rejections, setup),
+		cmocka_unit_test_setup(test_vmi_bounds, setup),
+		cmocka_unit_test_setup(test_bare, setup),
+		cmocka_unit_test_setup(test_signatures, setup),
+		cmocka_unit_test_setup(test_rom_scan, setup),
+		cmocka_unit_test_setup(test_rom_scan_bad_vmi, setup),
+		cmocka_unit_test_setup(test_lguest_wins, setup),
+		cmocka_unit_test_setup(test_choose_vmi, setup),
+		cmocka_unit_test_setup(test_choose_forced, setup),
+		cmocka_unit_test_setup(test_backend_list, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
