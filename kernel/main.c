@@ -24,6 +24,7 @@
 struct pvboot_info *boot_info;
 struct kopts kopts;
 static struct pvboot_info info_copy;    /* ours: loader memory gets reused */
+static u64 tsc_kernel_entry;
 
 /* Before paging everything below 4 GiB is readable as it is. */
 static bool early_read(void *ctx, u64 pa, void *buf, u32 len)
@@ -112,6 +113,8 @@ _Noreturn static void finish(void)
 {
 	bool ok = true;
 
+	kprintf("boot: %llu us from kernel entry to all CPUs up\n",
+		tsc_to_us(rdtsc() - tsc_kernel_entry));
 	deliberate_crash();
 	if (kopts.bench)
 		run_bench();
@@ -158,6 +161,7 @@ _Noreturn void kentry(u32 magic, u32 info);
 _Noreturn void kentry(u32 magic, u32 info)
 {
 	pv_ops = native_table;          /* wrappers work from the first line */
+	tsc_kernel_entry = rdtsc();
 	console_init(CONSOLE_BOTH);     /* serial and screen until console= */
 	boot_info_from_entry(magic, info);
 	kmain();
