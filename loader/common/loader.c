@@ -16,6 +16,11 @@ static char cfgbuf[CONFIG_MAX + 1];
 static char fwbuf[PVBOOT_CMDLINE_MAX];
 static char editbuf[PVBOOT_CMDLINE_MAX];
 
+void loader_set_platform(const struct loader_platform *p)
+{
+	plat = p;
+}
+
 void lprintf(const char *fmt, ...)
 {
 	char buf[256];
@@ -247,7 +252,7 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	struct elf_plan plan;
 	struct kfile k;
 
-	plat = p;
+	loader_set_platform(p);
 	info = bi;
 	info->magic = PVBOOT_INFO_MAGIC;
 	info->version = PVBOOT_INFO_VERSION;

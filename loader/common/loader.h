@@ -52,6 +52,9 @@ struct loader_platform {
  */
 _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *info);
 
+/* The platform lprintf writes to (loader_main sets it; tests too). */
+void loader_set_platform(const struct loader_platform *p);
+
 /* printf to the loader's console. */
 void lprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

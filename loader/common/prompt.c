@@ -17,7 +17,11 @@ static void redraw(const struct loader_platform *p, const char *line, size_t len
 static int edit(const struct loader_platform *p, char *line, size_t size, int key)
 {
 	size_t len = strlen(line), cur = len;
+	char orig[PVBOOT_CMDLINE_MAX];
 
+	if (len >= sizeof(orig) || size > sizeof(orig))
+		return PROMPT_BOOT;
+	memcpy(orig, line, len + 1);
 	lprintf("\nedit the command line: Enter boots it, Esc cancels\n");
 	redraw(p, line, len, cur);
 	for (;;) {
@@ -30,6 +34,7 @@ static int edit(const struct loader_platform *p, char *line, size_t size, int ke
 			return PROMPT_EDITED;
 		}
 		if (key == KEY_ESC) {
+			memcpy(line, orig, strlen(orig) + 1);
 			lprintf("\nedit cancelled\n");
 			return PROMPT_BOOT;
 		}
