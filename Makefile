@@ -154,7 +154,8 @@ $(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 
 # Broken and special images for the boot catalogue (tests/boot/catalogue).
 TI := $(O)/test-images
-TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img
+TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img \
+	$(TI)/fakevmi.rom
 test-images: $(TEST_IMAGES)
 
 $(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg
@@ -176,6 +177,11 @@ $(TI)/cfgtest.img: $(DISK_DEPS) $(KERNEL)
 	@mkdir -p $(dir $@)
 	$(Q)printf '# test image: options from the config file\ntimeout=0 test smp=2\n' > $(TI)/cfgtest.cfg
 	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB)
+
+# Detection sees a valid VMI header; nothing behind it (tools/fake-vmi-rom.py).
+$(TI)/fakevmi.rom: tools/fake-vmi-rom.py
+	@mkdir -p $(dir $@)
+	$(Q)python3 $< > $@
 
 # ---- host unit tests ------------------------------------------------------
 $(O)/host/%.o: %.c
