@@ -57,7 +57,11 @@ void smp_config_init(void)
 	    mptable_find_and_parse(phys_read, NULL, &smp_cfg, console_warn_cb, NULL) != 0)
 		config_single_cpu();
 	print_config();
-	apic_base = smp_cfg.lapic_addr ? smp_cfg.lapic_addr : APIC_DEFAULT_BASE;
+	/* The backend set apic_base before patching (native: from the APIC
+	 * base MSR, which is what the CPU decodes); the tables only confirm. */
+	if (smp_cfg.lapic_addr && smp_cfg.lapic_addr != apic_base)
+		kprintf("apic: firmware tables say the local APIC is at %#x, the CPU says %#x; using %#x\n",
+			smp_cfg.lapic_addr, apic_base, apic_base);
 	map_mmio(apic_base, PAGE_SIZE);
 	for (u32 i = 0; i < smp_cfg.nioapic; i++)
 		map_mmio(smp_cfg.ioapic[i].addr, PAGE_SIZE);

@@ -1,16 +1,26 @@
-/* Kernel console: COM1 (16550 UART, polled) and the VGA 80x25 text screen. */
+/*
+ * Kernel console: COM1 (16550 UART, polled, 16-byte FIFO bursts) and the
+ * VGA 80x25 colour text screen, scrolled by moving the CRTC start address
+ * through the 32 KiB text window (VGA CRTC registers 0x0C/0x0D) so a new
+ * line costs one line of video-memory writes, not a whole-screen copy.
+ * Port and video-memory accesses are slow under emulation; this keeps a
+ * line of output to about 2 port accesses per 16 characters.
+ */
 #include "kernel.h"
 #include "spinlock.h"
 
 #define COM1 0x3F8
+#define UART_FIFO 16
 #define VGA_TEXT ((volatile u16 *)0xB8000)
 #define VGA_COLS 80
 #define VGA_ROWS 25
+#define VGA_WINDOW_ROWS 204     /* 32 KiB / 160 bytes per row */
 #define VGA_ATTR 0x0700
 
 static u32 console_mask;
 static struct spinlock console_lock;
-static unsigned vga_row, vga_col;
+static unsigned vga_top, vga_row, vga_col;      /* rows within the window */
+static unsigned uart_room;                      /* bytes the FIFO still takes */
 
 static void serial_init(void)
 {
@@ -23,44 +33,69 @@ static void serial_init(void)
 	outb(COM1 + 4, 0x03);   /* DTR, RTS */
 }
 
+/* THR empty (LSR bit 5) means the whole FIFO is free: send a burst.
+ * The wait is bounded: a missing UART must not hang us. */
 static void serial_putc(char c)
 {
-	/* Bounded wait for the transmitter: a missing UART must not hang us. */
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
-		cpu_relax();
+	if (!uart_room) {
+		for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+			cpu_relax();
+		uart_room = UART_FIFO;
+	}
 	outb(COM1, (u8)c);
+	uart_room--;
 }
 
-static void vga_scroll(void)
+static void vga_set_start(unsigned row)
 {
-	for (unsigned i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
-		VGA_TEXT[i] = VGA_TEXT[i + VGA_COLS];
+	unsigned cell = row * VGA_COLS;
+
+	outb(0x3d4, 0x0c);
+	outb(0x3d5, (u8)(cell >> 8));
+	outb(0x3d4, 0x0d);
+	outb(0x3d5, (u8)cell);
+}
+
+static void vga_clear_row(unsigned row)
+{
 	for (unsigned i = 0; i < VGA_COLS; i++)
-		VGA_TEXT[(VGA_ROWS - 1) * VGA_COLS + i] = VGA_ATTR | ' ';
-	vga_row = VGA_ROWS - 1;
+		VGA_TEXT[row * VGA_COLS + i] = VGA_ATTR | ' ';
+}
+
+/* Next line: move the visible window down, or back to the top of video
+ * memory (copying the visible rows) when the window is used up. */
+static void vga_newline(void)
+{
+	vga_col = 0;
+	if (++vga_row == VGA_WINDOW_ROWS) {
+		for (unsigned i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
+			VGA_TEXT[i] = VGA_TEXT[(vga_top + 1) * VGA_COLS + i];
+		vga_top = 0;
+		vga_row = VGA_ROWS - 1;
+		vga_set_start(0);
+	} else if (vga_row - vga_top == VGA_ROWS) {
+		vga_set_start(++vga_top);
+	}
+	vga_clear_row(vga_row);
 }
 
 static void vga_putc(char c)
 {
 	if (c == '\n') {
-		vga_col = 0;
-		vga_row++;
-	} else {
-		VGA_TEXT[vga_row * VGA_COLS + vga_col] = VGA_ATTR | (u8)c;
-		if (++vga_col == VGA_COLS) {
-			vga_col = 0;
-			vga_row++;
-		}
+		vga_newline();
+		return;
 	}
-	if (vga_row == VGA_ROWS)
-		vga_scroll();
+	VGA_TEXT[vga_row * VGA_COLS + vga_col] = VGA_ATTR | (u8)c;
+	if (++vga_col == VGA_COLS)
+		vga_newline();
 }
 
 static void vga_clear(void)
 {
 	for (unsigned i = 0; i < VGA_ROWS * VGA_COLS; i++)
 		VGA_TEXT[i] = VGA_ATTR | ' ';
-	vga_row = vga_col = 0;
+	vga_top = vga_row = vga_col = 0;
+	vga_set_start(0);
 }
 
 void console_init(u32 mask)

@@ -65,14 +65,27 @@ static void parse_cmdline(void)
 	console_set_mask(kopts.console);
 }
 
+/* One line: every option with the source that set it (DESIGN §3). */
+static void print_sources(void)
+{
+	char line[400];
+	int n = 0;
+
+	for (u32 i = 0; i < boot_info->optsrc_count && i < PVBOOT_OPTSRC_MAX; i++)
+		if (n < (int)sizeof(line))
+			n += pv_snprintf(line + n, sizeof(line) - n, " %.15s<-%s",
+					 boot_info->optsrc[i].key,
+					 pv_source_name(boot_info->optsrc[i].source));
+	if (n)
+		kprintf("cmdline: sources:%s\n", line);
+}
+
 static void print_boot_header(void)
 {
 	kprintf("pvboot kernel %s: firmware=%s loader=\"%.24s\"\n", PVBOOT_KERNEL_VERSION,
 		pvboot_firmware_name(boot_info->firmware), boot_info->loader_name);
 	kprintf("cmdline: \"%s\"\n", boot_info->cmdline);
-	for (u32 i = 0; i < boot_info->optsrc_count && i < PVBOOT_OPTSRC_MAX; i++)
-		kprintf("cmdline: %.15s from %s\n", boot_info->optsrc[i].key,
-			pv_source_name(boot_info->optsrc[i].source));
+	print_sources();
 	if (boot_info->tsc_loader_entry && boot_info->tsc_handoff > boot_info->tsc_loader_entry)
 		kprintf("boot: loader ran %llu TSC ticks from entry to hand-off\n",
 			boot_info->tsc_handoff - boot_info->tsc_loader_entry);
@@ -141,6 +154,7 @@ _Noreturn void kmain(void)
 	detect_environment();           /* CPUID hypervisor signature */
 	select_backend();               /* pv= or detection -> pv_ops */
 	boot_cpu_init();                /* GDT, TSS, %fs and IDT, via the table */
+	apply_paravirt(kopts.nopatch || kopts.pvtrace, kopts.pvpatch_verbose); /* before any AP */
 	paravirt_banner();              /* the backend introduces itself */
 	arch_setup();                   /* backend's early setup */
 	mem_init();                     /* memory map -> page allocator */
@@ -148,7 +162,6 @@ _Noreturn void kmain(void)
 	smp_config_init();              /* ACPI MADT, else MP table */
 	init_IRQ();                     /* PICs masked, local APIC, IO-APIC */
 	time_init();                    /* TSC and APIC timer vs the PIT */
-	apply_paravirt(kopts.nopatch || kopts.pvtrace, kopts.pvpatch_verbose); /* before any AP */
 	smp_init_ipis();                /* cross-CPU call vector */
 	setup_boot_clock();             /* this CPU's periodic timer */
 	irq_enable();                   /* ticks from here on */

@@ -24,7 +24,7 @@ unsigned long paravirt_ident_32(unsigned long x)
 }
 
 const struct pv_backend pv_backends[] = {
-	{ PV_NATIVE, "native", &native_table, NULL, NULL },
+	{ PV_NATIVE, "native", &native_table, NULL, native_init },
 };
 const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
 
@@ -174,12 +174,18 @@ static void record_site(const struct paravirt_patch_site *s)
 	patch_record_used += s->len;
 }
 
-static void print_counts(void)
+/* Totals by outcome always; by op (one long line) with pvpatch=verbose. */
+static void print_counts(bool verbose)
 {
-	kprintf("patch: %u sites:", patch_stats.sites);
+	char line[160];
+	int n = pv_snprintf(line, sizeof(line), "patch: %u sites:", patch_stats.sites);
+
 	for (int k = 0; k < PVSITE_NKINDS; k++)
-		kprintf(" %s=%u", pv_site_kind_name(k), patch_stats.kind[k]);
-	kprintf("\n");
+		n += pv_snprintf(line + n, sizeof(line) - n, " %s=%u",
+				 pv_site_kind_name(k), patch_stats.kind[k]);
+	kprintf("%s\n", line);
+	if (!verbose)
+		return;
 	kprintf("patch: sites per op:");
 	for (unsigned t = 0; t < PV_NSLOTS; t++)
 		if (patch_stats.per_type[t])
@@ -206,7 +212,7 @@ void apply_paravirt(bool nopatch, bool verbose)
 	/* Serialise so this CPU fetches the new bytes (SDM vol. 3 §8.1.3). */
 	unsigned a = 0, b, c = 0, d;
 	cpuid_raw(&a, &b, &c, &d);
-	print_counts();
+	print_counts(verbose);
 }
 
 u32 patched_sites(void)

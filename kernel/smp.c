@@ -109,16 +109,27 @@ static void wait_online(u64 t0)
 	irq_enable();
 }
 
+/* Each AP by name up to 8 CPUs (every one with pvpatch=verbose), else
+ * one line; an AP that did not come online is always named. */
 static void report_aps(u64 t0)
 {
+	bool each = ncpus_started < 8 || kopts.pvpatch_verbose;
+	u64 first = ~0ull, last = 0;
+
 	for (u32 i = 1; i <= ncpus_started; i++) {
-		if (cpus[i].online)
-			kprintf("smp: cpu %u online (APIC id %u) after %llu us\n", i,
-				cpus[i].apic_id, tsc_to_us(cpus[i].tsc_online - t0));
-		else
+		u64 us = tsc_to_us(cpus[i].tsc_online - t0);
+		if (!cpus[i].online)
 			kprintf("smp: cpu %u (APIC id %u) did not come online within %u ms; left out\n",
 				i, cpus[i].apic_id, AP_WAIT_MS);
+		else if (each)
+			kprintf("smp: cpu %u online (APIC id %u) after %llu us\n", i, cpus[i].apic_id, us);
+		if (cpus[i].online && us < first)
+			first = us;
+		if (cpus[i].online && us > last)
+			last = us;
 	}
+	if (!each && last)
+		kprintf("smp: APs online between %llu and %llu us after the first INIT\n", first, last);
 }
 
 void smp_boot(void)
