@@ -107,9 +107,10 @@ LCFLAGS := -m32 -march=i686 -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
 	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP
-LOADER_LIB_SRCS := lib/fmt.c lib/string.c lib/cmdline.c lib/acpi.c lib/physmem.c \
+# lib/string.c is replaced by loader/bios/string.c (rep movs/stos: TCG-fast).
+LOADER_LIB_SRCS := lib/fmt.c lib/cmdline.c lib/acpi.c lib/physmem.c \
 	lib/bootinfo.c lib/detect.c
-STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c \
+STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c loader/bios/string.c \
 	$(LOADER_COMMON_SRCS) $(LOADER_LIB_SRCS)
 STAGE2_OBJS := $(patsubst %,$(O)/l/%.o,$(basename $(STAGE2_SRCS)))
 MKIMAGE := $(O)/tools/mkimage

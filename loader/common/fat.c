@@ -93,7 +93,8 @@ int fat_mount(struct fat_vol *v, sector_read_fn rd, void *ctx, u64 part_lba,
 	v->ctx = ctx;
 	v->part_lba = part_lba;
 	v->cached_fat = ~0u;
-	v->cached_data = ~0ull;
+	for (int i = 0; i < FAT_CACHE_SECTORS; i++)
+		v->cache_lba[i] = ~0ull;
 	if ((r = read_sectors(v, 0, 1, v->secbuf)))
 		return r;
 	if ((r = parse_bpb(v, v->secbuf, part_sectors)))
@@ -141,29 +142,33 @@ struct dir_iter {
 	u32 steps;
 };
 
-/* Load the next directory sector into secbuf: 1, 0 at the end, or error. */
-static int dir_sector(struct fat_vol *v, struct dir_iter *it)
+static const u8 *cached_sector(struct fat_vol *v, u64 lba, int *err);
+
+/* Point *sec at the next directory sector: 1, 0 at the end, or error. */
+static int dir_sector(struct fat_vol *v, struct dir_iter *it, const u8 **sec)
 {
+	u64 lba;
 	int r;
 
-	v->cached_data = ~0ull;         /* secbuf now holds directory sectors */
 	if (it->fixed) {
 		if (it->sec >= v->root_sectors)
 			return 0;
-		r = read_sectors(v, v->root_lba + it->sec++, 1, v->secbuf);
-		return r ? r : 1;
+		lba = v->root_lba + it->sec++;
+	} else {
+		if (it->sec == v->spc) {
+			if ((r = fat_next(v, it->cluster, &it->cluster)))
+				return r;
+			if (!it->cluster)
+				return 0;
+			if (++it->steps > v->clusters)
+				return corrupt(v, "directory cluster chain loops");
+			it->sec = 0;
+		}
+		lba = cluster_lba(v, it->cluster) + it->sec++;
 	}
-	if (it->sec == v->spc) {
-		if ((r = fat_next(v, it->cluster, &it->cluster)))
-			return r;
-		if (!it->cluster)
-			return 0;
-		if (++it->steps > v->clusters)
-			return corrupt(v, "directory cluster chain loops");
-		it->sec = 0;
-	}
-	r = read_sectors(v, cluster_lba(v, it->cluster) + it->sec++, 1, v->secbuf);
-	return r ? r : 1;
+	/* Cached: the loader looks up two files in the same directories. */
+	*sec = cached_sector(v, lba, &r);
+	return *sec ? 1 : r;
 }
 
 /* A long name being assembled from its LFN entries (last part first). */
@@ -264,11 +269,12 @@ static int dir_find(struct fat_vol *v, struct dir_iter *it, const char *comp,
 		    size_t n, struct fat_file *f)
 {
 	struct lfn l = { .valid = false };
+	const u8 *sec = NULL;
 	int r;
 
-	while ((r = dir_sector(v, it)) == 1) {
+	while ((r = dir_sector(v, it, &sec)) == 1) {
 		for (u32 off = 0; off < FAT_SECTOR; off += DIRENT_SIZE) {
-			const u8 *e = v->secbuf + off;
+			const u8 *e = sec + off;
 
 			if (e[0] == 0x00)
 				return FAT_ENOENT;
@@ -355,6 +361,22 @@ static int read_run(struct fat_vol *v, u32 *cl, u32 in_clus, u32 max_sec, u8 *bu
 	return FAT_OK;
 }
 
+/* A data sector through the small cache; NULL with *err on failure. */
+static const u8 *cached_sector(struct fat_vol *v, u64 lba, int *err)
+{
+	u32 i;
+
+	for (i = 0; i < FAT_CACHE_SECTORS; i++)
+		if (v->cache_lba[i] == lba)
+			return v->cache[i];
+	i = v->cache_next++ % FAT_CACHE_SECTORS;
+	v->cache_lba[i] = ~0ull;
+	if ((*err = read_sectors(v, lba, 1, v->cache[i])))
+		return NULL;
+	v->cache_lba[i] = lba;
+	return v->cache[i];
+}
+
 long fat_read(struct fat_vol *v, const struct fat_file *f, u32 off, void *buf, u32 len)
 {
 	u32 csize = v->spc * FAT_SECTOR, cl = f->first_cluster, pos = off, done = 0;
@@ -378,15 +400,13 @@ long fat_read(struct fat_vol *v, const struct fat_file *f, u32 off, void *buf, u
 		u32 in_clus = pos % csize, n, nsec;
 
 		if (in_clus % FAT_SECTOR || len - done < FAT_SECTOR) {
-			u64 lba = cluster_lba(v, cl) + in_clus / FAT_SECTOR;
+			const u8 *sec = cached_sector(v, cluster_lba(v, cl) + in_clus / FAT_SECTOR, &r);
 
-			/* Small header reads (ELF) hit the same sector again and again. */
-			if (lba != v->cached_data && (r = read_sectors(v, lba, 1, v->secbuf)))
+			if (!sec)
 				return r;
-			v->cached_data = lba;
 			n = FAT_SECTOR - in_clus % FAT_SECTOR;
 			n = n < len - done ? n : len - done;
-			memcpy(out + done, v->secbuf + in_clus % FAT_SECTOR, n);
+			memcpy(out + done, sec + in_clus % FAT_SECTOR, n);
 		} else {
 			if ((r = read_run(v, &cl, in_clus, (len - done) / FAT_SECTOR, out + done, &nsec)))
 				return r;

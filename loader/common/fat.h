@@ -4,6 +4,7 @@
 #include "pvboot/types.h"
 
 #define FAT_SECTOR 512u
+#define FAT_CACHE_SECTORS 4
 
 /*
  * Read count 512-byte sectors at lba (relative to the disk) into buf.
@@ -33,7 +34,14 @@ struct fat_vol {
 	u32 data_lba;
 	u32 clusters;           /* data clusters: valid numbers are 2..clusters+1 */
 	u32 cached_fat;         /* FAT sector held in fatbuf, ~0 if none */
-	u64 cached_data;        /* data sector held in secbuf for fat_read, ~0 if none */
+	/*
+	 * Data sectors of small fat_read()s: reading an ELF's section headers
+	 * alternates between the header table and the name table, and each
+	 * miss is a BIOS disk call.  Round-robin replacement.
+	 */
+	u64 cache_lba[FAT_CACHE_SECTORS];
+	u32 cache_next;
+	u8 cache[FAT_CACHE_SECTORS][FAT_SECTOR];
 	u32 walk_first, walk_index, walk_cluster;      /* last chain position fat_read used */
 	const char *err;        /* last corruption found, for the error line */
 	u8 fatbuf[FAT_SECTOR];
