@@ -237,6 +237,9 @@ deps:
 clean:
 	rm -rf $(O)
 
+# The VMI-like option ROM (docs/vmi-rom.md): its rules live with it.
+-include backends/vmi/rom/rom.mk
+
 # Keep the host objects: the unit-test links share them.
 .SECONDARY: $(HOST_LIB_OBJS)
 
