@@ -57,6 +57,7 @@ static inline u32 current_cpu_id(void)
 }
 
 /* Descriptor tables (kernel/desc.c) */
+void gdt_build(struct cpu *c);          /* fill c's GDT and TSS (any CPU) */
 void gdt_init_cpu(struct cpu *c);       /* build and load this CPU's GDT/TSS */
 void idt_init(void);                    /* build the shared IDT once */
 void idt_load(void);

@@ -26,11 +26,11 @@ struct desc_struct *cpu_gdt(unsigned cpu)
 	return cpus[cpu].gdt;
 }
 
-/* Build this CPU's GDT and TSS, load them, and point %fs at struct cpu. */
-void gdt_init_cpu(struct cpu *c)
+/* Fill c's GDT and TSS; the boot CPU does it for APs a backend starts
+ * directly in protected mode on them. */
+void gdt_build(struct cpu *c)
 {
 	struct desc_struct *g = c->gdt;
-	struct desc_ptr d = { sizeof(c->gdt) - 1, (u32)g };
 
 	c->self = c;
 	gdt_set(g, GDT_NULL, 0, 0, 0, 0);
@@ -43,6 +43,14 @@ void gdt_init_cpu(struct cpu *c)
 	c->tss.ss0 = SEL_KDATA;
 	c->tss.esp0 = c->stack_top;
 	c->tss.iomap_base = sizeof(c->tss);     /* no I/O bitmap: IOPL decides */
+}
+
+/* Build this CPU's GDT and TSS, load them, and point %fs at struct cpu. */
+void gdt_init_cpu(struct cpu *c)
+{
+	struct desc_ptr d = { sizeof(c->gdt) - 1, (u32)c->gdt };
+
+	gdt_build(c);
 	load_gdt(&d);
 	asm volatile("ljmp %0, $1f\n1:\n"
 		     "movw %w1, %%ds\n movw %w1, %%es\n movw %w1, %%ss\n"

@@ -5,6 +5,7 @@
 #include "paravirt.h"
 #include "detect.h"
 #include "../backends/native/native.h"
+#include "../backends/vmi/vmi.h"
 
 STATIC_ASSERT(sizeof(struct paravirt_patch_template) == PV_NSLOTS * 4, "PV_NSLOTS");
 STATIC_ASSERT(PV_TYPE(cpu.iret) == PV_TYPE_IRET, "PV_TYPE_IRET");
@@ -25,6 +26,7 @@ unsigned long paravirt_ident_32(unsigned long x)
 
 const struct pv_backend pv_backends[] = {
 	{ PV_NATIVE, "native", &native_table, NULL, native_init },
+	{ PV_VMI, "vmi", &vmi_table, vmi_missing, vmi_init },
 };
 const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
 
@@ -33,8 +35,11 @@ __attribute__((section(".pvbackends"), used))
 const struct pvboot_backend_list pvboot_backends = {
 	.magic = PVBOOT_BACKENDS_MAGIC,
 	.version = 1,
-	.count = 1,
-	.entry = { { PV_NATIVE, "native", (u32)&native_table } },
+	.count = 2,
+	.entry = {
+		{ PV_NATIVE, "native", (u32)&native_table },
+		{ PV_VMI, "vmi", (u32)&vmi_table },
+	},
 };
 
 static const struct pv_backend *backend_by_id(u32 id)
@@ -112,14 +117,20 @@ static const struct pv_backend *choose(void)
 void select_backend(void)
 {
 	const struct pv_backend *b = choose();
+	const char *err;
 
 	if (!b)
 		b = &pv_backends[0];
+	if (b->init && (err = b->init())) {
+		kprintf("%s: %s; falling back to native\n", b->name, err);
+		set_fallback(err);
+		boot_info->backend_forced = 0;
+		b = &pv_backends[0];
+		b->init();              /* native's init cannot fail */
+	}
 	boot_info->backend_id = b->id;
 	boot_info->backend_table = (u32)b->table;
 	pv_ops = *b->table;
-	if (b->init)
-		b->init();
 	if (kopts.pvtrace)
 		pvtrace_install();
 	kprintf("pv: backend %s (%s)\n", b->name,

@@ -12,7 +12,8 @@ struct pv_backend {
 	/* NULL if its environment is present, else what was looked for and
 	 * not found (one line, for the refusal message). */
 	const char *(*missing)(void);
-	void (*init)(void);             /* backend setup before patching */
+	/* Backend setup before its table is used; NULL or why it failed. */
+	const char *(*init)(void);
 };
 
 extern const struct pv_backend pv_backends[];

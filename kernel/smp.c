@@ -26,7 +26,8 @@ static u32 ncpus_started;               /* APs we sent SIPIs to */
 static volatile u32 ap_started[MAX_CPUS];
 
 extern u8 trampoline_start[], trampoline_end[];
-extern u8 tramp_cr3[], tramp_cr4[], tramp_stacks[], tramp_entry[];
+extern u8 tramp_cr3[], tramp_cr4[], tramp_stacks[], tramp_entry[], tramp_count[];
+volatile u32 tramp_started;
 
 #define TRAMP_SLOT(sym) (*(u32 *)(TRAMP_BASE + ((sym) - trampoline_start)))
 #define AP_WAIT_MS 5000
@@ -57,6 +58,7 @@ static void setup_trampoline(void)
 	TRAMP_SLOT(tramp_cr4) = read_cr4();
 	TRAMP_SLOT(tramp_stacks) = (u32)ap_stacks;
 	TRAMP_SLOT(tramp_entry) = (u32)ap_entry;
+	TRAMP_SLOT(tramp_count) = (u32)&tramp_started;
 }
 
 static bool need_init_wait(void)
@@ -66,7 +68,13 @@ static bool need_init_wait(void)
 	return !hypervisor_present();
 }
 
-/* Give each AP a stack and let the backend know where it will start. */
+struct cpu *cpu_of_apic(u32 apicid)
+{
+	return &cpus[cpu_by_apic[apicid & 0xff]];
+}
+
+/* Give each AP a stack and a GDT (a backend may start it straight on it),
+ * and let the backend know where it will start. */
 static void prepare_aps(u32 limit)
 {
 	for (u32 i = 1; i < ncpus_present && i < limit; i++) {
@@ -75,6 +83,7 @@ static void prepare_aps(u32 limit)
 			panic("smp: out of memory for the stack of cpu %u", i);
 		cpus[i].stack_top = stack + KSTACK_SIZE;
 		ap_stacks[cpus[i].apic_id] = cpus[i].stack_top;
+		gdt_build(&cpus[i]);
 		startup_ipi_hook(cpus[i].apic_id, TRAMP_BASE, cpus[i].stack_top);
 		ncpus_started++;
 	}

@@ -8,6 +8,8 @@
 #include "cpu.h"
 
 void smp_boot(void);
+struct cpu *cpu_of_apic(u32 apicid);
+extern volatile u32 tramp_started;      /* APs that ran the real-mode trampoline */
 void ap_entry(void);
 /* Run fn(arg) on cpu (by logical id) through an IPI; wait for it. */
 bool smp_call(u32 cpu, void (*fn)(void *), void *arg);

@@ -77,9 +77,14 @@ static void timer_tick(struct trapframe *tf)
 	lapic_eoi();
 }
 
-void lapic_timer_start(u32 hz)
+void timer_install_handler(void)
 {
 	trap_set_handler(VEC_TIMER, timer_tick);
+}
+
+void lapic_timer_start(u32 hz)
+{
+	timer_install_handler();
 	apic_write(APIC_TIMER_DIV, 0x3);
 	apic_write(APIC_LVT_TIMER, VEC_TIMER | APIC_TIMER_PERIODIC);
 	apic_write(APIC_TIMER_INIT, apic_timer_khz * 1000 / hz);

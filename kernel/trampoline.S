@@ -10,6 +10,7 @@
  *   tramp_cr4     CR4 to load before paging (PGE)
  *   tramp_stacks  address of u32[256]: stack top by initial APIC id
  *   tramp_entry   C entry, void ap_entry(void), called on that stack
+ *   tramp_count   address of a u32 the trampoline increments (proof it ran)
  * The trampoline runs before the AP has a paravirt table of its own, so it
  * uses raw instructions: it is the native start path (DESIGN §7); a VMI
  * ROM starts APs in protected mode and never runs it.
@@ -54,6 +55,8 @@ tramp32:
 	shrl $24, %ebx
 	movl ABS(tramp_stacks), %eax
 	movl (%eax,%ebx,4), %esp
+	movl ABS(tramp_count), %eax
+	lock incl (%eax)
 	xorl %ebp, %ebp
 	call *ABS(tramp_entry)
 1:	hlt
@@ -69,10 +72,25 @@ tramp_gdtr:
 	.long ABS(tramp_gdt)
 
 	.balign 4
-	.globl tramp_cr3, tramp_cr4, tramp_stacks, tramp_entry
+	.globl tramp_cr3, tramp_cr4, tramp_stacks, tramp_entry, tramp_count
 tramp_cr3:	.long 0
 tramp_cr4:	.long 0
 tramp_stacks:	.long 0
 tramp_entry:	.long 0
+tramp_count:	.long 0
 	.globl trampoline_end
 trampoline_end:
+
+/*
+ * 32-bit AP entry for backends that start APs themselves in paged
+ * protected mode (VMI's SetInitialAPState): flat segments, paging on,
+ * esp = the AP's stack top.  Nothing to return to.
+ */
+	.text
+	.code32
+	.globl ap_start32
+ap_start32:
+	xorl %ebp, %ebp
+	call ap_entry
+2:	hlt
+	jmp 2b

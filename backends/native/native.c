@@ -213,13 +213,14 @@ static void native_apic_write_atomic(unsigned long reg, unsigned long v)
 static unsigned long native_apic_read(unsigned long reg) { return *(volatile u32 *)(apic_base + reg); }
 
 /* Backend init, before patching: the APIC base the patched sites embed. */
-void native_init(void)
+const char *native_init(void)
 {
 	int err;
 	u64 base = native_read_msr(MSR_IA32_APICBASE, &err);
 
 	if (!err && (base & MSR_IA32_APICBASE_ENABLE))
 		apic_base = (u32)base & 0xfffff000u;
+	return NULL;
 }
 
 static char *native_memory_setup(void)

@@ -5,7 +5,7 @@
 
 extern const struct paravirt_patch_template native_table;
 
-void native_init(void);
+const char *native_init(void);
 unsigned native_patch(u8 type, u16 clobbers, void *insnbuf,
 		      unsigned long addr, unsigned len);
 

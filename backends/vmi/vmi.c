@@ -1,0 +1,216 @@
+/*
+ * The vmi backend (DESIGN §5–6, shared/reference/vmi-abi.md): find the
+ * ROM detection validated, copy it to writable RAM with its data area
+ * (docs/vmi-rom.md), run VMI_Init, read the relocation info of every call
+ * and fill the whole table from it: direct ROM routines where the ROM's
+ * ABI equals the op's, wrappers (vmi_ops.c) where Linux needed them,
+ * native code only where the ROM says NONE.
+ */
+#include "vmi.h"
+#include "cpu.h"
+#include "paravirt.h"
+#include "pvboot/patch.h"
+#include "../native/native.h"
+
+#define VMI_COPY_MAX (192 * 1024)
+
+struct vmi_rom vmi;
+struct paravirt_patch_template vmi_table;
+static u8 rom_copy[VMI_COPY_MAX] __attribute__((aligned(4096)));
+static char why[96];
+
+/* Ops whose contract is exactly the ROM call's: the slot holds the ROM
+ * routine itself and a patched site calls (or jumps to) it directly. */
+static const struct { u8 type; u8 call; u8 clobbers; } direct[] = {
+	{ PV_TYPE(cpu.clts), VMI_CALL_CLTS, CLBR_NONE },
+	{ PV_TYPE(cpu.get_debugreg), VMI_CALL_GetDR, CLBR_EAX },
+	{ PV_TYPE(cpu.set_debugreg), VMI_CALL_SetDR, CLBR_NONE },
+	{ PV_TYPE(cpu.read_cr0), VMI_CALL_GetCR0, CLBR_EAX },
+	{ PV_TYPE(cpu.read_cr2), VMI_CALL_GetCR2, CLBR_EAX },
+	{ PV_TYPE(cpu.read_cr3), VMI_CALL_GetCR3, CLBR_EAX },
+	{ PV_TYPE(cpu.read_cr4), VMI_CALL_GetCR4, CLBR_EAX },
+	{ PV_TYPE(cpu.read_cr4_safe), VMI_CALL_GetCR4, CLBR_EAX },
+	{ PV_TYPE(cpu.write_cr0), VMI_CALL_SetCR0, CLBR_NONE },
+	{ PV_TYPE(cpu.write_cr2), VMI_CALL_SetCR2, CLBR_NONE },
+	{ PV_TYPE(cpu.write_cr3), VMI_CALL_SetCR3, CLBR_NONE },
+	{ PV_TYPE(cpu.write_cr4), VMI_CALL_SetCR4, CLBR_NONE },
+	{ PV_TYPE(cpu.wbinvd), VMI_CALL_WBINVD, CLBR_NONE },
+	{ PV_TYPE(cpu.read_tsc), VMI_CALL_RDTSC, CLBR_EAX | CLBR_EDX },
+	{ PV_TYPE(cpu.read_pmc), VMI_CALL_RDPMC, CLBR_EAX | CLBR_EDX },
+	{ PV_TYPE(cpu.load_gdt), VMI_CALL_SetGDT, CLBR_NONE },
+	{ PV_TYPE(cpu.load_idt), VMI_CALL_SetIDT, CLBR_NONE },
+	{ PV_TYPE(cpu.store_gdt), VMI_CALL_GetGDT, CLBR_NONE },
+	{ PV_TYPE(cpu.store_idt), VMI_CALL_GetIDT, CLBR_NONE },
+	{ PV_TYPE(cpu.store_tr), VMI_CALL_GetTR, CLBR_EAX },
+	{ PV_TYPE(cpu.write_ldt_entry), VMI_CALL_WriteLDTEntry, CLBR_NONE },
+	{ PV_TYPE(cpu.write_gdt_entry), VMI_CALL_WriteGDTEntry, CLBR_NONE },
+	{ PV_TYPE(cpu.write_idt_entry), VMI_CALL_WriteIDTEntry, CLBR_NONE },
+	{ PV_TYPE(cpu.set_iopl_mask), VMI_CALL_SetIOPLMask, CLBR_NONE },
+	{ PV_TYPE(cpu.io_delay), VMI_CALL_IODelay, CLBR_NONE },
+	{ PV_TYPE(cpu.iret), VMI_CALL_IRET, CLBR_NONE },
+	{ PV_TYPE(cpu.irq_enable_sysexit), VMI_CALL_SYSEXIT, CLBR_NONE },
+	{ PV_TYPE(irq.save_fl), VMI_CALL_GetInterruptMask, CLBR_EAX },
+	{ PV_TYPE(irq.restore_fl), VMI_CALL_SetInterruptMask, CLBR_NONE },
+	{ PV_TYPE(irq.irq_disable), VMI_CALL_DisableInterrupts, CLBR_NONE },
+	{ PV_TYPE(irq.irq_enable), VMI_CALL_EnableInterrupts, CLBR_NONE },
+	{ PV_TYPE(irq.safe_halt), VMI_CALL_Halt, CLBR_NONE },
+	{ PV_TYPE(apic.apic_write), VMI_CALL_APICWrite, CLBR_NONE },
+	{ PV_TYPE(apic.apic_write_atomic), VMI_CALL_APICWrite, CLBR_NONE },
+	{ PV_TYPE(apic.apic_read), VMI_CALL_APICRead, CLBR_EAX },
+	{ PV_TYPE(mmu.flush_tlb_single), VMI_CALL_InvalPage, CLBR_NONE },
+};
+
+/* The calls the ROM must have for us to run on it at all. */
+static const u8 required[] = {
+	VMI_CALL_IRET, VMI_CALL_SYSEXIT, VMI_CALL_SetPxE, VMI_CALL_SetInitialAPState,
+	VMI_CALL_APICWrite, VMI_CALL_APICRead, VMI_CALL_SetLazyMode,
+};
+
+const char *vmi_missing(void)
+{
+	return boot_info->vmi_rom_phys ? NULL :
+		"no valid VMI ROM (looked for a \"cVmi\" option ROM in 0xC0000-0xDFFFF, or one placed by the loader)";
+}
+
+bool vmi_has(u32 call)
+{
+	return call < VMI_NCALLS && vmi.type[call] != VMI_RELOCATION_NONE;
+}
+
+bool vmi_in_rom(u32 addr)
+{
+	return addr >= (u32)vmi.base && addr < (u32)vmi.base + vmi.len;
+}
+
+static u32 rd32(const u8 *p)
+{
+	u32 v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Copy the ROM and its data area into rom_copy. */
+static const char *copy_rom(void)
+{
+	const u8 *src = (const u8 *)boot_info->vmi_rom_phys;
+
+	vmi.phys = boot_info->vmi_rom_phys;
+	vmi.len = boot_info->vmi_rom_size;
+	if (!vmi.len || vmi.len > 0x10000)
+		return "ROM size is not between 1 byte and 64 KiB";
+	if (rd32(src + VMI_EXT_MAGIC_OFF) != VMI_EXT_MAGIC ||
+	    rd32(src + VMI_EXT_VERSION_OFF) != VMI_EXT_VERSION)
+		return "ROM lacks the pvboot extension block (\"pvbx\" v1 at +32), so it cannot say how much writable memory it needs";
+	vmi.data_size = rd32(src + VMI_EXT_DATA_SIZE_OFF);
+	if (vmi.data_size > VMI_COPY_MAX - vmi.len)
+		return "ROM asks for more writable memory than the kernel sets aside (192 KiB with the image)";
+	if (rd32(src + VMI_VIRTUAL_TOP_OFF))
+		return "ROM asks for an address-space hole (virtual_top), which this kernel does not provide";
+	memcpy(rom_copy, src, vmi.len);
+	memset(rom_copy + vmi.len, 0, vmi.data_size);
+	vmi.base = rom_copy;
+	return NULL;
+}
+
+typedef u32 (*vmi_init_fn)(void);
+typedef u64 (*vmi_reloc_fn)(u32 call);
+
+/* VMI_Init, then the relocation info of every call; all inside the ROM. */
+static const char *read_relocations(void)
+{
+	u32 r = ((vmi_init_fn)(vmi.base + VMI_INIT_SLOT_OFF))();
+	vmi_reloc_fn reloc = (vmi_reloc_fn)(vmi.base + VMI_RELOC_SLOT_OFF);
+
+	if (r != 0) {
+		pv_snprintf(why, sizeof(why), "VMI_Init returned %#x, not 0", r);
+		return why;
+	}
+	for (u32 c = 0; c < VMI_NCALLS; c++) {
+		u64 info = reloc(c);
+		vmi.eip[c] = (u32)info;
+		vmi.type[c] = (u8)(info >> 32);
+		if (vmi.type[c] == VMI_RELOCATION_NONE)
+			continue;
+		if (vmi.type[c] > VMI_RELOCATION_NOP ||
+		    (vmi.type[c] != VMI_RELOCATION_NOP && !vmi_in_rom(vmi.eip[c]))) {
+			pv_snprintf(why, sizeof(why), "GetRelocationInfo(%u) gave type %u at %#x, outside the ROM",
+				    c, vmi.type[c], vmi.eip[c]);
+			return why;
+		}
+	}
+	for (u32 i = 0; i < ARRAY_SIZE(required); i++)
+		if (!vmi_has(required[i])) {
+			pv_snprintf(why, sizeof(why), "ROM does not implement call %u, which the kernel needs", required[i]);
+			return why;
+		}
+	return NULL;
+}
+
+/* Direct ROM routines, NOPs where the ROM says so, native where NONE. */
+static void fill_direct(struct paravirt_patch_template *t)
+{
+	u32 *slot = (u32 *)t;
+
+	for (u32 i = 0; i < ARRAY_SIZE(direct); i++) {
+		u8 c = direct[i].call;
+		if (vmi.type[c] == VMI_RELOCATION_NOP)
+			slot[direct[i].type] = (u32)paravirt_nop;
+		else if (vmi.type[c] != VMI_RELOCATION_NONE)
+			slot[direct[i].type] = vmi.eip[c];
+	}
+}
+
+static void vmi_banner(void)
+{
+	u32 n = 0;
+
+	for (u32 c = 0; c < VMI_NCALLS; c++)
+		n += vmi_has(c);
+	kprintf("paravirt: vmi backend: ROM from %#x (%u bytes) running at %#x with %u bytes of data; %u calls implemented\n",
+		vmi.phys, vmi.len, (u32)vmi.base, vmi.data_size, n);
+}
+
+const char *vmi_init(void)
+{
+	const char *err = copy_rom();
+
+	if (!err)
+		err = read_relocations();
+	if (err)
+		return err;
+	vmi_table = native_table;
+	vmi_table.info.name = "vmi";
+	vmi_table.info.paravirt_enabled = 1;
+	vmi_table.init.patch = vmi_patch;
+	vmi_table.init.banner = vmi_banner;
+	fill_direct(&vmi_table);
+	vmi_fill_wrappers(&vmi_table);
+	if (!vmi_fill_time(&vmi_table))
+		kprintf("vmi: the ROM has no GetCycleFrequency: clocks stay native\n");
+	if (vmi_has(VMI_CALL_GetCounters))
+		vmi.counters = ((u32 *(*)(void))vmi.eip[VMI_CALL_GetCounters])();
+	return NULL;
+}
+
+/* Direct calls/jumps into the ROM as its relocation info says. */
+unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, unsigned len)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(direct); i++) {
+		if (direct[i].type != type)
+			continue;
+		u8 c = direct[i].call;
+		if (vmi.type[c] == VMI_RELOCATION_NOP)
+			return 0;
+		if (vmi.type[c] == VMI_RELOCATION_JUMP_REL)
+			return pv_patch_jmp(insnbuf, addr, len, vmi.eip[c]);
+		if (vmi.type[c] == VMI_RELOCATION_CALL_REL)
+			return pv_patch_call(insnbuf, addr, len, vmi.eip[c],
+					     direct[i].clobbers, clobbers);
+		break;          /* NONE: the slot holds native code */
+	}
+	/* Ops left native keep native's inline templates. */
+	if (((const u32 *)&pv_ops)[type] == ((const u32 *)&native_table)[type])
+		return native_patch(type, clobbers, insnbuf, addr, len);
+	return pv_patch_default((const u32 *)&pv_ops, (u32)paravirt_nop,
+				(u32)paravirt_ident_32, type, clobbers, insnbuf, addr, len);
+}

@@ -1,0 +1,31 @@
+/* The vmi backend's shared state and entry points (docs/vmi-rom.md). */
+#ifndef BACKENDS_VMI_H
+#define BACKENDS_VMI_H
+#include "kernel.h"
+#include "pvboot/vmi.h"
+
+struct vmi_rom {
+	u8 *base;               /* our RAM copy of the ROM */
+	u32 len;                /* image length */
+	u32 data_size;          /* writable bytes after the image */
+	u32 phys;               /* where the firmware had it */
+	u32 *counters;          /* GetCounters, or NULL */
+	u32 eip[VMI_NCALLS];    /* relocation info per call */
+	u8 type[VMI_NCALLS];
+};
+extern struct vmi_rom vmi;
+extern struct paravirt_patch_template vmi_table;
+
+const char *vmi_missing(void);
+const char *vmi_init(void);
+unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, unsigned len);
+bool vmi_has(u32 call);
+/* The address of a ROM routine, as a function pointer of the given type. */
+#define VMI_FN(type, call) ((type)vmi.eip[call])
+
+/* Wrapped ops (vmi_ops.c) and clocks (vmi_time.c). */
+void vmi_fill_wrappers(struct paravirt_patch_template *t);
+bool vmi_fill_time(struct paravirt_patch_template *t);
+bool vmi_in_rom(u32 addr);
+
+#endif
