@@ -1,0 +1,130 @@
+/*
+ * Self-tests that only apply under the vmi backend (issue 6): the ROM's
+ * counters prove each op family reaches the ROM, patched sites hold what
+ * the relocation info said, APs came up on the ROM's trampoline, lazy MMU
+ * mode batched page-table writes, and the ROM armed every CPU's timer.
+ */
+#include "vmi.h"
+#include "cpu.h"
+#include "mm.h"
+#include "smp.h"
+#include "report.h"
+#include "paravirt.h"
+
+static bool active(void)
+{
+	return boot_info->backend_id == PV_VMI && vmi.counters;
+}
+
+static u32 count(u32 call)
+{
+	return __atomic_load_n(&vmi.counters[call], __ATOMIC_SEQ_CST);
+}
+
+/* Run op, expect the ROM's counter for call to have moved. */
+#define REACHES(call, op, what) do {					\
+	u32 __before = count(call);					\
+	op;								\
+	report(count(call) > __before, "vmi: %s reaches the ROM (%s)", what, #call); \
+} while (0)
+
+SELFTEST(vmi_op_families)
+{
+	struct desc_ptr d;
+	unsigned a, b, c, e;
+
+	if (!active())
+		return;
+	REACHES(VMI_CALL_DisableInterrupts, { unsigned long f = irq_save(); restore_fl(f); }, "irq");
+	REACHES(VMI_CALL_GetCR3, (void)read_cr3(), "cpu control registers");
+	REACHES(VMI_CALL_GetGDT, store_gdt(&d), "cpu descriptor tables");
+	REACHES(VMI_CALL_CPUID, cpuid(0, &a, &b, &c, &e), "cpuid");
+	REACHES(VMI_CALL_RDTSC, (void)rdtsc(), "rdtsc");
+	REACHES(VMI_CALL_InvalPage, flush_tlb_single((u32)&d), "mmu TLB");
+	REACHES(VMI_CALL_FlushTLB, flush_tlb_user(), "mmu TLB flush");
+	REACHES(VMI_CALL_APICRead, (void)apic_read(APIC_ID), "apic");
+	REACHES(VMI_CALL_GetCycleCounter, (void)get_scheduled_cycles(), "time");
+	REACHES(VMI_CALL_GetWallclockTime, (void)get_wallclock(), "wallclock");
+	REACHES(VMI_CALL_SetLazyMode, { arch_enter_lazy_cpu_mode(); arch_leave_lazy_cpu_mode(); }, "lazy");
+	report(count(VMI_CALL_SetPxE) > 0 && count(VMI_CALL_AllocatePage) > 0,
+	       "vmi: page-table writes and page-table pages went through the ROM (%u SetPxE)",
+	       count(VMI_CALL_SetPxE));
+}
+
+/* A patched site of a direct op must call/jump into the ROM routine. */
+static bool site_ok(const struct paravirt_patch_site *s, u32 target)
+{
+	const u8 *p = (const u8 *)s->addr;
+	u32 rel;
+
+	if (p[0] == 0x51 && p[2] == 0xe8)       /* push; push; call */
+		p += 2;
+	if (p[0] != 0xe8 && p[0] != 0xe9)
+		return false;
+	memcpy(&rel, p + 1, 4);
+	return (u32)p + 5 + rel == target;
+}
+
+SELFTEST(vmi_patched_sites)
+{
+	u32 checked = 0, bad = 0;
+
+	if (!active() || kopts.nopatch || pvtrace_active())
+		return;
+	for (const struct paravirt_patch_site *s = __parainstructions; s < __parainstructions_end; s++) {
+		u32 target = ((const u32 *)&pv_ops)[s->type];
+		if (!vmi_in_rom(target))
+			continue;       /* wrapped or native op */
+		checked++;
+		bad += !site_ok(s, target);
+	}
+	report(checked > 0 && bad == 0, "vmi: %u patched sites call or jump into the ROM as relocated (%u wrong)",
+	       checked, bad);
+}
+
+SELFTEST(vmi_ap_start)
+{
+	u32 aps = ncpus_online - 1;
+
+	if (!active())
+		return;
+	if (!aps) {
+		report_skip("vmi: AP start through the ROM needs a second CPU");
+		return;
+	}
+	report(count(VMI_COUNT_AP_STARTED) == aps && tramp_started == 0,
+	       "vmi: %u AP(s) started on the ROM's trampoline, %u on the kernel's",
+	       count(VMI_COUNT_AP_STARTED), tramp_started);
+	report(count(VMI_CALL_SetInitialAPState) >= aps, "vmi: SetInitialAPState for every AP");
+}
+
+/* Deferred writes stay queued until the lazy MMU batch ends. */
+SELFTEST(vmi_lazy_mmu)
+{
+	u32 va = paging_free_slot(), pa = page_alloc();
+
+	if (!active() || !va || !pa)
+		return;
+	map_page(&init_mm, va, pa, PTE_P | PTE_W);
+	pte_t *pte = lookup_pte(&init_mm, va);
+	u32 queued = count(VMI_COUNT_LAZY_QUEUED), applied = count(VMI_COUNT_LAZY_APPLIED);
+	arch_enter_lazy_mmu_mode();
+	set_pte_at(&init_mm, va, pte, make_pte(pa | PTE_P));
+	bool still_old = (*pte & PTE_W) != 0;
+	arch_leave_lazy_mmu_mode();
+	flush_tlb_single(va);
+	report(still_old && !(*pte & PTE_W) && count(VMI_COUNT_LAZY_QUEUED) > queued &&
+	       count(VMI_COUNT_LAZY_APPLIED) > applied,
+	       "vmi: a lazy-MMU write is queued by the ROM and applied when the batch ends");
+	pte_clear(&init_mm, va, pte);
+	flush_tlb_single(va);
+	page_free(pa);
+}
+
+SELFTEST(vmi_timer)
+{
+	if (!active() || !vmi_has(VMI_CALL_SetAlarm))
+		return;
+	report(count(VMI_CALL_SetAlarm) >= ncpus_online && count(VMI_COUNT_ALARM_PERIODIC) >= ncpus_online,
+	       "vmi: the ROM armed a periodic alarm on each of the %u CPUs", ncpus_online);
+}
