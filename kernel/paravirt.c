@@ -117,7 +117,7 @@ static const struct pv_backend *choose(void)
 void select_backend(void)
 {
 	const struct pv_backend *b = choose();
-	const char *err;
+	const char *err = NULL;
 
 	if (!b)
 		b = &pv_backends[0];
@@ -135,7 +135,7 @@ void select_backend(void)
 		pvtrace_install();
 	kprintf("pv: backend %s (%s)\n", b->name,
 		boot_info->backend_forced ? "forced by pv=" :
-		kopts.pv != PV_AUTO ? "fallback" : "detected");
+		kopts.pv != PV_AUTO || err ? "fallback" : "detected");
 }
 
 /* ---- patching ----------------------------------------------------------- */
