@@ -11,17 +11,6 @@
 #include "pvboot/x86.h"
 #include "pvboot/paravirt.h"
 
-/* A patchable jump through the table (same record as _PVSITE in C). */
-.macro PV_JMP_SITE type
-771:	jmp *(pv_ops + \type * 4)
-772:
-	.pushsection .parainstructions, "a"
-	.long 771b
-	.byte \type
-	.byte 772b - 771b
-	.short CLBR_ANY
-	.popsection
-.endm
 
 	.text
 	.balign 16

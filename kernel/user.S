@@ -18,17 +18,6 @@
 #define SYS_GETCPU 4
 #define USER_DEMAND 0x100000            /* USER_DEMAND_OFF in task.h */
 
-/* A patchable jump through the table (same record as _PVSITE in C). */
-.macro PV_JMP_SITE type
-771:	jmp *(pv_ops + \type * 4)
-772:
-	.pushsection .parainstructions, "a"
-	.long 771b
-	.byte \type
-	.byte 772b - 771b
-	.short CLBR_ANY
-	.popsection
-.endm
 
 	.section .rodata
 	.globl user_prog_start, user_prog_end

@@ -30,6 +30,21 @@
 #define PV_TYPE_IRET 48
 #define PV_NSLOTS 92              /* 4-byte slots in the template */
 
+#ifdef __ASSEMBLER__
+/* A patchable jump through the table from assembly (the return paths);
+ * the record is the one _PVSITE writes from C. */
+.macro PV_JMP_SITE type
+771:	jmp *(pv_ops + \type * 4)
+772:
+	.pushsection .parainstructions, "a"
+	.long 771b
+	.byte \type
+	.byte 772b - 771b
+	.short CLBR_ANY
+	.popsection
+.endm
+#endif
+
 #ifndef __ASSEMBLER__
 #include "pvboot/types.h"
 

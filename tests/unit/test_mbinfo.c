@@ -9,26 +9,7 @@
 #include <cmocka.h>
 #include "pvboot/multiboot.h"
 
-static char warns[32][256];
-static int nwarn;
-
-static void rec_warn(void *ctx, const char *line)
-{
-	(void)ctx;
-	assert_true(strlen(line) < 200);
-	assert_null(strchr(line, '\n'));
-	if (nwarn < 32)
-		snprintf(warns[nwarn], sizeof(warns[0]), "%s", line);
-	nwarn++;
-}
-
-static bool saw(const char *needle)
-{
-	for (int i = 0; i < nwarn && i < 32; i++)
-		if (strstr(warns[i], needle))
-			return true;
-	return false;
-}
+#include "warn_capture.h"
 
 /* Guest memory: 64 KiB image at 0x10000; everything else unreadable. */
 #define MEM_BASE 0x10000
