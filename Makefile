@@ -111,7 +111,7 @@ LCFLAGS := -m32 -march=i686 -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 # lib/string.c is replaced by loader/bios/string.c (rep movs/stos: TCG-fast).
 LOADER_LIB_SRCS := lib/fmt.c lib/cmdline.c lib/acpi.c lib/physmem.c \
 	lib/bootinfo.c lib/detect.c
-STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c loader/bios/string.c \
+STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c lib/string.c \
 	$(LOADER_COMMON_SRCS) $(LOADER_LIB_SRCS)
 STAGE2_OBJS := $(patsubst %,$(O)/l/%.o,$(basename $(STAGE2_SRCS)))
 MKIMAGE := $(O)/tools/mkimage
