@@ -25,5 +25,6 @@ bool phys_read(void *ctx, u64 pa, void *buf, u32 len);  /* phys_read_fn */
 void paging_enable_ap(void);
 u32 paging_free_slot(void);    /* load the kernel's cr3 on an AP */
 extern bool pge_enabled;
+extern u32 va_hole_start;       /* the VMI ROM's virtual_top, 0 = none */
 
 #endif

@@ -10,6 +10,7 @@
 
 struct mm_struct init_mm;
 bool pge_enabled;
+u32 va_hole_start;              /* [this, 4 GiB) belongs to a VMI ROM; 0 = none */
 static u8 page0_copy[PAGE_SIZE];
 static u32 kernel_flags = PTE_P | PTE_W;
 
@@ -50,6 +51,8 @@ static void map_range(u64 base, u64 len, u32 flags)
 
 	if (end > 0x100000000ull)
 		end = 0x100000000ull;
+	if (va_hole_start && end > va_hole_start)
+		end = va_hole_start;
 	for (u64 p = base & ~0xfffull; p < end; p += PAGE_SIZE)
 		if (p != 0)
 			map_page(&init_mm, (u32)p, (u32)p, flags);

@@ -9,6 +9,7 @@
 #include "vmi.h"
 #include "cpu.h"
 #include "paravirt.h"
+#include "mm.h"
 #include "pvboot/patch.h"
 #include "../native/native.h"
 
@@ -104,8 +105,14 @@ static const char *copy_rom(void)
 	vmi.data_size = rd32(src + VMI_EXT_DATA_SIZE_OFF);
 	if (vmi.data_size > VMI_COPY_MAX - vmi.len)
 		return "ROM asks for more writable memory than the kernel sets aside (192 KiB with the image)";
-	if (rd32(src + VMI_VIRTUAL_TOP_OFF))
-		return "ROM asks for an address-space hole (virtual_top), which this kernel does not provide";
+	/* virtual_top: the ROM/hypervisor owns [virtual_top, 4 GiB); the
+	 * kernel maps nothing there, which only works above the APIC MMIO. */
+	u32 top = rd32(src + VMI_VIRTUAL_TOP_OFF);
+	if (top && top < 0xff000000u) {
+		pv_snprintf(why, sizeof(why), "ROM's virtual_top %#x would take the APIC MMIO range", top);
+		return why;
+	}
+	va_hole_start = top;
 	memcpy(rom_copy, src, vmi.len);
 	memset(rom_copy + vmi.len, 0, vmi.data_size);
 	vmi.base = rom_copy;
