@@ -1,0 +1,545 @@
+/* The VMI ROM's call routines, VMI_Init and GetRelocationInfo: 32-bit, position independent, regparm(3), every register but the outputs preserved (docs/vmi-rom.md "Calls", shared/reference/vmi-abi.md). */
+#include "romdata.h"
+
+	.text
+	.code32
+
+/* A routine reachable through the relocation table. */
+.macro ROUTINE name
+	.p2align 2
+\name:
+.endm
+
+/* reg = the data area: PC-relative (call/pop), as i386 has no rip-relative
+ * data access.  Costs one stack slot while it runs. */
+.macro GETDATA reg
+	call .Lpc\@
+.Lpc\@:
+	pop \reg
+	add $(rom_data - .Lpc\@), \reg
+.endm
+
+/* counters[n]++ atomically, using reg as scratch (saved unless free). */
+.macro COUNT n, reg=%eax, free=0
+	.if !\free
+	push \reg
+	.endif
+	call .Lc\@
+.Lc\@:
+	pop \reg
+	lock incl (rom_data + RD_COUNTERS + 4 * (\n) - .Lc\@)(\reg)
+	.if !\free
+	pop \reg
+	.endif
+.endm
+
+/* Apply the lazy MMU queue first when it holds anything, so a TLB flush
+ * or a CR3 load never overtakes a queued page-table store. */
+.macro FLUSH_QUEUE
+	push %eax
+	GETDATA %eax
+	cmpl $0, RD_QLEN(%eax)
+	je .Lq\@
+	push %ecx
+	push %edx
+	call rom_lazy_flush
+	pop %edx
+	pop %ecx
+.Lq\@:
+	pop %eax
+.endm
+
+/* A call done in C (regparm(3) clobbers eax, ecx, edx): keep all three. */
+.macro CVOID n, name, cfn
+ROUTINE \name
+	COUNT \n
+	push %eax
+	push %ecx
+	push %edx
+	call \cfn
+	pop %edx
+	pop %ecx
+	pop %eax
+	ret
+.endm
+
+/* ---- cpu ---------------------------------------------------------------- */
+
+ROUTINE r_cpuid                 /* eax, ecx in; eax, ebx, ecx, edx out */
+	COUNT VMI_CALL_CPUID
+	cpuid
+	ret
+
+ROUTINE r_set_gdt
+	COUNT VMI_CALL_SetGDT
+	lgdtl (%eax)
+	ret
+
+ROUTINE r_set_ldt
+	COUNT VMI_CALL_SetLDT
+	lldt %ax
+	ret
+
+ROUTINE r_set_idt
+	COUNT VMI_CALL_SetIDT
+	lidtl (%eax)
+	ret
+
+ROUTINE r_set_tr
+	COUNT VMI_CALL_SetTR
+	ltr %ax
+	ret
+
+ROUTINE r_get_gdt
+	COUNT VMI_CALL_GetGDT
+	sgdtl (%eax)
+	ret
+
+ROUTINE r_get_ldt               /* the upper half of eax is defined: 0 */
+	COUNT VMI_CALL_GetLDT, free=1
+	xorl %eax, %eax
+	sldt %ax
+	ret
+
+ROUTINE r_get_idt
+	COUNT VMI_CALL_GetIDT
+	sidtl (%eax)
+	ret
+
+ROUTINE r_get_tr
+	COUNT VMI_CALL_GetTR, free=1
+	xorl %eax, %eax
+	str %ax
+	ret
+
+/* eax = table, edx = index, ecx = low word, 4(%esp) = high word. */
+.macro WRITE_ENTRY n, name
+ROUTINE \name
+	COUNT \n
+	push %ebx
+	movl 8(%esp), %ebx
+	movl %ecx, (%eax,%edx,8)
+	movl %ebx, 4(%eax,%edx,8)
+	pop %ebx
+	ret
+.endm
+WRITE_ENTRY VMI_CALL_WriteGDTEntry, r_write_gdt_entry
+WRITE_ENTRY VMI_CALL_WriteLDTEntry, r_write_ldt_entry
+WRITE_ENTRY VMI_CALL_WriteIDTEntry, r_write_idt_entry
+
+ROUTINE r_update_kernel_stack   /* eax = TSS, edx = esp0 */
+	COUNT VMI_CALL_UpdateKernelStack
+	movl %edx, 4(%eax)
+	ret
+
+.macro SET_CR n, name, cr
+ROUTINE \name
+	COUNT \n
+	movl %eax, \cr
+	ret
+.endm
+.macro GET_CR n, name, cr
+ROUTINE \name
+	COUNT \n, free=1
+	movl \cr, %eax
+	ret
+.endm
+SET_CR VMI_CALL_SetCR0, r_set_cr0, %cr0
+SET_CR VMI_CALL_SetCR2, r_set_cr2, %cr2
+SET_CR VMI_CALL_SetCR4, r_set_cr4, %cr4
+GET_CR VMI_CALL_GetCR0, r_get_cr0, %cr0
+GET_CR VMI_CALL_GetCR2, r_get_cr2, %cr2
+GET_CR VMI_CALL_GetCR3, r_get_cr3, %cr3
+GET_CR VMI_CALL_GetCR4, r_get_cr4, %cr4
+
+ROUTINE r_set_cr3               /* a new address space: queued stores first */
+	COUNT VMI_CALL_SetCR3
+	FLUSH_QUEUE
+	movl %eax, %cr3
+	ret
+
+ROUTINE r_wbinvd
+	COUNT VMI_CALL_WBINVD
+	wbinvd
+	ret
+
+ROUTINE r_set_dr                /* eax = 0-3, 6, 7; edx = value */
+	COUNT VMI_CALL_SetDR
+	cmpl $0, %eax; jne 1f; movl %edx, %db0; ret
+1:	cmpl $1, %eax; jne 1f; movl %edx, %db1; ret
+1:	cmpl $2, %eax; jne 1f; movl %edx, %db2; ret
+1:	cmpl $3, %eax; jne 1f; movl %edx, %db3; ret
+1:	cmpl $6, %eax; jne 1f; movl %edx, %db6; ret
+1:	cmpl $7, %eax; jne 1f; movl %edx, %db7
+1:	ret
+
+ROUTINE r_get_dr                /* eax = 0-3, 6, 7 -> eax; others give 0 */
+	COUNT VMI_CALL_GetDR
+	cmpl $0, %eax; jne 1f; movl %db0, %eax; ret
+1:	cmpl $1, %eax; jne 1f; movl %db1, %eax; ret
+1:	cmpl $2, %eax; jne 1f; movl %db2, %eax; ret
+1:	cmpl $3, %eax; jne 1f; movl %db3, %eax; ret
+1:	cmpl $6, %eax; jne 1f; movl %db6, %eax; ret
+1:	cmpl $7, %eax; jne 1f; movl %db7, %eax; ret
+1:	xorl %eax, %eax
+	ret
+
+ROUTINE r_rdpmc                 /* ecx = counter -> edx:eax, 0 without perfmon */
+	COUNT VMI_CALL_RDPMC, free=1
+	GETDATA %eax
+	cmpl $0, RD_PMC_OK(%eax)
+	je 1f
+	rdpmc
+	ret
+1:	xorl %eax, %eax
+	xorl %edx, %edx
+	ret
+
+ROUTINE r_rdtsc
+	COUNT VMI_CALL_RDTSC, free=1
+	rdtsc
+	ret
+
+ROUTINE r_clts
+	COUNT VMI_CALL_CLTS
+	clts
+	ret
+
+/* ---- interrupts ------------------------------------------------------- */
+
+ROUTINE r_sti
+	COUNT VMI_CALL_EnableInterrupts
+	sti
+	ret
+
+ROUTINE r_cli
+	COUNT VMI_CALL_DisableInterrupts
+	cli
+	ret
+
+ROUTINE r_get_if                /* -> eax = EFLAGS */
+	COUNT VMI_CALL_GetInterruptMask, free=1
+	pushfl
+	popl %eax
+	ret
+
+ROUTINE r_set_if                /* eax = EFLAGS: only IF is applied */
+	COUNT VMI_CALL_SetInterruptMask
+	testl $0x200, %eax
+	jz 1f
+	sti
+	ret
+1:	cli
+	ret
+
+ROUTINE r_iret                  /* jumped to, with an iret frame on the stack */
+	COUNT VMI_CALL_IRET
+	iret
+
+ROUTINE r_sysexit               /* jumped to: edx = user eip, ecx = user esp */
+	COUNT VMI_CALL_SYSEXIT
+	sti
+	sysexit
+
+ROUTINE r_halt                  /* safe halt: sti's shadow covers hlt */
+	COUNT VMI_CALL_Halt
+	sti
+	hlt
+	ret
+
+ROUTINE r_reboot                /* keyboard controller reset pulse */
+	COUNT VMI_CALL_Reboot
+	movb $0xfe, %al
+	outb %al, $0x64
+1:	hlt
+	jmp 1b
+
+ROUTINE r_shutdown              /* ACPI S5 on QEMU q35 (0x604) and pc (0xb004) */
+	COUNT VMI_CALL_Shutdown
+	movw $0x2000, %ax
+	movw $0x604, %dx
+	outw %ax, %dx
+	movw $0xb004, %dx
+	outw %ax, %dx
+1:	cli
+	hlt
+	jmp 1b
+
+ROUTINE r_set_iopl              /* eax = IOPL bits (0x3000) into EFLAGS */
+	COUNT VMI_CALL_SetIOPLMask
+	pushfl
+	push %eax
+	andl $0x3000, %eax
+	andl $~0x3000, 4(%esp)
+	orl %eax, 4(%esp)
+	pop %eax
+	popfl
+	ret
+
+ROUTINE r_io_delay
+	COUNT VMI_CALL_IODelay
+	outb %al, $0x80
+	ret
+
+/* ---- mmu ---------------------------------------------------------------- */
+
+CVOID VMI_CALL_SetPxE, r_set_pxe, rom_set_pxe
+CVOID VMI_CALL_UpdatePxE, r_update_pxe, rom_update_pxe
+CVOID VMI_CALL_SetLazyMode, r_set_lazy_mode, rom_set_lazy_mode
+
+/* Nothing to pin or map without a hypervisor: counted only. */
+ROUTINE r_allocate_page
+	COUNT VMI_CALL_AllocatePage
+	ret
+ROUTINE r_release_page
+	COUNT VMI_CALL_ReleasePage
+	ret
+ROUTINE r_set_linear_mapping
+	COUNT VMI_CALL_SetLinearMapping
+	ret
+
+ROUTINE r_inval_page            /* eax = virtual address */
+	COUNT VMI_CALL_InvalPage
+	FLUSH_QUEUE
+	invlpg (%eax)
+	ret
+
+ROUTINE r_flush_tlb             /* eax = flags: GLOBAL toggles CR4.PGE */
+	COUNT VMI_CALL_FlushTLB
+	FLUSH_QUEUE
+	push %eax
+	testl $VMI_FLUSH_GLOBAL, %eax
+	jz 1f
+	movl %cr4, %eax
+	testl $0x80, %eax
+	jz 1f
+	xorl $0x80, %eax
+	movl %eax, %cr4
+	orl $0x80, %eax
+	movl %eax, %cr4
+	pop %eax
+	ret
+1:	movl %cr3, %eax
+	movl %eax, %cr3
+	pop %eax
+	ret
+
+/* ---- smp and apic ------------------------------------------------------- */
+
+CVOID VMI_CALL_SetInitialAPState, r_set_ap_state, rom_set_ap_state
+
+ROUTINE r_apic_write            /* eax = register, edx = value */
+	push %ecx
+	GETDATA %ecx
+	lock incl (RD_COUNTERS + 4 * VMI_CALL_APICWrite)(%ecx)
+	cmpl $0x300, %eax
+	je 2f
+1:	movl RD_APIC_BASE(%ecx), %ecx
+	movl %edx, (%ecx,%eax)
+	pop %ecx
+	ret
+2:	push %eax                       /* ICR low: maybe a SIPI to redirect */
+	push %ecx
+	push %edx
+	movl %edx, %eax
+	call rom_icr_low
+	pop %edx
+	pop %ecx
+	pop %eax
+	jmp 1b
+
+ROUTINE r_apic_read             /* eax = register -> eax */
+	push %ecx
+	GETDATA %ecx
+	lock incl (RD_COUNTERS + 4 * VMI_CALL_APICRead)(%ecx)
+	movl RD_APIC_BASE(%ecx), %ecx
+	movl (%ecx,%eax), %eax
+	pop %ecx
+	ret
+
+/* ---- time --------------------------------------------------------------- */
+
+ROUTINE r_cycle_frequency       /* -> edx:eax = Hz */
+	COUNT VMI_CALL_GetCycleFrequency, free=1
+	GETDATA %eax
+	movl RD_TSC_HZ + 4(%eax), %edx
+	movl RD_TSC_HZ(%eax), %eax
+	ret
+
+ROUTINE r_cycle_counter         /* eax = REAL/AVAILABLE/STOLEN -> edx:eax */
+	COUNT VMI_CALL_GetCycleCounter, %edx, free=1
+	cmpl $VMI_CYCLES_STOLEN, %eax
+	je 1f
+	rdtsc
+	ret
+1:	xorl %eax, %eax
+	xorl %edx, %edx
+	ret
+
+/* eax = flags, edx = expiry low, ecx = expiry high, 4/8(%esp) = period. */
+ROUTINE r_set_alarm
+	COUNT VMI_CALL_SetAlarm
+	push %eax
+	push %ecx
+	push %edx
+	pushl 20(%esp)                  /* period high */
+	pushl 20(%esp)                  /* period low */
+	call rom_set_alarm
+	addl $8, %esp
+	pop %edx
+	pop %ecx
+	pop %eax
+	ret
+
+ROUTINE r_cancel_alarm          /* -> eax = 0 */
+	COUNT VMI_CALL_CancelAlarm
+	push %ecx
+	push %edx
+	call rom_cancel_alarm
+	pop %edx
+	pop %ecx
+	xorl %eax, %eax
+	ret
+
+ROUTINE r_wallclock             /* -> edx:eax = ns since 1970 */
+	COUNT VMI_CALL_GetWallclockTime
+	push %ecx
+	call rom_wallclock
+	pop %ecx
+	ret
+
+ROUTINE r_wallclock_updated     /* the RTC stays the firmware's: -> 0 */
+	COUNT VMI_CALL_WallclockUpdated, free=1
+	xorl %eax, %eax
+	ret
+
+ROUTINE r_get_counters          /* extension: -> eax = u32 counters[128] */
+	COUNT VMI_CALL_GetCounters, free=1
+	GETDATA %eax
+	addl $RD_COUNTERS, %eax
+	ret
+
+/* ---- the two jump-slot entries --------------------------------------- */
+
+	.globl vmi_init_entry, vmi_reloc_entry, vmi_reloc_outside, reloc_anchor, reloc_off, reloc_type
+	.hidden vmi_init_entry, vmi_reloc_entry, vmi_reloc_outside, reloc_anchor, reloc_off, reloc_type
+
+	.p2align 2
+vmi_init_entry:                 /* -> eax = 0 */
+	push %ecx
+	push %edx
+	call rom_init
+	pop %edx
+	pop %ecx
+	ret
+
+/* eax = call -> eax = routine, dl = type (edx = type); NONE gives 0:0. */
+	.p2align 2
+vmi_reloc_entry:
+	push %ecx
+	call reloc_anchor
+reloc_anchor:
+	pop %ecx
+	cmpl $VMI_NCALLS, %eax
+	jae 1f
+	movzbl (reloc_type - reloc_anchor)(%ecx,%eax), %edx
+	testl %edx, %edx
+	jz 1f
+	movl (reloc_off - reloc_anchor)(%ecx,%eax,4), %eax
+	addl %ecx, %eax
+	pop %ecx
+	ret
+1:	xorl %eax, %eax
+	xorl %edx, %edx
+	pop %ecx
+	ret
+
+/* Only for the test ROM reloc-outside.rom (romfix points slot +136 here):
+ * every routine reported 1 MiB past its place, outside any ROM. */
+	.p2align 2
+vmi_reloc_outside:
+	call vmi_reloc_entry
+	testb %dl, %dl
+	jz 1f
+	addl $0x100000, %eax
+1:	ret
+
+/* ---- relocation table ---------------------------------------------------
+ * One list, expanded twice: offsets from reloc_anchor and types, by call. */
+#define CALL VMI_RELOCATION_CALL_REL
+#define JUMP VMI_RELOCATION_JUMP_REL
+.macro CALLS m
+	\m VMI_CALL_CPUID, r_cpuid, CALL
+	\m VMI_CALL_SetGDT, r_set_gdt, CALL
+	\m VMI_CALL_SetLDT, r_set_ldt, CALL
+	\m VMI_CALL_SetIDT, r_set_idt, CALL
+	\m VMI_CALL_SetTR, r_set_tr, CALL
+	\m VMI_CALL_GetGDT, r_get_gdt, CALL
+	\m VMI_CALL_GetLDT, r_get_ldt, CALL
+	\m VMI_CALL_GetIDT, r_get_idt, CALL
+	\m VMI_CALL_GetTR, r_get_tr, CALL
+	\m VMI_CALL_WriteGDTEntry, r_write_gdt_entry, CALL
+	\m VMI_CALL_WriteLDTEntry, r_write_ldt_entry, CALL
+	\m VMI_CALL_WriteIDTEntry, r_write_idt_entry, CALL
+	\m VMI_CALL_UpdateKernelStack, r_update_kernel_stack, CALL
+	\m VMI_CALL_SetCR0, r_set_cr0, CALL
+	\m VMI_CALL_SetCR2, r_set_cr2, CALL
+	\m VMI_CALL_SetCR3, r_set_cr3, CALL
+	\m VMI_CALL_SetCR4, r_set_cr4, CALL
+	\m VMI_CALL_GetCR0, r_get_cr0, CALL
+	\m VMI_CALL_GetCR2, r_get_cr2, CALL
+	\m VMI_CALL_GetCR3, r_get_cr3, CALL
+	\m VMI_CALL_GetCR4, r_get_cr4, CALL
+	\m VMI_CALL_WBINVD, r_wbinvd, CALL
+	\m VMI_CALL_SetDR, r_set_dr, CALL
+	\m VMI_CALL_GetDR, r_get_dr, CALL
+	\m VMI_CALL_RDPMC, r_rdpmc, CALL
+	\m VMI_CALL_RDTSC, r_rdtsc, CALL
+	\m VMI_CALL_CLTS, r_clts, CALL
+	\m VMI_CALL_EnableInterrupts, r_sti, CALL
+	\m VMI_CALL_DisableInterrupts, r_cli, CALL
+	\m VMI_CALL_GetInterruptMask, r_get_if, CALL
+	\m VMI_CALL_SetInterruptMask, r_set_if, CALL
+	\m VMI_CALL_IRET, r_iret, JUMP
+	\m VMI_CALL_SYSEXIT, r_sysexit, JUMP
+	\m VMI_CALL_Halt, r_halt, CALL
+	\m VMI_CALL_Reboot, r_reboot, CALL
+	\m VMI_CALL_Shutdown, r_shutdown, CALL
+	\m VMI_CALL_SetPxE, r_set_pxe, CALL
+	\m VMI_CALL_UpdatePxE, r_update_pxe, CALL
+	\m VMI_CALL_AllocatePage, r_allocate_page, CALL
+	\m VMI_CALL_ReleasePage, r_release_page, CALL
+	\m VMI_CALL_InvalPage, r_inval_page, CALL
+	\m VMI_CALL_FlushTLB, r_flush_tlb, CALL
+	\m VMI_CALL_SetLinearMapping, r_set_linear_mapping, CALL
+	\m VMI_CALL_SetIOPLMask, r_set_iopl, CALL
+	\m VMI_CALL_SetInitialAPState, r_set_ap_state, CALL
+	\m VMI_CALL_APICWrite, r_apic_write, CALL
+	\m VMI_CALL_APICRead, r_apic_read, CALL
+	\m VMI_CALL_IODelay, r_io_delay, CALL
+	\m VMI_CALL_GetCycleFrequency, r_cycle_frequency, CALL
+	\m VMI_CALL_GetCycleCounter, r_cycle_counter, CALL
+	\m VMI_CALL_SetAlarm, r_set_alarm, CALL
+	\m VMI_CALL_CancelAlarm, r_cancel_alarm, CALL
+	\m VMI_CALL_GetWallclockTime, r_wallclock, CALL
+	\m VMI_CALL_WallclockUpdated, r_wallclock_updated, CALL
+	\m VMI_CALL_SetLazyMode, r_set_lazy_mode, CALL
+	\m VMI_CALL_GetCounters, r_get_counters, CALL
+.endm
+
+.macro OFF n, fn, type
+	.org reloc_off + 4 * (\n), 0
+	.long \fn - reloc_anchor
+.endm
+.macro TYPE n, fn, type
+	.org reloc_type + (\n), 0
+	.byte \type
+.endm
+
+	.p2align 2
+reloc_off:
+	CALLS OFF
+	.org reloc_off + 4 * VMI_NCALLS, 0
+reloc_type:
+	CALLS TYPE
+	.org reloc_type + VMI_NCALLS, 0

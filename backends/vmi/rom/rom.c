@@ -1,0 +1,31 @@
+/* VMI_Init and the ROM's data area (docs/vmi-rom.md "Calls", VMI_Init): APIC base, timer calibration, rdpmc availability. */
+#include "romio.h"
+
+/* The data area: first in .bss, which rom.ld places right after the image. */
+struct rom_data rom_data __attribute__((section(".bss.romdata")));
+
+/* Copies without a libc: rep movsb is compact and fine for these sizes. */
+void rom_copy(void *dst, const void *src, u32 n)
+{
+	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+/* rdpmc faults unless the CPU has architectural performance counters. */
+static u32 pmc_usable(void)
+{
+	u32 r[4];
+
+	cpuid(0, r);
+	if (r[0] < 0xa)
+		return 0;
+	cpuid(0xa, r);
+	return (r[0] & 0xff) != 0 && ((r[0] >> 8) & 0xff) != 0;
+}
+
+u32 rom_init(void)
+{
+	rom_data.apic_base = (u32)rdmsr(MSR_APIC_BASE) & 0xfffff000u;
+	rom_data.pmc_ok = pmc_usable();
+	rom_calibrate();
+	return 0;
+}

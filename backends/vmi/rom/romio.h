@@ -1,0 +1,89 @@
+/* Port, MSR, TSC, APIC and lock helpers for the VMI ROM's C code (ring 0, i386; docs/vmi-rom.md). */
+#ifndef VMI_ROMIO_H
+#define VMI_ROMIO_H
+/* Every symbol is the ROM's own: no GOT, PC-relative (@GOTOFF) access only,
+ * including the extern declarations -fvisibility=hidden does not cover. */
+#pragma GCC visibility push(hidden)
+#include "romdata.h"
+
+#define APIC_ID         0x20
+#define APIC_ICR_LOW    0x300
+#define APIC_ICR_HIGH   0x310
+#define APIC_LVTT       0x320
+#define APIC_TMICT      0x380   /* timer initial count */
+#define APIC_TMCCT      0x390   /* timer current count */
+#define APIC_TDCR       0x3e0   /* timer divide configuration */
+#define APIC_TDCR_16    0x3
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_LVTT_PERIODIC (1u << 17)
+#define MSR_APIC_BASE   0x1b
+
+static inline void outb(u8 v, u16 port) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(u16 v, u16 port) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port)
+{
+	u8 v;
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u64 rdtsc(void)
+{
+	u64 v;
+	asm volatile("rdtsc" : "=A"(v));
+	return v;
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u64 v;
+	asm volatile("rdmsr" : "=A"(v) : "c"(msr));
+	return v;
+}
+
+static inline void cpuid(u32 leaf, u32 r[4])
+{
+	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+static inline u32 apic_read(u32 reg)
+{
+	return *(volatile u32 *)(rom_data.apic_base + reg);
+}
+
+static inline void apic_write(u32 reg, u32 v)
+{
+	*(volatile u32 *)(rom_data.apic_base + reg) = v;
+}
+
+static inline void spin_lock(u32 *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(l, __ATOMIC_RELAXED))
+			asm volatile("pause");
+}
+
+static inline void spin_unlock(u32 *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+static inline void count(u32 n)
+{
+	__atomic_fetch_add(&rom_data.counters[n], 1, __ATOMIC_RELAXED);
+}
+
+/* The C parts, called from the assembler stubs in calls.S. */
+u32 rom_init(void);
+void rom_lazy_flush(void);
+void rom_set_pxe(u32 val, u32 *ptr, u32 flags);
+void rom_update_pxe(u32 *ptr, u32 flags);
+void rom_set_lazy_mode(u32 mode);
+void rom_set_ap_state(const struct vmi_ap_state *s, u32 apic_id);
+void rom_icr_low(u32 icr);
+void rom_set_alarm(u32 flags, u32 exp_lo, u32 exp_hi, u32 per_lo, u32 per_hi);
+void rom_cancel_alarm(void);
+u64 rom_wallclock(void);
+void rom_calibrate(void);
+void rom_copy(void *dst, const void *src, u32 n);
+#endif

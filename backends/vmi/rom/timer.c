@@ -1,0 +1,90 @@
+/* Timer calls of the VMI ROM: TSC and APIC-timer calibration against PIT channel 2 (8254), SetAlarm/CancelAlarm on the local APIC timer, GetWallclockTime from the MC146818 CMOS RTC (docs/vmi-rom.md). */
+#include "romio.h"
+#include "pvboot/div64.h"
+
+#define PIT_HZ          1193182u
+#define PIT_LATCH       5966u           /* ~5 ms of PIT input clock */
+#define PIT_CTRL        0x43
+#define PIT_CH2         0x42
+#define PORT_B          0x61            /* bit 0 gate 2, bit 1 speaker, bit 5 out 2 */
+#define PIT_WAIT_MAX    50000000u       /* a missing PIT must not hang VMI_Init */
+
+/* Channel 2, lobyte/hibyte, mode 0 (out goes high at terminal count). */
+static void pit_start(void)
+{
+	outb((inb(PORT_B) & ~0x02) | 0x01, PORT_B);
+	outb(0xb0, PIT_CTRL);
+	outb(PIT_LATCH & 0xff, PIT_CH2);
+	outb(PIT_LATCH >> 8, PIT_CH2);
+}
+
+static u32 per_second(u64 ticks)
+{
+	return (u32)div64(ticks * PIT_HZ, PIT_LATCH);
+}
+
+/*
+ * One ~5 ms window measured by the TSC and by the APIC timer counting down
+ * at divide 16; the APIC timer's own settings are put back afterwards.
+ */
+void rom_calibrate(void)
+{
+	struct rom_data *d = &rom_data;
+	u32 lvtt = apic_read(APIC_LVTT), tdcr = apic_read(APIC_TDCR), left, n = 0;
+	u64 t0, t1;
+
+	apic_write(APIC_TDCR, APIC_TDCR_16);
+	apic_write(APIC_LVTT, (lvtt & 0xff) | APIC_LVT_MASKED);
+	pit_start();
+	apic_write(APIC_TMICT, 0xffffffffu);
+	t0 = rdtsc();
+	while (!(inb(PORT_B) & 0x20) && ++n < PIT_WAIT_MAX)
+		;
+	t1 = rdtsc();
+	left = apic_read(APIC_TMCCT);
+	apic_write(APIC_TMICT, 0);
+	apic_write(APIC_LVTT, lvtt);
+	apic_write(APIC_TDCR, tdcr);
+	d->tsc_hz = div64((t1 - t0) * PIT_HZ, PIT_LATCH);
+	d->apic_hz = per_second(0xffffffffu - left);
+	/* counts per cycle in 0.32 fixed point; an APIC timer at least as
+	 * fast as the TSC (never seen) saturates at 1 count per cycle */
+	if (d->tsc_hz > d->apic_hz && d->tsc_hz >> 32 == 0)
+		d->apic_mult = (u32)div64((u64)d->apic_hz << 32, (u32)d->tsc_hz);
+	else
+		d->apic_mult = 0xffffffffu;
+}
+
+/* cycles * apic_mult >> 32, at least 1 and at most 2^32 - 1 counts. */
+static u32 cycles_to_apic(u64 cycles)
+{
+	u32 m = rom_data.apic_mult, hi = (u32)(cycles >> 32);
+	u64 c = (u64)hi * m + (((u64)(u32)cycles * m) >> 32);
+
+	if (c >> 32)
+		return 0xffffffffu;
+	return c ? (u32)c : 1;
+}
+
+void rom_set_alarm(u32 flags, u32 exp_lo, u32 exp_hi, u32 per_lo, u32 per_hi)
+{
+	u64 expiry = (u64)exp_hi << 32 | exp_lo, period = (u64)per_hi << 32 | per_lo;
+	u64 now = rdtsc();
+	u32 vec = apic_read(APIC_LVTT) & 0xff;
+
+	apic_write(APIC_TDCR, APIC_TDCR_16);
+	if (period) {
+		apic_write(APIC_LVTT, vec | APIC_LVTT_PERIODIC);
+		apic_write(APIC_TMICT, cycles_to_apic(period));
+		count(VMI_COUNT_ALARM_PERIODIC);
+		return;
+	}
+	apic_write(APIC_LVTT, vec);
+	apic_write(APIC_TMICT, cycles_to_apic(expiry > now ? expiry - now : 0));
+}
+
+void rom_cancel_alarm(void)
+{
+	apic_write(APIC_LVTT, apic_read(APIC_LVTT) | APIC_LVT_MASKED);
+	apic_write(APIC_TMICT, 0);
+}
