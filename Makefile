@@ -100,6 +100,10 @@ $(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/ksyms.o
 	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o $(KLIBGCC)
 	$(Q)scripts/check-syms.sh $(O)/pvkernel.pass1 $@
 
+# ---- UEFI loader (loader/uefi/README.md): its rules live with it ------------
+# Before the image rules: they put $(EFI_APPS) into /EFI/BOOT/.
+include loader/uefi/uefi.mk
+
 # ---- BIOS loader and the disk image (docs/bios-loader.md) -----------------
 IMAGE := $(O)/pvboot.img
 IMAGE_MIB := 33
@@ -116,7 +120,7 @@ STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c lib/stri
 STAGE2_OBJS := $(patsubst %,$(O)/l/%.o,$(basename $(STAGE2_SRCS)))
 MKIMAGE := $(O)/tools/mkimage
 MKDISK = tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bin
-DISK_DEPS := $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
+DISK_DEPS := $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh $(EFI_APPS)
 
 image: $(IMAGE)
 
@@ -151,7 +155,7 @@ $(MKIMAGE): tools/mkimage.c loader/bios/layout.h
 
 $(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 	@$(if $(Q),echo "  IMAGE   $@")
-	$(Q)$(MKDISK) $(KERNEL) loader/pvboot.cfg $(IMAGE_MIB)
+	$(Q)$(MKDISK) $(KERNEL) loader/pvboot.cfg $(IMAGE_MIB) $(EFI_APPS)
 	@echo "  stage 2: $$(stat -c %s $(O)/loader/stage2.bin) bytes; image: $$(stat -c %s $@) bytes"
 
 # Broken and special images for the boot catalogue (tests/boot/catalogue).
@@ -162,23 +166,23 @@ test-images: $(TEST_IMAGES)
 
 $(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg
 	@mkdir -p $(dir $@)
-	$(Q)$(MKDISK) - loader/pvboot.cfg $(IMAGE_MIB)
+	$(Q)$(MKDISK) - loader/pvboot.cfg $(IMAGE_MIB) $(EFI_APPS)
 
 # Cut short: the first segment runs past the end of the file.
 $(TI)/badkernel.img: $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 	@mkdir -p $(dir $@)
 	$(Q)head -c 20000 $(KERNEL) > $(TI)/badkernel.elf
-	$(Q)$(MKDISK) $(TI)/badkernel.elf loader/pvboot.cfg $(IMAGE_MIB)
+	$(Q)$(MKDISK) $(TI)/badkernel.elf loader/pvboot.cfg $(IMAGE_MIB) $(EFI_APPS)
 
 $(TI)/badconfig.img: $(DISK_DEPS) $(KERNEL)
 	@mkdir -p $(dir $@)
 	$(Q)printf 'timeout=0 smp=2\n\001\002\377garbage\000\n' > $(TI)/badconfig.cfg
-	$(Q)$(MKDISK) $(KERNEL) $(TI)/badconfig.cfg $(IMAGE_MIB)
+	$(Q)$(MKDISK) $(KERNEL) $(TI)/badconfig.cfg $(IMAGE_MIB) $(EFI_APPS)
 
 $(TI)/cfgtest.img: $(DISK_DEPS) $(KERNEL)
 	@mkdir -p $(dir $@)
 	$(Q)printf '# test image: options from the config file\ntimeout=0 test smp=2\n' > $(TI)/cfgtest.cfg
-	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB)
+	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB) $(EFI_APPS)
 
 # Detection sees a valid VMI header; nothing behind it (tools/fake-vmi-rom.py).
 $(TI)/fakevmi.rom: tools/fake-vmi-rom.py

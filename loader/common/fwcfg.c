@@ -24,7 +24,8 @@ bool fwcfg_present(const struct fwcfg_io *io)
 	return !memcmp(sig, "QEMU", 4);
 }
 
-int fwcfg_find(const struct fwcfg_io *io, const char *name, u16 *select, u32 *size)
+int fwcfg_foreach(const struct fwcfg_io *io,
+		  bool (*fn)(void *ctx, const char *name, u16 select, u32 size), void *ctx)
 {
 	u8 ent[8 + FWCFG_NAME_LEN];
 	u8 cnt[4];
@@ -42,13 +43,44 @@ int fwcfg_find(const struct fwcfg_io *io, const char *name, u16 *select, u32 *si
 		/* A name without its NUL inside the 56 bytes is not a name. */
 		if (strnlen((const char *)ent + 8, FWCFG_NAME_LEN) == FWCFG_NAME_LEN)
 			continue;
-		if (!strcmp((const char *)ent + 8, name)) {
-			*size = be32(ent);
-			*select = (u16)(ent[4] << 8 | ent[5]);
-			return 0;
-		}
+		if (!fn(ctx, (const char *)ent + 8, (u16)(ent[4] << 8 | ent[5]), be32(ent)))
+			break;
 	}
-	return -1;
+	return 0;
+}
+
+struct find_ctx {
+	const char *name;
+	u16 select;
+	u32 size;
+	bool found;
+};
+
+static bool find_one(void *ctx, const char *name, u16 select, u32 size)
+{
+	struct find_ctx *f = ctx;
+
+	if (strcmp(name, f->name))
+		return true;
+	f->select = select, f->size = size, f->found = true;
+	return false;
+}
+
+int fwcfg_find(const struct fwcfg_io *io, const char *name, u16 *select, u32 *size)
+{
+	struct find_ctx f = { name, 0, 0, false };
+
+	if (fwcfg_foreach(io, find_one, &f) || !f.found)
+		return -1;
+	*select = f.select;
+	*size = f.size;
+	return 0;
+}
+
+void fwcfg_read_select(const struct fwcfg_io *io, u16 select, void *buf, u32 max)
+{
+	io->select(io->ctx, select);
+	read_bytes(io, buf, max);
 }
 
 long fwcfg_read_file(const struct fwcfg_io *io, const char *name, void *buf, u32 max,
@@ -60,7 +92,6 @@ long fwcfg_read_file(const struct fwcfg_io *io, const char *name, void *buf, u32
 	if (fwcfg_find(io, name, &sel, size))
 		return -1;
 	n = *size < max ? *size : max;
-	io->select(io->ctx, sel);
-	read_bytes(io, buf, n);
+	fwcfg_read_select(io, sel, buf, n);
 	return n;
 }

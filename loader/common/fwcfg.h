@@ -31,4 +31,15 @@ int fwcfg_find(const struct fwcfg_io *io, const char *name, u16 *select, u32 *si
 long fwcfg_read_file(const struct fwcfg_io *io, const char *name, void *buf, u32 max,
 		     u32 *size);
 
+/*
+ * Call fn for every file in the directory (name NUL-terminated, its
+ * selector and size); fn returns false to stop.  Returns -1 without fw_cfg.
+ * Read the files afterwards: reading one moves the directory's cursor.
+ */
+int fwcfg_foreach(const struct fwcfg_io *io,
+		  bool (*fn)(void *ctx, const char *name, u16 select, u32 size), void *ctx);
+
+/* Read max bytes of the item at select into buf. */
+void fwcfg_read_select(const struct fwcfg_io *io, u16 select, void *buf, u32 max);
+
 #endif

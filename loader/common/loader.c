@@ -56,21 +56,34 @@ static void exit_if_testing(void)
 	plat->qemu_exit(1);
 }
 
+static _Noreturn void fatal_v(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[200];
+
+	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	lprintf("%s%s\n", prefix, buf);
+	exit_if_testing();
+	lprintf("press any key to %s\n", info->firmware == PVFW_BIOS ? "reboot" : "return to the firmware");
+	wait_key();
+	plat->reboot();
+}
+
 /* One line naming the problem, then a key reboots (or QEMU exits). */
 _Noreturn static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn static void fatal(const char *fmt, ...)
 {
-	char buf[200];
 	va_list ap;
 
 	va_start(ap, fmt);
-	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	lprintf("loader: %s\n", buf);
-	exit_if_testing();
-	lprintf("press any key to reboot\n");
-	wait_key();
-	plat->reboot();
+	fatal_v("loader: ", fmt, ap);
+}
+
+_Noreturn void loader_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fatal_v("", fmt, ap);
 }
 
 static const char *fat_why(int err)
@@ -80,12 +93,39 @@ static const char *fat_why(int err)
 
 static void mount_boot_partition(void)
 {
-	int r = fat_mount(&vol, plat->disk_read, plat->disk_ctx, plat->part_lba,
-			  plat->part_sectors);
+	int r;
 
+	if (plat->file_open)            /* the firmware reads the files */
+		return;
+	r = fat_mount(&vol, plat->disk_read, plat->disk_ctx, plat->part_lba, plat->part_sectors);
 	if (r)
 		fatal("boot partition at LBA %llu: %s; rewrite the image (make) or check the disk",
 		      (unsigned long long)plat->part_lba, fat_why(r));
+}
+
+/* An open file: through the platform's file system, or our FAT reader. */
+struct lfile {
+	struct fat_file f;
+	void *h;
+	u32 size;
+};
+
+static int lf_open(const char *path, struct lfile *lf)
+{
+	int r;
+
+	if (plat->file_open)
+		return plat->file_open(path, &lf->h, &lf->size);
+	r = fat_open(&vol, path, &lf->f);
+	lf->size = lf->f.size;
+	return r;
+}
+
+static long lf_read(struct lfile *lf, u32 off, void *buf, u32 len)
+{
+	if (plat->file_open)
+		return plat->file_read(lf->h, off, buf, len);
+	return fat_read(&vol, &lf->f, off, buf, len);
 }
 
 /* fw_cfg opt/pvboot/cmdline, NUL-terminated in fwbuf; "" if none. */
@@ -114,10 +154,10 @@ static void bad_config(const char *why)
 /* /boot/pvboot.cfg into cfgbuf; false if absent or unusable. */
 static bool read_config(void)
 {
-	struct fat_file f;
+	struct lfile f;
 	char why[120];
 	long n;
-	int r = fat_open(&vol, CONFIG_PATH, &f);
+	int r = lf_open(CONFIG_PATH, &f);
 
 	if (r == FAT_ENOENT) {
 		lprintf("loader: %s not found; using the defaults\n", CONFIG_PATH);
@@ -129,7 +169,7 @@ static bool read_config(void)
 		pv_snprintf(why, sizeof(why), "%u bytes, more than %u", f.size, CONFIG_MAX);
 		return bad_config(why), false;
 	}
-	n = fat_read(&vol, &f, 0, cfgbuf, f.size);
+	n = lf_read(&f, 0, cfgbuf, f.size);
 	if (n != (long)f.size)
 		return bad_config(n < 0 ? fat_why((int)n) : "shorter than its size"), false;
 	cfgbuf[n] = '\0';
@@ -138,20 +178,32 @@ static bool read_config(void)
 	return true;
 }
 
-/* Config < fw_cfg (DESIGN §3); UEFI load options would come next. */
+/* The sources above the config file (fw_cfg, UEFI load options). */
+static void merge_overrides(cmd_warn_fn warn)
+{
+	const char *lo = plat->load_options;
+
+	optset_merge(&opts, fwbuf, strlen(fwbuf), PVSRC_FWCFG, warn, NULL);
+	if (lo && *lo)
+		optset_merge(&opts, lo, strlen(lo), PVSRC_UEFI, warn, NULL);
+	test_mode = optset_flag(&opts, "test") || optset_flag(&opts, "exit");
+}
+
+/*
+ * Config < fw_cfg < UEFI load options (DESIGN §3).  The overrides are
+ * looked at first as well: `test` there must turn a bad config into a
+ * failure exit.
+ */
 static void build_cmdline(void)
 {
-	bool have_cfg;
-
 	read_fwcfg();
-	optset_merge(&opts, fwbuf, strlen(fwbuf), PVSRC_FWCFG, NULL, NULL);
-	test_mode = optset_flag(&opts, "test") || optset_flag(&opts, "exit");
+	if (plat->load_options && *plat->load_options)
+		lprintf("loader: UEFI load options: \"%s\"\n", plat->load_options);
+	merge_overrides(NULL);
 	opts.n = 0;
-	have_cfg = read_config();
-	if (have_cfg)
+	if (read_config())
 		optset_merge(&opts, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, warn_line, NULL);
-	optset_merge(&opts, fwbuf, strlen(fwbuf), PVSRC_FWCFG, warn_line, NULL);
-	test_mode = optset_flag(&opts, "test") || optset_flag(&opts, "exit");
+	merge_overrides(warn_line);
 }
 
 /* kopts of the current line: timeout and pv= (warnings are the kernel's). */
@@ -176,21 +228,21 @@ static void run_prompt(void)
 }
 
 struct kfile {
-	struct fat_file f;
+	struct lfile f;
 };
 
 static int kread(void *ctx, u32 off, void *buf, u32 len)
 {
 	struct kfile *k = ctx;
 
-	return fat_read(&vol, &k->f, off, buf, len) == (long)len ? 0 : -1;
+	return lf_read(&k->f, off, buf, len) == (long)len ? 0 : -1;
 }
 
 static void open_kernel(struct kfile *k, struct elf_plan *p)
 {
 	struct elf_limits lim = { info->mmap, info->mmap_count, plat->avoid_lo, plat->avoid_hi };
 	char why[120];
-	int r = fat_open(&vol, KERNEL_PATH, &k->f);
+	int r = lf_open(KERNEL_PATH, &k->f);
 
 	if (r == FAT_ENOENT)
 		fatal("%s: not found on the boot partition; copy the kernel there", KERNEL_PATH);
@@ -204,17 +256,39 @@ static void open_kernel(struct kfile *k, struct elf_plan *p)
 
 static void load_kernel(struct kfile *k, const struct elf_plan *p)
 {
+	char why[120];
+
 	for (u32 i = 0; i < p->nseg; i++) {
 		const struct elf_seg *s = &p->seg[i];
 		u8 *dst = (u8 *)(uintptr_t)s->paddr;
 
-		if (s->filesz && fat_read(&vol, &k->f, s->offset, dst, s->filesz) != (long)s->filesz)
+		if (plat->claim && plat->claim(s->paddr, s->memsz, why, sizeof(why)))
+			fatal("%s: segment %u at %#x-%#x: %s", KERNEL_PATH, i, s->paddr,
+			      s->paddr + s->memsz, why);
+		if (s->filesz && lf_read(&k->f, s->offset, dst, s->filesz) != (long)s->filesz)
 			fatal("%s: segment %u unreadable (%s); recopy the kernel", KERNEL_PATH, i,
 			      vol.err ? vol.err : "disk read error");
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 	}
 	lprintf("loader: %s: %u bytes, %u segments at %#x-%#x, entry %#x\n", KERNEL_PATH,
 		k->f.size, p->nseg, p->lo, p->hi, p->entry);
+}
+
+/*
+ * A ROM the platform fetched from fw_cfg and placed where the legacy scan
+ * does not look: same standing as one found by the scan (lguest still
+ * wins, DESIGN §5 order).
+ */
+static void adopt_placed_rom(struct detect_result *r)
+{
+	if (!plat->rom_phys || r->vmi_rom_phys)
+		return;
+	r->vmi_rom_phys = plat->rom_phys;
+	r->vmi_rom_size = plat->rom_size;
+	if (r->env != PVENV_LGUEST)
+		r->env = PVENV_VMI;
+	lprintf("detect: VMI ROM placed by the loader at %#x, %u bytes: env=%s\n",
+		plat->rom_phys, plat->rom_size, pv_env_name(r->env));
 }
 
 /* DESIGN §5: detect, then choose among the backends the image lists. */
@@ -230,6 +304,7 @@ static void detect_and_choose(const struct elf_plan *p)
 
 	current_kopts(&k);
 	detect_probe(&io, &r);
+	adopt_placed_rom(&r);
 	detect_choose(&r, k.pv, p->has_backends ? p->backend_mask : 1u << PV_NATIVE, &c,
 		      warn_line, NULL);
 	info->env = r.env;

@@ -43,6 +43,21 @@ struct loader_platform {
 	void (*qemu_exit)(u32 code);            /* isa-debug-exit; may return if absent */
 	void (*reboot)(void) __attribute__((noreturn));
 	void (*enter)(u32 entry, struct pvboot_info *info) __attribute__((noreturn));
+
+	/*
+	 * Optional, for UEFI.  file_open/file_read: read files through the
+	 * firmware's file system (Simple File System) instead of mounting
+	 * FAT over disk_read; they return FAT_* codes.  claim: make
+	 * [base, base+size) ours before a kernel segment is copied there
+	 * (AllocateAddress), 0 or -1 with why.  load_options: DESIGN §3
+	 * source 3, already ASCII.  rom_phys/rom_size: a VMI ROM the platform
+	 * placed outside the legacy scan (fw_cfg genroms/), already validated.
+	 */
+	int (*file_open)(const char *path, void **handle, u32 *size);
+	long (*file_read)(void *handle, u32 off, void *buf, u32 len);
+	int (*claim)(u32 base, u32 size, char *why, size_t wl);
+	const char *load_options;
+	u32 rom_phys, rom_size;
 };
 
 /*
@@ -54,6 +69,12 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 
 /* The platform lprintf writes to (loader_main sets it; tests too). */
 void loader_set_platform(const struct loader_platform *p);
+
+/*
+ * One error line, then (under test/exit) a failure exit of QEMU, else a
+ * key and the platform's reboot.  fmt carries its own "subsystem: " prefix.
+ */
+_Noreturn void loader_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* printf to the loader's console. */
 void lprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
