@@ -78,6 +78,27 @@ pnp:
 	.word 0
 	.word 0                         /* no static resource info */
 
+/*
+ * Only for the test ROM bad-checksum.rom: romfix points the init entry
+ * here.  SeaBIOS refuses a ROM whose checksum is wrong when it loads it,
+ * so this one is loaded with a good checksum and breaks it at init (the
+ * shadow RAM is still writable then): the kernel's detection must catch
+ * it.  Adds 0x5a to the last byte, a sum no other ROM happens to have.
+ */
+	.globl init_break_checksum
+	.hidden init_break_checksum
+	.code16
+init_break_checksum:
+	pushw %bx
+	movzbw %cs:VMI_ROM_LENGTH_OFF, %bx
+	shlw $9, %bx
+	decw %bx
+	addb $0x5a, %cs:(%bx)
+	popw %bx
+	xorw %ax, %ax
+	lret
+	.code32
+
 license:
 	.asciz "GPL v2"
 manufacturer:

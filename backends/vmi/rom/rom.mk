@@ -16,6 +16,9 @@ ROM_ELF := $(O)/rom/vmi.elf
 ROM_SYMS = $$(nm $(ROM_ELF) | awk '$$3 == "reloc_off" { o = $$1 } $$3 == "reloc_type" { t = $$1 } \
 	$$3 == "reloc_anchor" { a = $$1 } END { printf "0x%s:0x%s:0x%s", o, t, a }')
 
+ROM_TEST_SYMS = $$(nm $(ROM_ELF) | awk '$$3 == "vmi_reloc_outside" { printf "--reloc-outside 0x%s ", $$1 } \
+	$$3 == "init_break_checksum" { printf "--break-checksum 0x%s ", $$1 }')
+
 all: $(O)/vmi.rom
 
 $(O)/rom/%.o: %.c
@@ -58,6 +61,6 @@ test-images: $(BAD_ROM_FILES)
 
 $(TR)/%.rom: $(O)/vmi.rom $(ROMFIX)
 	@mkdir -p $(dir $@)
-	$(Q)$(ROMFIX) --variant $* --reloc-outside 0x$$(nm $(ROM_ELF) | awk '$$3 == "vmi_reloc_outside" { print $$1 }') $< $@
+	$(Q)$(ROMFIX) --variant $* $(ROM_TEST_SYMS) $< $@
 
 -include $(ROM_OBJS:.o=.d)

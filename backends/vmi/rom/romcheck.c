@@ -158,31 +158,55 @@ static void resum(uint8_t *img, size_t len)
 	img[len - 1] -= romcheck_sum(img, len);
 }
 
-const char *romcheck_variant(uint8_t *img, size_t len, const char *name, uint32_t reloc_outside)
+/* A jump at off to target: rel32 (E9) in a jump slot, rel16 at +3 (16-bit). */
+static void put_jmp(uint8_t *img, uint32_t off, uint32_t target, int bytes)
 {
-	if (!strcmp(name, "bad-checksum")) {
-		img[len - 1] += 1;
-		return NULL;
-	}
+	uint32_t rel = target - (off + 1 + bytes);
+
+	img[off] = 0xe9;
+	for (int i = 0; i < bytes; i++)
+		img[off + 1 + i] = (uint8_t)(rel >> (8 * i));
+}
+
+static int inside(uint32_t off, size_t len)
+{
+	return off >= VMI_HEADER_SIZE && off < len;
+}
+
+/* Header-only breakage: the checksum is made right again afterwards. */
+static const char *break_header(uint8_t *img, size_t len, const char *name,
+				const struct romcheck_syms *syms)
+{
 	if (!strcmp(name, "bad-signature"))
 		memcpy(img + VMI_SIGNATURE_OFF, "cVmX", 4);
 	else if (!strcmp(name, "api2"))
 		img[VMI_API_MAJ_OFF] = 2;
-	else if (!strcmp(name, "too-long"))     /* 255 blocks: past 0xE0000 from anywhere above 0xC0200 */
-		img[VMI_ROM_LENGTH_OFF] = 255;
-	else if (!strcmp(name, "license-outside"))
+	else if (!strcmp(name, "license-outside"))      /* one past the end */
 		wr16(img + VMI_LICENSE_OFF, (uint32_t)len);
-	else if (!strcmp(name, "pci-outside"))  /* "PCIR" would run past the end */
+	else if (!strcmp(name, "pci-outside"))          /* "PCIR" runs past the end */
 		wr16(img + VMI_PCI_HEADER_OFF, (uint32_t)len - 8);
-	else if (!strcmp(name, "reloc-outside")) {
-		if (reloc_outside < VMI_HEADER_SIZE || reloc_outside >= len)
-			return "reloc-outside needs --reloc-outside OFFSET inside the image";
-		img[VMI_RELOC_SLOT_OFF] = 0xe9;
-		uint32_t rel = reloc_outside - (VMI_RELOC_SLOT_OFF + 5);
-		for (int i = 0; i < 4; i++)
-			img[VMI_RELOC_SLOT_OFF + 1 + i] = (uint8_t)(rel >> (8 * i));
-	} else
-		return "unknown variant";
-	resum(img, len);
+	else if (!strcmp(name, "reloc-outside") && inside(syms->reloc_outside, len))
+		put_jmp(img, VMI_RELOC_SLOT_OFF, syms->reloc_outside, 4);
+	else if (!strcmp(name, "bad-checksum") && inside(syms->break_checksum, len))
+		put_jmp(img, VMI_ROM_ENTRY_OFF, syms->break_checksum, 2);
+	else
+		return "unknown variant, or its routine offset is missing";
+	return NULL;
+}
+
+const char *romcheck_variant(uint8_t *img, size_t *len, const char *name,
+			     const struct romcheck_syms *syms)
+{
+	const char *why;
+
+	/* 96 KiB of checksummed ROM, which SeaBIOS loads: from anywhere above
+	 * 0xC8000 it runs past the 0xE0000 end of the VMI scan. */
+	if (!strcmp(name, "too-long")) {
+		memset(img + *len, 0, ROMCHECK_TOO_LONG - *len);
+		*len = ROMCHECK_TOO_LONG;
+		img[VMI_ROM_LENGTH_OFF] = ROMCHECK_TOO_LONG / 512;
+	} else if ((why = break_header(img, *len, name, syms)))
+		return why;
+	resum(img, *len);
 	return NULL;
 }

@@ -5,6 +5,13 @@
 #include <stdint.h>
 
 #define ROMCHECK_MAX (64u * 1024)
+#define ROMCHECK_TOO_LONG (96u * 1024)   /* the too-long test ROM */
+
+/* ROM routines only the test ROMs use (offsets in the image, from nm). */
+struct romcheck_syms {
+	uint32_t reloc_outside;         /* vmi_reloc_outside */
+	uint32_t break_checksum;        /* init_break_checksum */
+};
 
 /* Where romfix finds the relocation table (offsets in the image, from nm). */
 struct romcheck_table {
@@ -28,6 +35,8 @@ const char *romcheck_table(const uint8_t *img, size_t len, const struct romcheck
 			   struct romcheck_info *info);
 /* Set the PnP header's checksum and the image's (its last byte). */
 const char *romcheck_fix(uint8_t *img, size_t len);
-/* Break a fixed image on purpose for a test ROM (romfix --variant). */
-const char *romcheck_variant(uint8_t *img, size_t len, const char *name, uint32_t reloc_outside);
+/* Break a fixed image on purpose for a test ROM (romfix --variant); the
+ * buffer holds ROMCHECK_TOO_LONG bytes, *len may grow. */
+const char *romcheck_variant(uint8_t *img, size_t *len, const char *name,
+			     const struct romcheck_syms *syms);
 #endif

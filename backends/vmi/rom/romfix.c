@@ -4,7 +4,7 @@
 #include <string.h>
 #include "romcheck.h"
 
-static uint8_t img[ROMCHECK_MAX + 1];
+static uint8_t img[ROMCHECK_TOO_LONG];
 
 static void die(const char *file, const char *why)
 {
@@ -19,10 +19,10 @@ static size_t load(const char *file)
 
 	if (!f)
 		die(file, "cannot open");
-	n = fread(img, 1, sizeof(img), f);
-	fclose(f);
-	if (n > ROMCHECK_MAX)
+	n = fread(img, 1, ROMCHECK_MAX, f);
+	if (n == ROMCHECK_MAX && fgetc(f) != EOF)
 		die(file, "larger than 64 KiB");
+	fclose(f);
 	return n;
 }
 
@@ -37,7 +37,9 @@ static void save(const char *file, size_t n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: romfix [--reloc OFF:TYPE:ANCHOR] IN OUT   fix checksums, check, report\n"
-			"       romfix --variant NAME [--reloc-outside OFF] IN OUT   a broken test ROM\n");
+			"       romfix --variant NAME [--reloc-outside OFF] [--break-checksum OFF] IN OUT\n"
+			"              a broken test ROM: bad-checksum bad-signature api2 too-long\n"
+			"              license-outside pci-outside reloc-outside\n");
 	exit(2);
 }
 
@@ -61,7 +63,8 @@ static void build(const char *in, const char *out, const char *reloc)
 	       info.data_size, info.ncalls, info.call_rel, info.jump_rel, info.nop);
 }
 
-static void variant(const char *in, const char *out, const char *name, unsigned outside)
+static void variant(const char *in, const char *out, const char *name,
+		    const struct romcheck_syms *syms)
 {
 	size_t n = load(in);
 	struct romcheck_info info;
@@ -69,7 +72,7 @@ static void variant(const char *in, const char *out, const char *name, unsigned 
 
 	if ((why = romcheck_image(img, n, &info)))
 		die(in, why);
-	if ((why = romcheck_variant(img, n, name, outside)))
+	if ((why = romcheck_variant(img, &n, name, syms)))
 		die(name, why);
 	save(out, n);
 }
@@ -77,7 +80,7 @@ static void variant(const char *in, const char *out, const char *name, unsigned 
 int main(int argc, char **argv)
 {
 	const char *reloc = NULL, *name = NULL;
-	unsigned outside = 0;
+	struct romcheck_syms syms = { 0, 0 };
 	int i = 1;
 
 	for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
@@ -86,14 +89,16 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--variant"))
 			name = argv[i + 1];
 		else if (!strcmp(argv[i], "--reloc-outside"))
-			outside = (unsigned)strtoul(argv[i + 1], NULL, 0);
+			syms.reloc_outside = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--break-checksum"))
+			syms.break_checksum = (uint32_t)strtoul(argv[i + 1], NULL, 0);
 		else
 			usage();
 	}
 	if (argc - i != 2)
 		usage();
 	if (name)
-		variant(argv[i], argv[i + 1], name, outside);
+		variant(argv[i], argv[i + 1], name, &syms);
 	else
 		build(argv[i], argv[i + 1], reloc);
 	return 0;
