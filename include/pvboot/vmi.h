@@ -146,7 +146,10 @@ struct vmi_relocation_info {
 	u8 reserved[3];
 } PACKED;
 
-/* SetInitialAPState's argument: 92 bytes, naturally aligned. */
+/* SetInitialAPState's argument: 92 bytes, naturally aligned.  The AP
+ * enters the kernel with exactly these registers, having written its eip
+ * and eflags in the 8 bytes below esp; ds must be a flat data segment
+ * (docs/vmi-rom.md "Starting APs"). */
 struct vmi_ap_state {
 	u32 cr0, cr2, cr3, cr4;
 	u64 efer;
