@@ -161,7 +161,7 @@ $(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 # Broken and special images for the boot catalogue (tests/boot/catalogue).
 TI := $(O)/test-images
 TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img \
-	$(TI)/fakevmi.rom
+	$(TI)/fakevmi.rom $(UEFI_TEST_IMAGES)
 test-images: $(TEST_IMAGES)
 
 $(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg

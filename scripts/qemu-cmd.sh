@@ -33,7 +33,7 @@ qemu_cmd() {
 		[[ -f $KERNEL ]] || { QEMU_ERR="$KERNEL does not exist (run make)"; return 2; }
 		QEMU_CMD=(qemu-system-i386 "${common[@]}" -no-reboot
 			-kernel "$KERNEL" -append "$cmdline") ;;
-	bios)
+	bios|uefi64|uefi32)
 		# EXTRA may bring its own disk (-drive file=...): then it replaces $IMAGE.
 		local disk=(-drive "file=$IMAGE,format=raw,snapshot=on") a f
 		for a in "$@"; do
@@ -41,12 +41,13 @@ qemu_cmd() {
 			f=${a#file=}; f=${f%%,*}
 			[[ -f $f ]] || { QEMU_ERR="$f does not exist (make test-images)"; return 2; }
 			disk=()
-		done
+		done ;;&
+	bios)
 		[[ ${#disk[@]} == 0 || -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the BIOS loader is not built)"; return 2; }
 		QEMU_CMD=(qemu-system-i386 -machine q35 "${common[@]}" -no-reboot
 			"${disk[@]}" "${fwcfg[@]}") ;;
 	uefi64|uefi32)
-		[[ -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the UEFI loader is not built)"; return 2; }
+		[[ ${#disk[@]} == 0 || -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the UEFI loader is not built)"; return 2; }
 		local qemu=qemu-system-x86_64 machine=q35 code=OVMF_CODE_4M.fd vars_src=OVMF_VARS_4M.fd secure=()
 		if [[ $fw == uefi32 ]]; then
 			# The only ia32 OVMF Debian ships is the Secure Boot build: it needs SMM.
@@ -60,7 +61,7 @@ qemu_cmd() {
 		QEMU_CMD=("$qemu" -machine "$machine" "${common[@]}" "${secure[@]}"
 			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_DIR/$code"
 			-drive "if=pflash,format=raw,unit=1,file=$vars"
-			-drive "file=$IMAGE,format=raw,snapshot=on" "${fwcfg[@]}") ;;
+			"${disk[@]}" "${fwcfg[@]}") ;;
 	*)
 		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32)"; return 2 ;;
 	esac

@@ -71,3 +71,16 @@ $(O)/loader/BOOTIA32.EFI: $(O)/loader/efi32.so
 	@echo "  EFI     $@: $$(stat -c %s $@) bytes"
 
 -include $(UEFI_x64_OBJS:.o=.d) $(UEFI_ia32_OBJS:.o=.d)
+
+# Boot catalogue image: both apps in /EFI/pvboot/ (none in /EFI/BOOT/), so
+# OVMF ends up in its shell, whose /startup.nsh passes load options.
+UEFI_TEST_IMAGES := $(O)/test-images/uefishell.img
+$(O)/test-images/uefishell.img: $(EFI_APPS) $(KERNEL) loader/pvboot.cfg loader/uefi/startup.nsh \
+		$(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk.sh $@.tmp $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin \
+		$(KERNEL) loader/pvboot.cfg 33
+	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@.tmp@@1M ::/EFI/pvboot
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M $(EFI_APPS) ::/EFI/pvboot/
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M loader/uefi/startup.nsh ::/startup.nsh
+	$(Q)mv $@.tmp $@
