@@ -52,6 +52,25 @@ $(O)/vmi.rom: $(ROM_ELF) $(ROMFIX)
 	$(Q)$(ROMFIX) --reloc $(ROM_SYMS) $@.raw $@
 	$(Q)rm -f $@.raw
 
+# ---- user-mode harness (harness.c): the ROM's unprivileged calls run from a
+# RAM copy in a 32-bit host process; scripts/run-unit.sh runs it with the unit
+# tests (its name starts test_), on the ROM just built.
+ROM_HARNESS := $(O)/unit/test_vmirom_calls
+check: $(ROM_HARNESS)
+
+$(O)/rom/harness: $(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S $(ROM_DIR)/romdata.h include/pvboot/vmi.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@ (-m32)")
+	$(Q)$(HOSTCC) -m32 -std=gnu11 -O1 -g -Wall -Wextra $(WERROR) -no-pie -fno-pie -Iinclude -I$(ROM_DIR) \
+		$(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S -o $@
+
+# A wrapper, so the runner finds it among the unit tests and it tests this $(O)'s ROM.
+$(ROM_HARNESS): $(O)/rom/harness $(O)/vmi.rom
+	@mkdir -p $(dir $@)
+	$(Q)printf '#!/bin/sh\n# the VMI ROM call harness (backends/vmi/rom/harness.c)\nexec "%s" "%s"\n' \
+		"$$(realpath $(O)/rom/harness)" "$$(realpath $(O)/vmi.rom)" > $@
+	$(Q)chmod +x $@
+
 # ---- bad ROMs for the boot catalogue (tests/boot/catalogue) ---------------
 TR := $(O)/test-roms
 BAD_ROMS := bad-checksum bad-signature api2 too-long license-outside pci-outside reloc-outside
