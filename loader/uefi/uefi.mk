@@ -61,12 +61,12 @@ $(eval $(call uefi_arch,x64,efi64))
 $(eval $(call uefi_arch,ia32,efi32))
 
 $(O)/loader/BOOTX64.EFI: $(O)/loader/efi64.so
-	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc --target=$(UEFI_x64_PE) --subsystem=10 $< $@
 	@echo "  EFI     $@: $$(stat -c %s $@) bytes"
 
 $(O)/loader/BOOTIA32.EFI: $(O)/loader/efi32.so
-	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc --target=$(UEFI_ia32_PE) --subsystem=10 $< $@
 	@echo "  EFI     $@: $$(stat -c %s $@) bytes"
 
