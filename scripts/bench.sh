@@ -16,6 +16,8 @@ out=$O/bench.txt
 configs=(
 	"native|multiboot|${SMP:-2}||bench"
 	"native-nopatch|multiboot|${SMP:-2}||bench nopatch"
+	"vmi|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench"
+	"vmi-nopatch|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench nopatch"
 )
 
 tmp=$out.tmp
@@ -73,8 +75,10 @@ merge() {
 		}
 	}' "$2" "$3"
 }
-merge native <(tr -d '\r' <"$O/test-logs/bench-native.log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p') \
-	<(tr -d '\r' <"$O/test-logs/bench-native-nopatch.log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p') >>"$tmp"
+table() { tr -d '\r' <"$O/test-logs/bench-$1.log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p'; }
+for b in native vmi; do
+	merge "$b" <(table "$b") <(table "$b-nopatch") >>"$tmp"
+done
 mv "$tmp" "$out"
 cat "$out"
 echo "bench: wrote $out"
