@@ -104,23 +104,26 @@ void console_init(u32 mask)
 	console_set_mask(mask);
 }
 
-void console_set_mask(u32 mask)
+/* The screen is VGA text, a UEFI framebuffer (kernel/fbcon.c), or none. */
+static bool use_fb(void)
 {
-	if ((mask & CONSOLE_SCREEN) && !(console_mask & CONSOLE_SCREEN))
-		vga_clear();
-	console_mask = mask;
+	return boot_info && boot_info->screen.kind == PVSCREEN_FRAMEBUFFER;
 }
 
-/* Screen output only where a VGA text screen exists (not under UEFI GOP). */
-static bool screen_usable(void)
+void console_set_mask(u32 mask)
 {
-	return !boot_info || boot_info->screen.kind == PVSCREEN_VGA_TEXT ||
-	       boot_info->screen.kind == PVSCREEN_NONE;
+	if ((mask & CONSOLE_SCREEN) && !(console_mask & CONSOLE_SCREEN)) {
+		if (use_fb())
+			fbcon_init(&boot_info->screen);
+		else
+			vga_clear();
+	}
+	console_mask = mask;
 }
 
 void console_write(const char *s, size_t n)
 {
-	bool screen = (console_mask & CONSOLE_SCREEN) && screen_usable();
+	bool screen = console_mask & CONSOLE_SCREEN, fb = use_fb();
 
 	for (size_t i = 0; i < n; i++) {
 		if (console_mask & CONSOLE_SERIAL) {
@@ -128,7 +131,9 @@ void console_write(const char *s, size_t n)
 				serial_putc('\r');
 			serial_putc(s[i]);
 		}
-		if (screen)
+		if (screen && fb)
+			fbcon_putc(s[i]);
+		else if (screen)
 			vga_putc(s[i]);
 	}
 }

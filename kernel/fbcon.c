@@ -166,9 +166,6 @@ static void newline(void)
 		clear_row((fb.row + 1) % fb.rows);
 }
 
-void fbcon_init(const struct pvboot_screen *s);
-void fbcon_putc(char c);
-
 /* Use s if it is a 32-bpp linear framebuffer below 4 GiB; else stay off. */
 void fbcon_init(const struct pvboot_screen *s)
 {
@@ -184,9 +181,9 @@ void fbcon_init(const struct pvboot_screen *s)
 	fb.rows = s->height / CELL_H;
 	fb.col = fb.row = 0;
 	fb.on = true;
-	clear_row(0);
-	if (fb.rows > 1)
-		clear_row(1);
+	/* One clear of the firmware's screen (a string store, cheap even
+	 * under emulation); after that only the line ahead is cleared. */
+	memset(fb.base, 0, (size_t)fb.pitch * s->height);
 }
 
 void fbcon_putc(char c)

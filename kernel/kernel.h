@@ -20,6 +20,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);
 void console_warn_cb(void *ctx, const char *line);  /* cmd_warn_fn adapter */
+/* Framebuffer text (kernel/fbcon.c), for UEFI GOP screens. */
+void fbcon_init(const struct pvboot_screen *s);
+void fbcon_putc(char c);
 
 /* Stop: print, dump nothing more, end with status=crash. */
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

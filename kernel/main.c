@@ -175,7 +175,8 @@ _Noreturn void kentry(u32 magic, u32 info)
 {
 	pv_ops = native_table;          /* wrappers work from the first line */
 	tsc_kernel_entry = rdtsc();
-	console_init(CONSOLE_BOTH);     /* serial and screen until console= */
+	console_init(CONSOLE_SERIAL);   /* the screen's kind is in the boot info */
 	boot_info_from_entry(magic, info);
+	console_set_mask(CONSOLE_BOTH); /* both until console= says otherwise */
 	kmain();
 }

@@ -94,6 +94,8 @@ void paging_init(void)
 	map_range((u32)__kernel_start, (u32)(__kernel_end - __kernel_start), kernel_flags);
 	for (u32 i = 0; i < bi->mmap_count && i < PVBOOT_MMAP_MAX; i++)
 		map_range(bi->mmap[i].base, bi->mmap[i].length, kernel_flags);
+	if (bi->screen.kind == PVSCREEN_FRAMEBUFFER && bi->screen.fb_base < 0x100000000ull)
+		map_range(bi->screen.fb_base, bi->screen.fb_size, PTE_P | PTE_W | PTE_PCD | PTE_PWT);
 	paravirt_pagetable_setup_done(init_mm.pgd);
 	paging_enable_ap();
 	kprintf("paging: 2-level, identity map of the memory map below 4 GiB%s\n",
