@@ -150,6 +150,12 @@ static const char *read_relocations(void)
 			pv_snprintf(why, sizeof(why), "ROM does not implement call %u, which the kernel needs", required[i]);
 			return why;
 		}
+	/* The return paths are jumped to: a ROM that wants them called (or
+	 * NOPed) cannot work, and native iret/sysexit must never stand in
+	 * for them under VMI (Linux poisoned these slots for that reason). */
+	if (vmi.type[VMI_CALL_IRET] != VMI_RELOCATION_JUMP_REL ||
+	    vmi.type[VMI_CALL_SYSEXIT] != VMI_RELOCATION_JUMP_REL)
+		return "ROM's IRET/SYSEXIT are not JUMP_REL relocations";
 	return NULL;
 }
 

@@ -21,6 +21,36 @@ static u32 count(u32 call)
 	return __atomic_load_n(&vmi.counters[call], __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Defined first so it runs last (tests in a file run bottom-up): the ROM's
+ * counters after everything else, as a record of what the ROM did.
+ */
+SELFTEST(vmi_counters)
+{
+	u32 total = 0, calls = 0, col = 0;
+
+	if (!active())
+		return;
+	kprintf("vmi: ROM counters (calls per VMI call number):\n");
+	for (u32 c = 0; c < VMI_NCALLS; c++) {
+		if (!count(c))
+			continue;
+		if (c < VMI_COUNT_AP_STARTED) {
+			total += count(c);
+			calls++;
+		}
+		kprintf("%s%u=%u", col ? " " : "  ", c, count(c));
+		if (++col == 10) {
+			kprintf("\n");
+			col = 0;
+		}
+	}
+	kprintf("%svmi: %u ROM calls of %u different numbers; %u AP(s) started, %u lazy updates queued, %u applied\n",
+		col ? "\n" : "", total, calls, count(VMI_COUNT_AP_STARTED),
+		count(VMI_COUNT_LAZY_QUEUED), count(VMI_COUNT_LAZY_APPLIED));
+	report(calls >= 40, "vmi: the ROM served %u different calls", calls);
+}
+
 /* Run op, expect the ROM's counter for call to have moved. */
 #define REACHES(call, op, what) do {					\
 	u32 __before = count(call);					\
