@@ -84,3 +84,23 @@ $(O)/test-images/uefishell.img: $(EFI_APPS) $(KERNEL) loader/pvboot.cfg loader/u
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M $(EFI_APPS) ::/EFI/pvboot/
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M loader/uefi/startup.nsh ::/startup.nsh
 	$(Q)mv $@.tmp $@
+
+# make uefi-bench-image: build/test-images/efi-exit.img, whose /EFI/BOOT apps
+# only exit QEMU: OVMF's own time to its first app, the baseline for ours.
+.PHONY: uefi-bench-image
+uefi-bench-image: $(O)/test-images/efi-exit.img
+$(O)/loader/exit64.so: $(O)/efi64/loader/uefi/exitapp.o
+	$(Q)ld $(UEFI_x64_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(GNUEFI_x64_LDS) \
+		$(GNUEFI_x64_CRT0) $< -L$(GNUEFI_x64_LIB) -lgnuefi -o $@
+$(O)/loader/exit32.so: $(O)/efi32/loader/uefi/exitapp.o
+	$(Q)ld $(UEFI_ia32_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(GNUEFI_ia32_LDS) \
+		$(GNUEFI_ia32_CRT0) $< -L$(GNUEFI_ia32_LIB) -lgnuefi -o $@
+$(O)/test-images/efi-exit.img: $(O)/loader/exit64.so $(O)/loader/exit32.so \
+		$(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
+	@mkdir -p $(dir $@) $(O)/loader/exit
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
+		--target=$(UEFI_x64_PE) --subsystem=10 $(O)/loader/exit64.so $(O)/loader/exit/BOOTX64.EFI
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc \
+		--target=$(UEFI_ia32_PE) --subsystem=10 $(O)/loader/exit32.so $(O)/loader/exit/BOOTIA32.EFI
+	$(Q)tools/mkdisk.sh $@ $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin - - 33 \
+		$(O)/loader/exit/BOOTX64.EFI $(O)/loader/exit/BOOTIA32.EFI
