@@ -63,6 +63,8 @@ static void parse_cmdline(void)
 		    strnlen(boot_info->cmdline, sizeof(boot_info->cmdline)),
 		    console_warn_cb, NULL);
 	console_set_mask(kopts.console);
+	if (kopts.host == PV_LGUEST)
+		kprintf("host: host=lguest asked for, but this kernel has no lguest host yet; booting as an ordinary kernel\n");
 }
 
 /* One line: every option with the source that set it (DESIGN §3). */
