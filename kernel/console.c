@@ -18,6 +18,12 @@
 #define VGA_ATTR 0x0700
 
 static u32 console_mask;
+static void (*console_hook)(const char *s, size_t n);   /* replaces the UART */
+
+void console_set_hook(void (*hook)(const char *s, size_t n))
+{
+	console_hook = hook;
+}
 static struct spinlock console_lock;
 static unsigned vga_top, vga_row, vga_col;      /* rows within the window */
 static unsigned uart_room;                      /* bytes the FIFO still takes */
@@ -110,9 +116,14 @@ static bool use_fb(void)
 	return boot_info && boot_info->screen.kind == PVSCREEN_FRAMEBUFFER;
 }
 
+static bool no_screen(void)
+{
+	return boot_info && boot_info->screen.kind == PVSCREEN_NONE;
+}
+
 void console_set_mask(u32 mask)
 {
-	if ((mask & CONSOLE_SCREEN) && !(console_mask & CONSOLE_SCREEN)) {
+	if ((mask & CONSOLE_SCREEN) && !(console_mask & CONSOLE_SCREEN) && !no_screen()) {
 		if (use_fb())
 			fbcon_init(&boot_info->screen);
 		else
@@ -123,10 +134,16 @@ void console_set_mask(u32 mask)
 
 void console_write(const char *s, size_t n)
 {
-	bool screen = console_mask & CONSOLE_SCREEN, fb = use_fb();
+	bool screen = (console_mask & CONSOLE_SCREEN) && !no_screen(), fb = use_fb();
+
+	if (console_hook && (console_mask & CONSOLE_SERIAL)) {
+		console_hook(s, n);
+		if (!screen)
+			return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
-		if (console_mask & CONSOLE_SERIAL) {
+		if ((console_mask & CONSOLE_SERIAL) && !console_hook) {
 			if (s[i] == '\n')
 				serial_putc('\r');
 			serial_putc(s[i]);

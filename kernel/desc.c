@@ -51,11 +51,13 @@ void gdt_init_cpu(struct cpu *c)
 	struct desc_ptr d = { sizeof(c->gdt) - 1, (u32)c->gdt };
 
 	gdt_build(c);
+	u32 rpl = pv_kernel_rpl();      /* 1 for a ring-1 guest: ss must match */
+
 	load_gdt(&d);
 	asm volatile("ljmp %0, $1f\n1:\n"
 		     "movw %w1, %%ds\n movw %w1, %%es\n movw %w1, %%ss\n"
 		     "movw %w2, %%fs\n movw %w3, %%gs\n"
-		     :: "i"(SEL_KCODE), "r"(SEL_KDATA), "r"(SEL_PERCPU), "r"(0) : "memory");
+		     :: "i"(SEL_KCODE), "r"(SEL_KDATA | rpl), "r"(SEL_PERCPU | rpl), "r"(0) : "memory");
 	load_tr_desc();
 	set_ldt(NULL, 0);
 	percpu_ready = true;

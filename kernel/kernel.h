@@ -20,6 +20,8 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);
 void console_warn_cb(void *ctx, const char *line);  /* cmd_warn_fn adapter */
+/* A backend's console (lguest: a hypercall) instead of the UART. */
+void console_set_hook(void (*hook)(const char *s, size_t n));
 /* Framebuffer text (kernel/fbcon.c), for UEFI GOP screens. */
 void fbcon_init(const struct pvboot_screen *s);
 void fbcon_putc(char c);
@@ -29,6 +31,7 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 
 /* Leaving QEMU (kernel/power.c): isa-debug-exit with code, else poweroff. */
 _Noreturn void qemu_exit(int code);
+void power_set_exit_hook(void (*hook)(int code));
 
 /* Port I/O: not privileged state the table virtualises, used directly. */
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }

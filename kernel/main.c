@@ -16,6 +16,8 @@
 #include "paravirt.h"
 #include "task.h"
 #include "bench.h"
+#include "pvboot/lguest.h"
+#include "../backends/lguest/host/host.h"
 #include "pvboot/multiboot.h"
 #include "../backends/native/native.h"
 
@@ -64,7 +66,7 @@ static void parse_cmdline(void)
 		    console_warn_cb, NULL);
 	console_set_mask(kopts.console);
 	if (kopts.host == PV_LGUEST)
-		kprintf("host: host=lguest asked for, but this kernel has no lguest host yet; booting as an ordinary kernel\n");
+		va_hole_start = LG_SWITCHER_ADDR;       /* the switcher's 4 MiB */
 }
 
 /* One line: every option with the source that set it (DESIGN §3). */
@@ -131,6 +133,8 @@ _Noreturn static void finish(void)
 	kprintf("boot: %llu us from kernel entry to all CPUs up\n",
 		tsc_to_us(rdtsc() - tsc_kernel_entry));
 	deliberate_crash();
+	if (kopts.host == PV_LGUEST)
+		lg_host_run();          /* runs the guest; prints role=host; exits */
 	if (kopts.bench)
 		run_bench();
 	if (kopts.test) {

@@ -66,10 +66,14 @@ void map_mmio(u32 pa, u32 size)
 	}
 }
 
+/* Global pages would survive the switch into a guest's address space:
+ * a host keeps them off. */
 static void enable_pge(void)
 {
 	unsigned a, b, c, d;
 
+	if (kopts.host == PV_LGUEST)
+		return;
 	cpuid(1, &a, &b, &c, &d);
 	if (d & (1u << 13)) {
 		write_cr4(read_cr4() | X86_CR4_PGE);

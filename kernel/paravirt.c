@@ -6,6 +6,7 @@
 #include "detect.h"
 #include "../backends/native/native.h"
 #include "../backends/vmi/vmi.h"
+#include "../backends/lguest/lguest.h"
 
 STATIC_ASSERT(sizeof(struct paravirt_patch_template) == PV_NSLOTS * 4, "PV_NSLOTS");
 STATIC_ASSERT(PV_TYPE(cpu.iret) == PV_TYPE_IRET, "PV_TYPE_IRET");
@@ -27,6 +28,7 @@ unsigned long paravirt_ident_32(unsigned long x)
 const struct pv_backend pv_backends[] = {
 	{ PV_NATIVE, "native", &native_table, NULL, native_init },
 	{ PV_VMI, "vmi", &vmi_table, vmi_missing, vmi_init },
+	{ PV_LGUEST, "lguest", &lguest_table, lguest_missing, lguest_init },
 };
 const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
 
@@ -35,10 +37,11 @@ __attribute__((section(".pvbackends"), used))
 const struct pvboot_backend_list pvboot_backends = {
 	.magic = PVBOOT_BACKENDS_MAGIC,
 	.version = 1,
-	.count = 2,
+	.count = 3,
 	.entry = {
 		{ PV_NATIVE, "native", (u32)&native_table },
 		{ PV_VMI, "vmi", (u32)&vmi_table },
+		{ PV_LGUEST, "lguest", (u32)&lguest_table },
 	},
 };
 

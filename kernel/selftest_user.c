@@ -11,8 +11,14 @@
 
 enum user_prog {
 	P_INT80_REGS, P_SYSENTER_REGS, P_DEMAND, P_KREAD, P_PORTIO,
-	P_ISOLATION, P_TLS, P_NULL_LOOP, P_SYSENTER_LOOP,
+	P_ISOLATION, P_TLS, P_NULL_LOOP, P_SYSENTER_LOOP, P_ISOLATION_INT80,
 };
+
+/* A ring-1 (lguest) kernel has no sysenter, and its host gives it no ports. */
+static bool ring1_kernel(void)
+{
+	return pv_kernel_rpl() != 0;
+}
 
 /* Run one program in a fresh task; returns the task for inspection. */
 static struct task *run_one(u32 prog, u32 arg, u32 iopl)
@@ -40,8 +46,12 @@ static void ring3_paths(void)
 {
 	struct task *t = run_one(P_INT80_REGS, 0, 0);
 	check_and_free(t, exited_ok(t), "int 0x80 + iret return eax and preserve every other register");
-	t = run_one(P_SYSENTER_REGS, 0, 0);
-	check_and_free(t, exited_ok(t), "sysenter + sysexit return eax and preserve ebx/esi/edi/ebp");
+	if (ring1_kernel()) {
+		report_skip("cpu %u: sysenter: not available to a ring-1 kernel", this_cpu()->id);
+	} else {
+		t = run_one(P_SYSENTER_REGS, 0, 0);
+		check_and_free(t, exited_ok(t), "sysenter + sysexit return eax and preserve ebx/esi/edi/ebp");
+	}
 	t = run_one(P_DEMAND, USER_DEMAND_OFF + 0x2340, 0);
 	check_and_free(t, exited_ok(t), "a user page fault in the demand region is resolved (zeroed page)");
 	t = run_one(P_KREAD, (u32)__kernel_start, 0);
@@ -55,14 +65,20 @@ static void ring3_iopl(void)
 	struct task *t = run_one(P_PORTIO, 0, 0);
 	check_and_free(t, t && t->state == TASK_FAULTED && t->fault_vector == 13,
 		       "port I/O at IOPL 0 raises #GP");
+	if (ring1_kernel()) {
+		report_skip("cpu %u: IOPL 3: a ring-1 kernel cannot raise IOPL (the host owns the ports)",
+			    this_cpu()->id);
+		return;
+	}
 	t = run_one(P_PORTIO, 0, 3);
 	check_and_free(t, exited_ok(t), "port I/O at IOPL 3 is allowed (set_iopl_mask)");
 }
 
 static void ring3_switch(void)
 {
-	struct task *a = task_create(P_ISOLATION, 0xaaaa0001, 0);
-	struct task *b = task_create(P_ISOLATION, 0xbbbb0002, 0);
+	u32 prog = ring1_kernel() ? P_ISOLATION_INT80 : P_ISOLATION;
+	struct task *a = task_create(prog, 0xaaaa0001, 0);
+	struct task *b = task_create(prog, 0xbbbb0002, 0);
 
 	if (!a || !b) {
 		report(false, "cpu %u: two tasks created", this_cpu()->id);
@@ -72,8 +88,8 @@ static void ring3_switch(void)
 	b->other = a;
 	task_run(a);
 	report(exited_ok(a) && exited_ok(b),
-	       "cpu %u: two tasks switching by int 0x80 and sysenter keep their own memory",
-	       this_cpu()->id);
+	       "cpu %u: two tasks switching by %s keep their own memory",
+	       this_cpu()->id, ring1_kernel() ? "int 0x80" : "int 0x80 and sysenter");
 	task_destroy(a);
 	task_destroy(b);
 	struct task *t = run_one(P_TLS, 0, 0);

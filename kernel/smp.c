@@ -302,6 +302,12 @@ bool smp_call(u32 cpu, void (*fn)(void *), void *arg)
 
 	if (cpu >= MAX_CPUS || !cpus[cpu].online)
 		return false;
+	if (cpu == current_cpu_id()) {  /* no IPI to ourselves needed */
+		unsigned long f = irq_save();
+		fn(arg);
+		restore_fl(f);
+		return true;
+	}
 	spin_lock(&s->lock);
 	s->done = 0;
 	s->arg = arg;

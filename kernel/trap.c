@@ -52,9 +52,9 @@ void trap(struct trapframe *tf)
 		handlers[v](tf);
 		return;
 	}
-	if (v < 32 && (tf->cs & 3) && user_fault(tf))
+	if (v < 32 && (tf->cs & 3) == 3 && user_fault(tf))
 		return;
-	if (v == 14 && !(tf->cs & 3) && kernel_pf_hook && kernel_pf_hook(read_cr2()))
+	if (v == 14 && (tf->cs & 3) != 3 && kernel_pf_hook && kernel_pf_hook(read_cr2()))
 		return;
 	if (v < 32 && try_fixup(tf))
 		return;
@@ -117,7 +117,7 @@ void print_stack_trace(u32 ebp, u32 lo, u32 hi)
 
 static void dump_regs(const struct trapframe *tf)
 {
-	bool user = (tf->cs & 3) != 0;
+	bool user = (tf->cs & 3) == 3;
 	u32 esp = user ? tf->user_esp : (u32)&tf->user_esp;
 
 	print_addr("EIP: ", tf->eip);

@@ -33,6 +33,7 @@ user_prog_start:
 	cmpl $6, %eax;  je p_tls
 	cmpl $7, %eax;  je p_null_loop
 	cmpl $8, %eax;  je p_sysenter_loop
+	cmpl $9, %eax;  je p_isolation_int80
 	movl $0xbad, %ebx
 	jmp u_exit
 
@@ -129,6 +130,22 @@ p_isolation:
 	xorl %esi, %ebx
 	movl $SYS_YIELD, %eax
 	call u_sysenter                 /* second yield through sysenter */
+	movl 0x1000(%ebp), %eax
+	xorl %esi, %eax
+	orl %eax, %ebx
+	jmp u_exit
+
+/* 9: isolation as 5, both yields through int 0x80 (no sysenter: an
+ * lguest guest runs its kernel in ring 1, where the host owns sysenter). */
+p_isolation_int80:
+	movl %ebx, %esi
+	movl %esi, 0x1000(%ebp)
+	movl $SYS_YIELD, %eax
+	int $0x80
+	movl 0x1000(%ebp), %ebx
+	xorl %esi, %ebx
+	movl $SYS_YIELD, %eax
+	int $0x80
 	movl 0x1000(%ebp), %eax
 	xorl %esi, %eax
 	orl %eax, %ebx

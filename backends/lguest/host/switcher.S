@@ -1,0 +1,102 @@
+/*
+ * The lguest switcher (docs/lguest-design.md): code copied to the top
+ * 4 MiB (LG_SWITCHER_ADDR), mapped in the host's and in every shadow
+ * address space, that moves the CPU between the host (ring 0, host GDT,
+ * IDT, TSS, cr3) and the guest (ring 1/3, the guest-mode GDT/IDT/TSS below,
+ * the shadow cr3).  Contract with backends/lguest/host/ (struct lg_sw in
+ * switcher.h, at LG_SW_DATA):
+ *   lg_enter()  called by the host with interrupts off and every field of
+ *               lg_sw filled: saves the host's callee-saved registers and
+ *               esp, loads the guest world and irets into the saved frame.
+ *   any trap    while the guest runs lands in a stub here; the CPU pushes
+ *               the guest's ss/esp/eflags/cs/eip straight into the frame
+ *               (TSS.esp0 = its end), the stub and lg_common push the
+ *               rest, restore the host world and return from lg_enter().
+ */
+#include "pvboot/x86.h"
+#include "pvboot/lguest.h"
+#include "switcher.h"
+
+#define ABS(label) (LG_SWITCHER_ADDR + (label) - lg_switcher_start)
+#define D(field) (LG_SW_DATA + (field))
+
+	.section .rodata
+	.code32
+	.balign 16
+	.globl lg_switcher_start
+lg_switcher_start:
+
+/* void lg_enter(void) */
+lg_enter:
+	pushl %ebp
+	pushl %ebx
+	pushl %esi
+	pushl %edi
+	movl %esp, D(SW_HOST_ESP)
+	lgdt D(SW_GUEST_GDTR)
+	lidt D(SW_GUEST_IDTR)
+	movl $LG_TSS_SEL, %eax
+	ltr %ax
+	movl D(SW_GUEST_CR3), %eax
+	movl %eax, %cr3
+	movl $D(SW_REGS), %esp
+	popl %gs
+	popl %fs
+	popl %es
+	popl %ds
+	popal
+	addl $8, %esp                   /* vector, error code */
+	iret
+
+/* 256 stubs of 16 bytes, as kernel/trapentry.S */
+	.balign 16
+lg_stubs:
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if (vec == 8) || (vec >= 10 && vec <= 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.else
+	pushl $0
+	.endif
+	pushl $vec
+	jmp lg_common
+	.set vec, vec + 1
+	.endr
+
+lg_common:
+	pushal
+	pushl %ds
+	pushl %es
+	pushl %fs
+	pushl %gs
+	movl $LG_DS_SEL, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl D(SW_HOST_CR3), %eax
+	movl %eax, %cr3
+	lgdt D(SW_HOST_GDTR)
+	lidt D(SW_HOST_IDTR)
+	ljmp $SEL_KCODE, $ABS(1f)
+1:	movl D(SW_HOST_TSS_DESC), %eax  /* the host's TSS is busy: clear, reload */
+	andl $0xfffffdff, 4(%eax)
+	movl $SEL_TSS, %eax
+	ltr %ax
+	movl $SEL_KDATA, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	movl $SEL_PERCPU, %eax
+	movl %eax, %fs
+	movl D(SW_HOST_ESP), %esp
+	popl %edi
+	popl %esi
+	popl %ebx
+	popl %ebp
+	ret
+
+	.globl lg_switcher_end
+lg_switcher_end:
+
+	.globl lg_enter_offset, lg_stubs_offset
+lg_enter_offset:	.long lg_enter - lg_switcher_start
+lg_stubs_offset:	.long lg_stubs - lg_switcher_start

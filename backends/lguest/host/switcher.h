@@ -1,0 +1,34 @@
+/* Layout of the switcher region shared by switcher.S and the host code. */
+#ifndef LGUEST_SWITCHER_H
+#define LGUEST_SWITCHER_H
+#include "pvboot/lguest.h"
+
+/* Pages of the region: code (2), data (1); all mapped at LG_SWITCHER_ADDR. */
+#define LG_SW_CODE_PAGES 2
+#define LG_SW_DATA      (LG_SWITCHER_ADDR + LG_SW_CODE_PAGES * 4096)
+
+/* Offsets in the data page. */
+#define SW_HOST_ESP      0x000
+#define SW_HOST_CR3      0x004
+#define SW_HOST_GDTR     0x008          /* 6 bytes */
+#define SW_HOST_IDTR     0x010
+#define SW_GUEST_CR3     0x018
+#define SW_GUEST_GDTR    0x020
+#define SW_GUEST_IDTR    0x028
+#define SW_HOST_TSS_DESC 0x030          /* address of the host's TSS descriptor */
+#define SW_REGS          0x100          /* struct trapframe, 19 words */
+#define SW_REGS_END      (SW_REGS + 19 * 4)
+#define SW_GDT           0x200          /* LG_GDT_ENTRIES descriptors */
+#define SW_TSS           0x300
+#define SW_IDT           0x400          /* 256 gates, to 0xC00 */
+
+/* The guest-mode GDT: the guest's own entries 0..10, then the switcher's. */
+#define LG_GDT_ENTRIES   16
+#define LG_CS_INDEX      12
+#define LG_DS_INDEX      13
+#define LG_TSS_INDEX     14
+#define LG_CS_SEL        (LG_CS_INDEX << 3)
+#define LG_DS_SEL        (LG_DS_INDEX << 3)
+#define LG_TSS_SEL       (LG_TSS_INDEX << 3)
+
+#endif

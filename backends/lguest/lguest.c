@@ -1,0 +1,288 @@
+/*
+ * The lguest guest backend (docs/lguest-design.md): the kernel runs in
+ * ring 1 under pvboot's host, so every privileged op becomes a hypercall
+ * or a word in the shared page: the virtual IF, cr2 and the clock live
+ * in lguest_data; descriptors, the kernel stack, page tables and cr3 go
+ * to the host, which checks them; what ring 1 cannot have (I/O ports, MSRs,
+ * debug registers, an APIC, sysenter) answers as absent.
+ */
+#include "lguest.h"
+#include "cpu.h"
+#include "mm.h"
+#include "time.h"
+#include "../native/native.h"
+#include "pvboot/patch.h"
+
+struct lguest_data lguest_data __attribute__((aligned(4096)));
+struct paravirt_patch_template lguest_table;
+
+static u32 shadow_cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+static u32 shadow_cr3, shadow_cr4, debugregs[8];
+static struct desc_ptr gdt_ptr, idt_ptr;
+
+const char *lguest_missing(void)
+{
+	return boot_info->hardware_subarch == PVBOOT_SUBARCH_LGUEST ? NULL :
+		"no lguest host signature (hardware_subarch != lguest): not running under host=lguest";
+}
+
+/* ---- irq: the virtual IF ---------------------------------------------------- */
+
+static void deliver_pending(void)
+{
+	for (u32 w = 0; w < 8; w++)
+		if (lguest_data.irq_pending[w] & ~lguest_data.blocked_interrupts[w]) {
+			lg_hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
+			return;
+		}
+}
+
+static unsigned long lg_save_fl(void) { return lguest_data.irq_enabled; }
+static void lg_irq_disable(void) { lguest_data.irq_enabled = 0; }
+static void lg_irq_enable(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; deliver_pending(); }
+static void lg_restore_fl(unsigned long f)
+{
+	lguest_data.irq_enabled = f & X86_EFLAGS_IF;
+	if (f & X86_EFLAGS_IF)
+		deliver_pending();
+}
+static void lg_halt(void) { lg_hcall(LHCALL_HALT, 0, 0, 0); }
+static void lg_safe_halt(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; lg_halt(); }
+
+/* ---- cpu ------------------------------------------------------------------- */
+
+/* cpuid runs natively in ring 1; hide what the guest cannot use. */
+static void lg_cpuid(unsigned *a, unsigned *b, unsigned *c, unsigned *d)
+{
+	unsigned leaf = *a;
+
+	asm volatile("cpuid" : "+a"(*a), "=b"(*b), "+c"(*c), "=d"(*d));
+	if (leaf == 1) {
+		*d &= ~((1u << 9) | (1u << 11) | (1u << 22));   /* APIC, SEP, ACPI */
+		*c &= ~(1u << 5);                               /* VMX */
+	}
+}
+
+static unsigned long lg_read_cr0(void) { return shadow_cr0; }
+static void lg_write_cr0(unsigned long v)
+{
+	if ((v ^ shadow_cr0) & X86_CR0_TS)
+		lg_hcall(LHCALL_TS, !!(v & X86_CR0_TS), 0, 0);
+	shadow_cr0 = v;
+}
+static void lg_clts(void) { lg_write_cr0(shadow_cr0 & ~X86_CR0_TS); }
+static unsigned long lg_read_cr2(void) { return lguest_data.cr2; }
+static void lg_write_cr2(unsigned long v) { lguest_data.cr2 = v; }
+static unsigned long lg_read_cr3(void) { return shadow_cr3; }
+static void lg_write_cr3(unsigned long v)
+{
+	shadow_cr3 = v;
+	lg_hcall(LHCALL_NEW_PGTABLE, v, 0, 0);
+}
+static unsigned long lg_read_cr4(void) { return shadow_cr4; }
+static void lg_write_cr4(unsigned long v) { shadow_cr4 = v; }
+static unsigned long lg_get_debugreg(int r) { return debugregs[r & 7]; }
+static void lg_set_debugreg(int r, unsigned long v) { debugregs[r & 7] = v; }
+
+/* MSRs are the host's: every access answers "no such MSR". */
+static u64 lg_read_msr(unsigned msr, int *err) { *err = -14; return 0; }
+static int lg_write_msr(unsigned msr, u64 v) { return -14; }
+static u64 lg_read_tsc(void) { u32 lo, hi; asm volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
+static u64 lg_read_pmc(void) { return 0; }
+
+static void lg_load_gdt(const struct desc_ptr *d) { gdt_ptr = *d; }
+static void lg_load_idt(const struct desc_ptr *d) { idt_ptr = *d; }
+static void lg_store_gdt(struct desc_ptr *d) { *d = gdt_ptr; }
+static void lg_store_idt(struct desc_ptr *d) { *d = idt_ptr; }
+static unsigned long lg_store_tr(void) { return SEL_TSS; }
+static void lg_set_ldt(const void *desc, unsigned n) { }       /* no LDT in ring 1 */
+
+static void lg_write_gdt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
+{
+	dt[e].a = lo;
+	dt[e].b = hi;
+	lg_hcall(LHCALL_LOAD_GDT_ENTRY, e, lo, hi);
+}
+
+static void lg_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
+{
+	dt[e].a = lo;
+	dt[e].b = hi;
+}
+
+static void lg_write_idt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
+{
+	dt[e].a = lo;
+	dt[e].b = hi;
+	lg_hcall(LHCALL_LOAD_IDT_ENTRY, e, lo, hi);
+}
+
+static void lg_load_tls(struct thread_struct *t, unsigned cpu)
+{
+	lg_hcall(LHCALL_LOAD_TLS, (u32)t->tls, 0, 0);
+}
+
+static void lg_load_esp0(struct tss_struct *tss, struct thread_struct *t)
+{
+	tss->esp0 = t->esp0;
+	lg_hcall(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, t->esp0, 0);
+}
+
+static void lg_load_tr_desc(void) { }
+static void lg_set_iopl_mask(unsigned mask) { }         /* no ports for the guest */
+static void lg_io_delay(void) { }
+static void lg_wbinvd(void) { }
+
+/* ---- apic: there is none -------------------------------------------------- */
+
+static void lg_apic_write(unsigned long reg, unsigned long v) { }
+static unsigned long lg_apic_read(unsigned long reg) { return 0; }
+static void lg_init_IRQ(void) { }
+
+/* ---- clocks ------------------------------------------------------------- */
+
+static void lg_time_init(void)
+{
+	tsc_khz = lguest_data.tsc_khz;
+	kprintf("time: TSC %u.%03u MHz from the host\n", tsc_khz / 1000, tsc_khz % 1000);
+}
+static unsigned long lg_get_wallclock(void) { return lguest_data.time_sec; }
+static int lg_set_wallclock(unsigned long t) { return 0; }  /* the host owns the RTC */
+static unsigned long lg_cpu_khz(void) { return tsc_khz; }
+static void lg_setup_clock(void)
+{
+	timer_install_handler();
+	lg_hcall(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0);
+}
+
+/* ---- mmu: the guest writes its tables, the host shadows them -------------- */
+
+static void lg_set_pte(pte_t *p, pte_t v) { *p = v; lg_hcall(LHCALL_SET_PTE, (u32)p, v, 0); }
+static void lg_set_pte_at(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { lg_set_pte(p, v); }
+static void lg_set_pmd(pmd_t *p, pmd_t v) { *p = v; lg_hcall(LHCALL_SET_PMD, (u32)p, v, 0); }
+static void lg_pte_clear(struct mm_struct *mm, unsigned long a, pte_t *p) { lg_set_pte(p, 0); }
+static void lg_pmd_clear(pmd_t *p) { lg_set_pmd(p, 0); }
+static pte_t lg_ptep_get_and_clear(pte_t *p) { pte_t old = *p; lg_set_pte(p, 0); return old; }
+static void lg_flush_user(void) { lg_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
+static void lg_flush_kernel(void) { lg_hcall(LHCALL_FLUSH_TLB, 1, 0, 0); }
+static void lg_flush_single(unsigned long a) { lg_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
+
+static void lg_banner(void)
+{
+	kprintf("paravirt: lguest backend: ring %u under pvboot's host, shared page at %#x\n",
+		LG_GUEST_RPL, (u32)&lguest_data);
+}
+
+static char *lg_memory_setup(void) { return "lguest host"; }
+
+/* Direct calls everywhere (the default rules): no native inline template
+ * may run in ring 1. */
+static unsigned lg_patch(u8 type, u16 clobbers, void *buf, unsigned long addr, unsigned len)
+{
+	return pv_patch_default((const u32 *)&pv_ops, (u32)paravirt_nop,
+				(u32)paravirt_ident_32, type, clobbers, buf, addr, len);
+}
+
+static void fill_cpu(struct paravirt_patch_template *t)
+{
+	t->cpu.cpuid = lg_cpuid;
+	t->cpu.get_debugreg = lg_get_debugreg;
+	t->cpu.set_debugreg = lg_set_debugreg;
+	t->cpu.clts = lg_clts;
+	t->cpu.read_cr0 = lg_read_cr0;
+	t->cpu.write_cr0 = lg_write_cr0;
+	t->cpu.read_cr2 = lg_read_cr2;
+	t->cpu.write_cr2 = lg_write_cr2;
+	t->cpu.read_cr3 = lg_read_cr3;
+	t->cpu.write_cr3 = lg_write_cr3;
+	t->cpu.read_cr4_safe = lg_read_cr4;
+	t->cpu.read_cr4 = lg_read_cr4;
+	t->cpu.write_cr4 = lg_write_cr4;
+	t->cpu.wbinvd = lg_wbinvd;
+	t->cpu.read_msr = lg_read_msr;
+	t->cpu.write_msr = lg_write_msr;
+	t->cpu.read_tsc = lg_read_tsc;
+	t->cpu.read_pmc = lg_read_pmc;
+	t->cpu.load_tr_desc = lg_load_tr_desc;
+	t->cpu.load_gdt = lg_load_gdt;
+	t->cpu.load_idt = lg_load_idt;
+	t->cpu.store_gdt = lg_store_gdt;
+	t->cpu.store_idt = lg_store_idt;
+	t->cpu.set_ldt = lg_set_ldt;
+	t->cpu.store_tr = lg_store_tr;
+	t->cpu.load_tls = lg_load_tls;
+	t->cpu.write_ldt_entry = lg_write_ldt_entry;
+	t->cpu.write_gdt_entry = lg_write_gdt_entry;
+	t->cpu.write_idt_entry = lg_write_idt_entry;
+	t->cpu.load_esp0 = lg_load_esp0;
+	t->cpu.set_iopl_mask = lg_set_iopl_mask;
+	t->cpu.io_delay = lg_io_delay;
+	t->cpu.irq_enable_sysexit = lguest_sysexit;
+	t->cpu.iret = lguest_iret;
+}
+
+static void fill_rest(struct paravirt_patch_template *t)
+{
+	t->init.patch = lg_patch;
+	t->init.banner = lg_banner;
+	t->init.memory_setup = lg_memory_setup;
+	t->time.time_init = lg_time_init;
+	t->time.get_wallclock = lg_get_wallclock;
+	t->time.set_wallclock = lg_set_wallclock;
+	t->time.get_scheduled_cycles = lg_read_tsc;
+	t->time.get_cpu_khz = lg_cpu_khz;
+	t->irq.init_IRQ = lg_init_IRQ;
+	t->irq.save_fl = lg_save_fl;
+	t->irq.restore_fl = lg_restore_fl;
+	t->irq.irq_disable = lg_irq_disable;
+	t->irq.irq_enable = lg_irq_enable;
+	t->irq.safe_halt = lg_safe_halt;
+	t->irq.halt = lg_halt;
+	t->apic.apic_write = lg_apic_write;
+	t->apic.apic_write_atomic = lg_apic_write;
+	t->apic.apic_read = lg_apic_read;
+	t->apic.setup_boot_clock = lg_setup_clock;
+	t->apic.setup_secondary_clock = lg_setup_clock;
+	t->mmu.flush_tlb_user = lg_flush_user;
+	t->mmu.flush_tlb_kernel = lg_flush_kernel;
+	t->mmu.flush_tlb_single = lg_flush_single;
+	t->mmu.set_pte = lg_set_pte;
+	t->mmu.set_pte_at = lg_set_pte_at;
+	t->mmu.set_pmd = lg_set_pmd;
+	t->mmu.set_pud = lg_set_pmd;
+	t->mmu.set_pte_atomic = lg_set_pte;
+	t->mmu.set_pte_present = lg_set_pte_at;
+	t->mmu.pte_clear = lg_pte_clear;
+	t->mmu.pmd_clear = lg_pmd_clear;
+	t->mmu.ptep_get_and_clear = lg_ptep_get_and_clear;
+}
+
+static void lg_shutdown(int code)
+{
+	static const char reason[] = "qemu_exit";
+
+	lg_hcall(LHCALL_SHUTDOWN, (u32)code, (u32)reason, 0);
+}
+
+/* Console output goes to the host a whole buffer at a time. */
+static void lg_console(const char *s, size_t n)
+{
+	lg_hcall(LHCALL_CONSOLE_WRITE, (u32)s, (u32)n, 0);
+}
+
+const char *lguest_init(void)
+{
+	lguest_table = native_table;
+	lguest_table.info.kernel_rpl = LG_GUEST_RPL;
+	lguest_table.info.paravirt_enabled = 1;
+	lguest_table.info.name = "lguest";
+	fill_cpu(&lguest_table);
+	fill_rest(&lguest_table);
+	lguest_data.noirq_start = (u32)lguest_noirq_start;
+	lguest_data.noirq_end = (u32)lguest_noirq_end;
+	if (lg_hcall(LHCALL_LGUEST_INIT, (u32)&lguest_data, 0, 0))
+		return "the host refused LGUEST_INIT";
+	console_set_hook(lg_console);
+	power_set_exit_hook(lg_shutdown);
+	return NULL;
+}

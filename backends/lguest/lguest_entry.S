@@ -1,0 +1,26 @@
+/*
+ * The lguest guest's return path.  In ring 1 `iret` cannot change IF, so
+ * the virtual IF in lguest_data.irq_enabled is restored from the frame's
+ * EFLAGS first; between that store and the iret the host must not inject
+ * an interrupt (it would run on a stack the iret is about to unwind):
+ * [lguest_noirq_start, lguest_noirq_end) is that window, registered with
+ * the host through lguest_data.
+ */
+#include "pvboot/x86.h"
+
+	.text
+	.globl lguest_iret, lguest_noirq_start, lguest_noirq_end
+lguest_iret:
+	pushl %eax
+	movl 12(%esp), %eax             /* the frame's EFLAGS (after our push) */
+	andl $X86_EFLAGS_IF, %eax
+lguest_noirq_start:
+	movl %eax, lguest_data          /* irq_enabled is the first word */
+	popl %eax
+	iret
+lguest_noirq_end:
+
+/* No sysenter in ring 1 (the host owns the SYSENTER MSRs): never reached. */
+	.globl lguest_sysexit
+lguest_sysexit:
+	ud2

@@ -1,0 +1,63 @@
+/*
+ * The lguest-style hypercall ABI between pvboot's host (backends/lguest/
+ * host/) and its ring-1 guest (backends/lguest/): hypercall numbers (the
+ * Linux 2.6.3x lguest numbering where a call exists, shared/reference/
+ * hypercall-abi.md; ours from 32), the shared page, and the address-space
+ * layout.  docs/lguest-design.md explains the design.
+ */
+#ifndef PVBOOT_LGUEST_H
+#define PVBOOT_LGUEST_H
+
+#define LG_SWITCHER_ADDR   0xFFC00000u  /* top 4 MiB: the host's switcher */
+#define LG_HCALL_VECTOR    0x1F         /* int $0x1f; vmcall/vmmcall are rewritten to it */
+#define LG_GUEST_RPL       1
+
+/* Hypercalls: eax = number, ebx, ecx, edx, esi = arguments, eax = result. */
+#define LHCALL_FLUSH_ASYNC      0
+#define LHCALL_LGUEST_INIT      1       /* gpa of struct lguest_data */
+#define LHCALL_SHUTDOWN         2       /* status (0 pass), gpa of a reason */
+#define LHCALL_NEW_PGTABLE      4       /* gpa of the page directory */
+#define LHCALL_FLUSH_TLB        5       /* 1 = also kernel (global) entries */
+#define LHCALL_LOAD_IDT_ENTRY   6       /* vector, low, high */
+#define LHCALL_SET_STACK        7       /* ss, esp: ring-1 stack for traps from ring 3 */
+#define LHCALL_TS               8       /* 1 = set CR0.TS, 0 = clear */
+#define LHCALL_SET_CLOCKEVENT   9       /* period in ns, 0 = off */
+#define LHCALL_HALT             10      /* sleep until an interrupt is pending */
+#define LHCALL_SET_PMD          13      /* gpa of the pde, value */
+#define LHCALL_SET_PTE          14      /* gpa of the pte, value */
+#define LHCALL_SET_PGD          15      /* gpa of the pgd entry, value */
+#define LHCALL_LOAD_TLS         16      /* gpa of 3 descriptors */
+#define LHCALL_NOTIFY           17
+#define LHCALL_LOAD_GDT_ENTRY   18      /* index, low, high */
+#define LHCALL_SEND_INTERRUPTS  19      /* deliver what irq_pending holds */
+/* pvboot's own */
+#define LHCALL_CONSOLE_WRITE    32      /* gpa, length */
+#define LHCALL_MAX              33
+
+#define LG_EINVAL   (-22)
+#define LG_ENOSYS   (-38)
+
+#define LG_ASYNC_SLOTS 64
+
+#ifndef __ASSEMBLER__
+#include "pvboot/types.h"
+
+/* The page the guest shares with the host (registered by LGUEST_INIT). */
+struct lguest_data {
+	u32 irq_enabled;                /* 0x200 = interrupts on (virtual IF) */
+	u32 blocked_interrupts[8];      /* vectors the guest masks */
+	u32 cr2;                        /* the host writes it on a page fault */
+	u32 time_sec, time_nsec;        /* wallclock, refreshed on each entry */
+	u32 irq_pending[8];             /* vectors waiting for the guest */
+	u32 tsc_khz;
+	u32 reserve_mem;                /* bytes at the top the guest must not map */
+	u32 noirq_start, noirq_end;     /* no interrupt while eip is in here (iret) */
+	u8 hcall_status[LG_ASYNC_SLOTS];        /* 0xFF free, 0 queued */
+	struct {
+		u32 call, arg1, arg2, arg3;
+	} hcalls[LG_ASYNC_SLOTS];
+	u32 async_next;                 /* the guest's next slot */
+};
+#endif
+
+#endif
