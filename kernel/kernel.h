@@ -29,7 +29,9 @@ void fbcon_putc(char c);
 /* Stop: print, dump nothing more, end with status=crash. */
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Leaving QEMU (kernel/power.c): isa-debug-exit with code, else poweroff. */
+/* Leaving QEMU (kernel/power.c): isa-debug-exit with code, else poweroff.
+ * Codes: 0 pass, 1 fail, 2 crash (isa-debug-exit sees 1 for both). */
+#define EXIT_CRASH 2
 _Noreturn void qemu_exit(int code);
 void power_set_exit_hook(void (*hook)(int code));
 

@@ -164,7 +164,7 @@ _Noreturn void crash(struct trapframe *tf, const char *why)
 	stack_bounds(tf->ebp, &lo, &hi);
 	print_stack_trace(tf->ebp, lo, hi);
 	result_line("crash");
-	qemu_exit(1);
+	qemu_exit(EXIT_CRASH);
 }
 
 _Noreturn void panic(const char *fmt, ...)
@@ -186,5 +186,5 @@ _Noreturn void panic(const char *fmt, ...)
 	stack_bounds(ebp, &lo, &hi);
 	print_stack_trace(ebp, lo, hi);
 	result_line("crash");
-	qemu_exit(1);
+	qemu_exit(EXIT_CRASH);
 }

@@ -175,10 +175,30 @@ static void lg_banner(void)
 
 static char *lg_memory_setup(void) { return "lguest host"; }
 
-/* Direct calls everywhere (the default rules): no native inline template
- * may run in ring 1. */
+/*
+ * The shared-page irq ops inline (lguest did the same): irq_disable is
+ * `movl $0, irq_enabled` (10 bytes: why hot sites are 10 long), save_fl
+ * `movl irq_enabled, %eax`.  irq_enable and restore_fl must look for
+ * pending interrupts, so they stay calls.  Everything else: direct calls
+ * (no native template may run in ring 1).
+ */
 static unsigned lg_patch(u8 type, u16 clobbers, void *buf, unsigned long addr, unsigned len)
 {
+	u8 *b = buf;
+	u32 a = (u32)&lguest_data.irq_enabled, zero = 0;
+
+	if (type == PV_TYPE(irq.irq_disable) && len >= 10) {
+		b[0] = 0xc7;
+		b[1] = 0x05;
+		memcpy(b + 2, &a, 4);
+		memcpy(b + 6, &zero, 4);
+		return 10;
+	}
+	if (type == PV_TYPE(irq.save_fl) && len >= 5) {
+		b[0] = 0xa1;
+		memcpy(b + 1, &a, 4);
+		return 5;
+	}
 	return pv_patch_default((const u32 *)&pv_ops, (u32)paravirt_nop,
 				(u32)paravirt_ident_32, type, clobbers, buf, addr, len);
 }

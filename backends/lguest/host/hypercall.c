@@ -54,7 +54,7 @@ static int hc_shutdown(u32 status, u32 reason_gpa)
 	if (lg.line_len)
 		lg_console_char('\n');
 	kprintf("host: guest shut down with status %u (%s)\n", status, why);
-	lg.status = status ? 1 : 0;
+	lg.status = status == EXIT_CRASH ? LG_CRASH : status ? 1 : 0;
 	lg.done = true;
 	return 0;
 }
