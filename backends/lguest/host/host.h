@@ -15,6 +15,7 @@ struct lg_gate {
 
 struct lg_guest {
 	u32 base, size;         /* guest-physical memory: host block */
+	u32 sw_phys;            /* the switcher's pages (LG_SW_PAGES) */
 	struct trapframe *regs; /* in the switcher's data page */
 	u32 pgd_gpa;            /* the guest's page directory, 0 = initial map */
 	u32 shadow;             /* shadow page directory (host physical) */

@@ -76,8 +76,17 @@ bool lg_shadow_init(void)
 		kprintf("host: no memory for the guest's shadow page directory\n");
 		return false;
 	}
-	/* The switcher pde is the host's own: the same page table. */
-	shadow_pgd()[SWITCHER_PDE] = init_mm.pgd[SWITCHER_PDE];
+	/* The switcher in the guest's view: code and data read-only, only
+	 * the save page writable (see switcher.h). */
+	u32 spt = page_alloc();
+	if (!spt) {
+		kprintf("host: no memory for the guest's switcher page table\n");
+		return false;
+	}
+	for (u32 i = 0; i < LG_SW_PAGES; i++)
+		((u32 *)spt)[i] = (lg.sw_phys + i * PAGE_SIZE) | PTE_P |
+				  (i == LG_SW_PAGES - 1 ? PTE_W : 0) | PTE_A | PTE_D;
+	shadow_pgd()[SWITCHER_PDE] = spt | PTE_P | PTE_W;
 	for (u32 i = 0; i < SWITCHER_PDE && (i << 22) < lg.size; i++)
 		if (!build_pt(i, 0))
 			return false;

@@ -39,7 +39,7 @@ lg_enter:
 	ltr %ax
 	movl D(SW_GUEST_CR3), %eax
 	movl %eax, %cr3
-	movl $D(SW_REGS), %esp
+	movl $SW_REGS_ADDR, %esp
 	popl %gs
 	popl %fs
 	popl %es

@@ -3,9 +3,18 @@
 #define LGUEST_SWITCHER_H
 #include "pvboot/lguest.h"
 
-/* Pages of the region: code (2), data (1); all mapped at LG_SWITCHER_ADDR. */
+/*
+ * Pages of the region, all at LG_SWITCHER_ADDR: code (2) and data (1),
+ * read-only in the guest's address space, and the save page (1) the CPU
+ * pushes the guest's registers into, writable there.  QEMU's TCG does not
+ * enforce segment limits, so read-only pages (CR0.WP) are what keeps a
+ * ring-1 guest from rewriting the switcher; nothing the host trusts lives
+ * in the save page.
+ */
 #define LG_SW_CODE_PAGES 2
+#define LG_SW_PAGES      4
 #define LG_SW_DATA      (LG_SWITCHER_ADDR + LG_SW_CODE_PAGES * 4096)
+#define LG_SW_SAVE      (LG_SW_DATA + 4096)
 
 /* Offsets in the data page. */
 #define SW_HOST_ESP      0x000
@@ -16,8 +25,9 @@
 #define SW_GUEST_GDTR    0x020
 #define SW_GUEST_IDTR    0x028
 #define SW_HOST_TSS_DESC 0x030          /* address of the host's TSS descriptor */
-#define SW_REGS          0x100          /* struct trapframe, 19 words */
-#define SW_REGS_END      (SW_REGS + 19 * 4)
+/* The guest's registers: struct trapframe, 19 words, in the save page. */
+#define SW_REGS_ADDR     (LG_SW_SAVE + 0x100)
+#define SW_REGS_END_ADDR (SW_REGS_ADDR + 19 * 4)
 #define SW_GDT           0x200          /* LG_GDT_ENTRIES descriptors */
 #define SW_TSS           0x300
 #define SW_IDT           0x400          /* 256 gates, to 0xC00 */

@@ -37,7 +37,7 @@ static void set_gmode_gate(u32 v, u32 dpl)
 /* Copy the switcher up, map it in the host, and lay out its data page. */
 static void install_switcher(void)
 {
-	u32 pages = LG_SW_CODE_PAGES + 1;
+	u32 pages = LG_SW_PAGES;
 	u32 pa = pages_alloc(pages);
 
 	if (!pa)
@@ -46,7 +46,8 @@ static void install_switcher(void)
 	for (u32 i = 0; i < pages; i++)
 		map_page(&init_mm, LG_SWITCHER_ADDR + i * PAGE_SIZE, pa + i * PAGE_SIZE, PTE_P | PTE_W);
 	flush_tlb_kernel();
-	lg.regs = SW(SW_REGS);
+	lg.sw_phys = pa;
+	lg.regs = (struct trapframe *)SW_REGS_ADDR;
 }
 
 static void setup_gdt_tss(void)
@@ -55,16 +56,18 @@ static void setup_gdt_tss(void)
 	struct tss_struct *tss = SW(SW_TSS);
 	u32 t = (u32)tss;
 
-	seg(&g[LG_CS_INDEX], 0x100000, 0x9a);           /* switcher: DPL 0, 4 GiB */
-	seg(&g[LG_DS_INDEX], 0x100000, 0x92);
+	/* Accessed bits preset everywhere: the CPU must never write the
+	 * (read-only in guest mode) GDT when it loads a segment. */
+	seg(&g[LG_CS_INDEX], 0x100000, 0x9b);           /* switcher: DPL 0, 4 GiB */
+	seg(&g[LG_DS_INDEX], 0x100000, 0x93);
 	g[LG_TSS_INDEX].a = (sizeof(*tss) - 1) | (t << 16);
 	g[LG_TSS_INDEX].b = ((t >> 16) & 0xff) | 0x8900 | (t & 0xff000000);
 	/* The guest's, DPL 1 and ending below the switcher, until it loads its own. */
-	seg(&g[GDT_KCODE], LG_SWITCHER_ADDR >> 12, 0xba);
-	seg(&g[GDT_KDATA], LG_SWITCHER_ADDR >> 12, 0xb2);
+	seg(&g[GDT_KCODE], LG_SWITCHER_ADDR >> 12, 0xbb);
+	seg(&g[GDT_KDATA], LG_SWITCHER_ADDR >> 12, 0xb3);
 	memset(tss, 0, sizeof(*tss));
 	tss->ss0 = LG_DS_SEL;
-	tss->esp0 = LG_SW_DATA + SW_REGS_END;
+	tss->esp0 = SW_REGS_END_ADDR;
 	tss->iomap_base = sizeof(*tss);                 /* no I/O bitmap: no ports */
 }
 
@@ -160,7 +163,7 @@ int lg_load_gdt_entry(u32 i, u32 lo, u32 hi)
 		hi = (hi & ~0xf0000u) | (l & 0xf0000) | 0x800000;
 	}
 	gmode_gdt()[i].a = lo;
-	gmode_gdt()[i].b = hi;
+	gmode_gdt()[i].b = hi | ((hi & 0x8000) ? 0x100 : 0);    /* accessed */
 	return 0;
 }
 
