@@ -21,7 +21,7 @@ extern const u32 lg_enter_offset;
 
 bool lg_gpa_ok(u32 gpa, u32 len)
 {
-	return gpa < lg.size && len <= lg.size - gpa;
+	return lgc_gpa_ok(lg.size, gpa, len);
 }
 
 void *lg_hva(u32 gpa)

@@ -6,12 +6,7 @@
 #include "pvboot/lguest.h"
 #include "switcher.h"
 
-struct lg_gate {
-	u32 handler;            /* guest virtual address, 0 = none */
-	u16 sel;
-	u8 dpl;
-	u8 trap;                /* trap gate: leaves the virtual IF alone */
-};
+#include "pvboot/lguest_check.h"
 
 struct lg_guest {
 	u32 base, size;         /* guest-physical memory: host block */
@@ -24,7 +19,7 @@ struct lg_guest {
 	u32 lgdata_gpa;         /* struct lguest_data, 0 before LGUEST_INIT */
 	u32 ss1, esp1;          /* SET_STACK */
 	u32 cr0_ts;
-	struct lg_gate idt[256];
+	struct lgc_gate idt[256];        /* the guest's handlers */
 	u64 timer_period, timer_next;   /* SET_CLOCKEVENT, TSC ticks */
 	char line[160];         /* console line being assembled */
 	u32 line_len;

@@ -9,7 +9,6 @@
 #include "mm.h"
 
 #define SWITCHER_PDE (LG_SWITCHER_ADDR >> 22)
-#define KEEP (PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D)
 
 static u32 *shadow_pgd(void)
 {
@@ -19,15 +18,7 @@ static u32 *shadow_pgd(void)
 /* A guest pte → shadow pte; 0 (not present) if it leaves guest memory. */
 static u32 translate(u32 gpte, bool *refused)
 {
-	u32 gpa = gpte & ~0xfffu;
-
-	if (!(gpte & PTE_P))
-		return 0;
-	if (!lg_gpa_ok(gpa, PAGE_SIZE)) {
-		*refused = true;
-		return 0;
-	}
-	return (lg.base + gpa) | (gpte & KEEP);
+	return lgc_translate_pte(lg.base, lg.size, gpte, refused);
 }
 
 static void free_shadow_pts(void)

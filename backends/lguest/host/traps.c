@@ -138,32 +138,17 @@ void lg_setup_cpu_tables(void)
 
 /* ---- what the guest may load ---------------------------------------------- */
 
-/*
- * A guest descriptor, checked: only code/data segments, DPL at least 1,
- * and never reaching the switcher (base + limit stays below it).
- */
+/* A guest descriptor, made safe (lib/lguest_check.c) and installed. */
 int lg_load_gdt_entry(u32 i, u32 lo, u32 hi)
 {
-	if (i == GDT_TSS)
-		return 0;               /* the host owns the TSS */
-	if (i >= GDT_ENTRIES || i == GDT_LDT || i == 0)
+	int r = lgc_check_descriptor(i, &lo, &hi, GDT_ENTRIES, GDT_TSS, GDT_LDT, LG_SWITCHER_ADDR);
+
+	if (r < 0)
 		return LG_EINVAL;
-	if ((hi & 0x8000) && !(hi & 0x1000))
-		return LG_EINVAL;       /* system descriptor: gates, TSS, LDT */
-	if ((hi & 0x8000) && ((hi >> 13) & 3) == 0)
-		hi |= 1 << 13;          /* DPL 0 is the host's: raise to 1 */
-	u32 base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
-	u32 limit = (lo & 0xffff) | (hi & 0xf0000);
-	u64 top = (hi & 0x800000) ? ((u64)limit << 12) | 0xfff : limit;
-	if ((hi & 0x8000) && (u64)base + top >= LG_SWITCHER_ADDR) {
-		if (base >= LG_SWITCHER_ADDR)
-			return LG_EINVAL;
-		u32 l = (LG_SWITCHER_ADDR - 1 - base) >> 12;  /* clamp, page granular */
-		lo = (lo & 0xffff0000) | (l & 0xffff);
-		hi = (hi & ~0xf0000u) | (l & 0xf0000) | 0x800000;
+	if (r == 0) {
+		gmode_gdt()[i].a = lo;
+		gmode_gdt()[i].b = hi;
 	}
-	gmode_gdt()[i].a = lo;
-	gmode_gdt()[i].b = hi | ((hi & 0x8000) ? 0x100 : 0);    /* accessed */
 	return 0;
 }
 
@@ -171,11 +156,8 @@ int lg_load_idt_entry(u32 v, u32 lo, u32 hi)
 {
 	if (v >= 256)
 		return LG_EINVAL;
-	struct lg_gate *g = &lg.idt[v];
-	g->handler = (hi & 0x8000) ? (lo & 0xffff) | (hi & 0xffff0000) : 0;
-	g->sel = (u16)(lo >> 16);
-	g->dpl = (hi >> 13) & 3;
-	g->trap = ((hi >> 8) & 0xf) == 0xf;
+	struct lgc_gate *g = &lg.idt[v];
+	*g = lgc_decode_gate(lo, hi);
 	/* Software interrupts the guest may raise itself (int $n from ring 1,
 	 * or ring 3 if it says so); exceptions and the host's vectors stay DPL 0. */
 	if (v >= 0x20 && v < 0xf0 && v != LG_HCALL_VECTOR && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 24))
@@ -225,7 +207,7 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
 bool lg_reflect(u32 v, bool has_err, u32 err)
 {
 	struct trapframe *r = lg.regs;
-	const struct lg_gate *g = &lg.idt[v];
+	const struct lgc_gate *g = &lg.idt[v];
 	bool from_user = (r->cs & 3) == 3;
 	u32 vif = ld() ? ld()->irq_enabled & X86_EFLAGS_IF : 0;
 	u32 esp = from_user ? lg.esp1 : r->user_esp;
