@@ -157,9 +157,49 @@ static void lg_setup_clock(void)
 
 /* ---- mmu: the guest writes its tables, the host shadows them -------------- */
 
-static void lg_set_pte(pte_t *p, pte_t v) { *p = v; lg_hcall(LHCALL_SET_PTE, (u32)p, v, 0); }
+/*
+ * Lazy MMU mode batches page-table hypercalls in the shared page's ring:
+ * the host runs queued calls, in order, before any synchronous one; the
+ * batch ends with FLUSH_ASYNC.  A full ring is flushed first.
+ */
+static bool lazy_mmu;
+u32 lguest_async_queued;        /* for the self-test and bench */
+
+static void async_call(u32 call, u32 a1, u32 a2)
+{
+	u32 i = lguest_data.async_next;
+
+	if (lguest_data.hcall_status[i] != 0xff)
+		lg_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+	lguest_data.hcalls[i].call = call;
+	lguest_data.hcalls[i].arg1 = a1;
+	lguest_data.hcalls[i].arg2 = a2;
+	__atomic_store_n(&lguest_data.hcall_status[i], 0, __ATOMIC_RELEASE);
+	lguest_data.async_next = (i + 1) % LG_ASYNC_SLOTS;
+	lguest_async_queued++;
+}
+
+static void pt_call(u32 call, u32 a1, u32 a2)
+{
+	if (lazy_mmu)
+		async_call(call, a1, a2);
+	else
+		lg_hcall(call, a1, a2, 0);
+}
+
+static void lg_set_lazy_mode(enum paravirt_lazy_mode m)
+{
+	if (m == PARAVIRT_LAZY_CPU)
+		return;                 /* nothing cpu-side is batched */
+	if (lazy_mmu && m != PARAVIRT_LAZY_MMU)
+		lg_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+	if (m != PARAVIRT_LAZY_FLUSH)
+		lazy_mmu = m == PARAVIRT_LAZY_MMU;
+}
+
+static void lg_set_pte(pte_t *p, pte_t v) { *p = v; pt_call(LHCALL_SET_PTE, (u32)p, v); }
 static void lg_set_pte_at(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { lg_set_pte(p, v); }
-static void lg_set_pmd(pmd_t *p, pmd_t v) { *p = v; lg_hcall(LHCALL_SET_PMD, (u32)p, v, 0); }
+static void lg_set_pmd(pmd_t *p, pmd_t v) { *p = v; pt_call(LHCALL_SET_PMD, (u32)p, v); }
 static void lg_pte_clear(struct mm_struct *mm, unsigned long a, pte_t *p) { lg_set_pte(p, 0); }
 static void lg_pmd_clear(pmd_t *p) { lg_set_pmd(p, 0); }
 static pte_t lg_ptep_get_and_clear(pte_t *p) { pte_t old = *p; lg_set_pte(p, 0); return old; }
@@ -275,6 +315,7 @@ static void fill_rest(struct paravirt_patch_template *t)
 	t->mmu.pte_clear = lg_pte_clear;
 	t->mmu.pmd_clear = lg_pmd_clear;
 	t->mmu.ptep_get_and_clear = lg_ptep_get_and_clear;
+	t->lazy.set_lazy_mode = lg_set_lazy_mode;
 }
 
 static void lg_shutdown(int code)

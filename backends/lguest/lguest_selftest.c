@@ -85,3 +85,30 @@ SELFTEST(lguest_privileged_insns)
 	restore_fl(f);
 	report(off, "lguest: a raw cli is emulated by the host as the virtual IF");
 }
+
+extern u32 lguest_async_queued;
+
+/* Lazy MMU mode: set_pte_at is queued in the shared ring, so the new
+ * mapping is not there before the batch ends, and is after it. */
+SELFTEST(lguest_async_batch)
+{
+	u32 va = paging_free_slot(), pa = page_alloc();
+
+	if (!active() || !va || !pa)
+		return;
+	map_page(&init_mm, va, pa, PTE_P | PTE_W);
+	pte_t *pte = lookup_pte(&init_mm, va);
+	pte_clear(&init_mm, va, pte);
+	*(volatile u32 *)pa = 0x1a2b3c4d;
+	u32 queued = lguest_async_queued;
+	arch_enter_lazy_mmu_mode();
+	set_pte_at(&init_mm, va, pte, make_pte(pa | PTE_P | PTE_W));
+	int before = TRY("movl (%1), %%eax", va);   /* not applied yet: #PF */
+	arch_leave_lazy_mmu_mode();                 /* FLUSH_ASYNC */
+	int after = TRY("movl (%1), %%eax", va);
+	report(lguest_async_queued > queued && before == -14 && after == 0 &&
+	       *(volatile u32 *)va == 0x1a2b3c4d,
+	       "lguest: a lazy-MMU pte update waits in the async ring until the batch ends");
+	pte_clear(&init_mm, va, pte);
+	page_free(pa);
+}
