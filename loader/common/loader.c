@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include "loader.h"
 #include "elf.h"
+#include "modplace.h"
 #include "options.h"
 #include "pvboot/acpi.h"
 #include "pvboot/fmt.h"
@@ -229,6 +230,7 @@ static void run_prompt(void)
 
 struct kfile {
 	struct lfile f;
+	const u8 *mem;          /* the whole file, once read as boot module 0 */
 };
 
 static int kread(void *ctx, u32 off, void *buf, u32 len)
@@ -254,24 +256,97 @@ static void open_kernel(struct kfile *k, struct elf_plan *p)
 		lprintf("loader: %s: %s; the kernel will choose its backend itself\n", KERNEL_PATH, why);
 }
 
-static void load_kernel(struct kfile *k, const struct elf_plan *p)
+/* Make segment i's memory ours (UEFI AllocateAddress; repeating is harmless). */
+static void claim_segment(const struct elf_plan *p, u32 i)
 {
+	const struct elf_seg *s = &p->seg[i];
 	char why[120];
 
+	if (plat->claim && plat->claim(s->paddr, s->memsz, why, sizeof(why)))
+		fatal("%s: segment %u at %#x-%#x: %s", KERNEL_PATH, i, s->paddr,
+		      s->paddr + s->memsz, why);
+}
+
+/* From the module's copy of the file if there is one, else from the disk. */
+static long kseg_read(struct kfile *k, u32 off, void *dst, u32 len)
+{
+	if (!k->mem)
+		return lf_read(&k->f, off, dst, len);
+	memcpy(dst, k->mem + off, len);
+	return len;
+}
+
+static void load_kernel(struct kfile *k, const struct elf_plan *p)
+{
 	for (u32 i = 0; i < p->nseg; i++) {
 		const struct elf_seg *s = &p->seg[i];
 		u8 *dst = (u8 *)(uintptr_t)s->paddr;
 
-		if (plat->claim && plat->claim(s->paddr, s->memsz, why, sizeof(why)))
-			fatal("%s: segment %u at %#x-%#x: %s", KERNEL_PATH, i, s->paddr,
-			      s->paddr + s->memsz, why);
-		if (s->filesz && lf_read(&k->f, s->offset, dst, s->filesz) != (long)s->filesz)
+		claim_segment(p, i);
+		if (s->filesz && kseg_read(k, s->offset, dst, s->filesz) != (long)s->filesz)
 			fatal("%s: segment %u unreadable (%s); recopy the kernel", KERNEL_PATH, i,
 			      vol.err ? vol.err : "disk read error");
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 	}
 	lprintf("loader: %s: %u bytes, %u segments at %#x-%#x, entry %#x\n", KERNEL_PATH,
 		k->f.size, p->nseg, p->lo, p->hi, p->entry);
+}
+
+/* BIOS: the first free RAM above the kernel, clear of the loader and the boot info. */
+static u32 place_module(const struct elf_plan *p, u32 size, char *why, size_t wl)
+{
+	const struct mod_range avoid[] = {
+		{ p->lo, p->hi }, { plat->avoid_lo, plat->avoid_hi },
+		{ (u32)(uintptr_t)info, (u32)(uintptr_t)info + sizeof(*info) },
+	};
+	u32 at = mod_place_choose(info->mmap, info->mmap_count, avoid, ARRAY_SIZE(avoid), p->hi,
+				  MOD_PLACE_LIMIT, size);
+
+	if (!at)
+		pv_snprintf(why, wl, "no free RAM from %#x to %#x", p->hi, MOD_PLACE_LIMIT);
+	return at;
+}
+
+/* The whole kernel file to at; false with why if the read falls short. */
+static bool read_whole(struct kfile *k, u32 at, char *why, size_t wl)
+{
+	long n = lf_read(&k->f, 0, (void *)(uintptr_t)at, k->f.size);
+
+	if (n == (long)k->f.size)
+		return true;
+	pv_snprintf(why, wl, "unreadable at %#x (%s)", at,
+		    n < 0 ? fat_why((int)n) : "shorter than its size");
+	return false;
+}
+
+/*
+ * host=lguest: the kernel file itself, whole and unmodified, becomes boot
+ * module 0 for the lguest host (issue 7).  Read once: the segments are
+ * then copied from it.  No room → one line, and the boot goes on without.
+ */
+static void load_module(struct kfile *k, const struct elf_plan *p)
+{
+	struct kopts ko;
+	u32 size = k->f.size, at;
+	char why[120];
+
+	current_kopts(&ko);
+	if (ko.host != PV_LGUEST)
+		return;
+	for (u32 i = 0; i < p->nseg; i++)       /* first, so the module's pages are not theirs */
+		claim_segment(p, i);
+	at = plat->mod_alloc ? plat->mod_alloc(size, why, sizeof(why)) :
+			       place_module(p, size, why, sizeof(why));
+	if (at && !read_whole(k, at, why, sizeof(why)))
+		at = 0;
+	if (!at) {
+		lprintf("loader: boot module 0: %s: %s; booting without it\n", KERNEL_PATH, why);
+		return;
+	}
+	k->mem = (const u8 *)(uintptr_t)at;
+	info->mods[0] = (struct pvboot_module){ at, at + size, "pvkernel.elf" };
+	info->mod_count = 1;
+	lprintf("loader: boot module 0: %s, %u bytes at %#x\n", KERNEL_PATH, size, at);
 }
 
 /*
@@ -325,7 +400,7 @@ static void detect_and_choose(const struct elf_plan *p)
 _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *bi)
 {
 	struct elf_plan plan;
-	struct kfile k;
+	struct kfile k = { .mem = NULL };
 
 	loader_set_platform(p);
 	info = bi;
@@ -340,6 +415,7 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	run_prompt();
 	open_kernel(&k, &plan);
 	detect_and_choose(&plan);
+	load_module(&k, &plan);
 	load_kernel(&k, &plan);
 	if (!info->acpi_rsdp && p->phys_read)
 		info->acpi_rsdp = acpi_find_rsdp(p->phys_read, NULL, warn_line, NULL);

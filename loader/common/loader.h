@@ -52,10 +52,14 @@ struct loader_platform {
 	 * (AllocateAddress), 0 or -1 with why.  load_options: DESIGN §3
 	 * source 3, already ASCII.  rom_phys/rom_size: a VMI ROM the platform
 	 * placed outside the legacy scan (fw_cfg genroms/), already validated.
+	 * mod_alloc: memory for boot module 0 (host=lguest), page-aligned,
+	 * at or above 1 MiB, ending below MOD_PLACE_LIMIT; 0 with why if none
+	 * (without it the core places the module itself, per the E820 map).
 	 */
 	int (*file_open)(const char *path, void **handle, u32 *size);
 	long (*file_read)(void *handle, u32 off, void *buf, u32 len);
 	int (*claim)(u32 base, u32 size, char *why, size_t wl);
+	u32 (*mod_alloc)(u32 size, char *why, size_t wl);
 	const char *load_options;
 	u32 rom_phys, rom_size;
 };

@@ -113,7 +113,7 @@ static struct loader_platform plat = {
 	.sleep_ms = uefi_sleep_ms, .rdtsc = uefi_rdtsc, .cpuid = uefi_cpuid,
 	.phys_read = uefi_phys_read, .qemu_exit = uefi_qemu_exit, .reboot = uefi_give_up,
 	.enter = uefi_enter, .file_open = uefi_file_open, .file_read = uefi_file_read,
-	.claim = uefi_claim,
+	.claim = uefi_claim, .mod_alloc = uefi_alloc_module,
 };
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)

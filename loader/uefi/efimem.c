@@ -1,6 +1,7 @@
 /* Memory for the UEFI loader (UEFI 2.10 §7.2 AllocatePages/GetMemoryMap, §7.4 ExitBootServices) and the hand-off to the kernel per DESIGN §4. */
 #include "uefi.h"
 #include "../common/efiutil.h"
+#include "../common/modplace.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"
 
@@ -136,6 +137,26 @@ void uefi_place_rom(const u8 *rom, u32 size, u32 *phys)
 	lprintf("uefi: VMI ROM placed at %#x (%s)\n", *phys,
 		a >= 0xc0000 && a < 0xe0000 ? "free RAM in the option-ROM window" :
 		a < 0x100000 ? "reserved memory below 1 MiB" : "reserved memory below 4 GiB");
+}
+
+/*
+ * Boot module 0 (host=lguest): LoaderData pages below the lguest switcher
+ * hole.  They turn into E820 RAM after ExitBootServices; the kernel keeps
+ * them anyway, because it reserves every mods[] range (kernel/mem.c).
+ */
+u32 uefi_alloc_module(u32 size, char *why, size_t wl)
+{
+	UINTN pages = ((UINTN)size + EFI_PAGE - 1) / EFI_PAGE;
+	EFI_PHYSICAL_ADDRESS a = MOD_PLACE_LIMIT - 1;
+	EFI_STATUS s = uefi.bs->AllocatePages(AllocateMaxAddress, EfiLoaderData, pages, &a);
+
+	if (s == EFI_SUCCESS && a >= MOD_PLACE_MIN)
+		return (u32)a;
+	if (s == EFI_SUCCESS)
+		uefi.bs->FreePages(a, pages);
+	pv_snprintf(why, wl, "AllocatePages found no %u free pages between 1 MiB and %#x",
+		    (u32)pages, MOD_PLACE_LIMIT);
+	return 0;
 }
 
 /*

@@ -43,6 +43,7 @@ void uefi_map_to_info(struct pvboot_info *info);
 void *uefi_alloc_below_4g(UINTN bytes, EFI_MEMORY_TYPE type);
 int uefi_claim(u32 base, u32 size, char *why, size_t wl);
 void uefi_place_rom(const u8 *rom, u32 size, u32 *phys);
+u32 uefi_alloc_module(u32 size, char *why, size_t wl);
 _Noreturn void uefi_enter(u32 entry, struct pvboot_info *info);
 
 /* efihw.c: firmware tables, the screen, QEMU devices. */
