@@ -80,11 +80,14 @@ static void op_rows(struct row *r)
 		{ "rdtsc", bench_rdtsc_patched, bench_rdtsc_nopatch, raw_rdtsc },
 		{ "apic read", bench_apic_read_patched, bench_apic_read_nopatch, raw_apic_read },
 	};
+	/* A ring-1 kernel cannot run the raw instructions (they fault). */
+	bool raw_ok = pv_kernel_rpl() == 0;
+
 	for (u32 i = 0; i < ARRAY_SIZE(ops); i++, r++) {
 		r->name = ops[i].name;
 		r->patched = median_of(ops[i].p, &r->outliers);
 		r->nopatch = median_of(ops[i].n, NULL);
-		r->raw = median_of(ops[i].raw, NULL);
+		r->raw = raw_ok ? median_of(ops[i].raw, NULL) : NA;
 	}
 }
 
@@ -208,15 +211,32 @@ static void print_row(const struct row *r)
 	kprintf("%-24s %9s %9s %9s %12s %12s %9u\n", r->name, p, n, w, rp, rn, r->outliers);
 }
 
+/* Backend rows (lguest: hypercall, batched and unbatched pte updates). */
+static u32 backend_rows(struct row *r, bool patched)
+{
+	const struct bench_extra *x = backend_bench_rows();
+	u32 n = 0;
+
+	for (; x && x->name; x++, r++, n++) {
+		r->name = x->name;
+		u32 v = median_of(x->sample, &r->outliers);
+		r->patched = patched ? v : NA;
+		r->nopatch = patched ? NA : v;
+		r->raw = NA;
+	}
+	return n;
+}
+
 void run_bench(void)
 {
-	struct row rows[11];
+	struct row rows[16];
 	bool patched = patch_stats.kind[PVSITE_INDIRECT] < patch_stats.sites;
 
 	baseline = 0;
 	baseline = median_of(bench_empty_patched, NULL);
 	op_rows(rows);
 	path_rows(rows + 7, patched);
+	u32 nrows = 11 + backend_rows(rows + 11, patched);
 	kprintf("BENCH BEGIN\n");
 	kprintf("# backend=%s sites=%s, %u runs per figure, median TSC ticks minus an empty sample (%u)\n",
 		pv_name(), patched ? "patched" : "nopatch", BENCH_RUNS, baseline);
@@ -224,7 +244,7 @@ void run_bench(void)
 	kprintf("# syscall rows are measured in ring 3 and include 2 (int 0x80) or 4 (sysenter) instructions of the loop\n");
 	kprintf("%-24s %9s %9s %9s %12s %12s %9s\n", "op", "patched", "nopatch", "raw",
 		"patched/raw", "nopatch/raw", "outliers");
-	for (u32 i = 0; i < ARRAY_SIZE(rows); i++)
+	for (u32 i = 0; i < nrows; i++)
 		print_row(&rows[i]);
 	kprintf("BENCH END\n");
 }

@@ -25,4 +25,11 @@ static inline u64 bench_tsc(void)
 
 void run_bench(void);
 
+/* Rows a backend adds (NULL-terminated), e.g. hypercall costs. */
+struct bench_extra {
+	const char *name;
+	bench_sample_fn sample;
+};
+const struct bench_extra *backend_bench_rows(void);
+
 #endif

@@ -27,8 +27,7 @@ SAMPLER(apic_read) { return TIMED((void)apic_read(APIC_ID)); }
 
 SAMPLER(write_cr3)
 {
-	u32 cr3;
+	u32 cr3 = read_cr3();                           /* not measured */
 
-	asm volatile("movl %%cr3, %0" : "=r"(cr3));    /* not measured */
 	return TIMED(write_cr3(cr3));
 }

@@ -18,6 +18,8 @@ configs=(
 	"native-nopatch|multiboot|${SMP:-2}||bench nopatch"
 	"vmi|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench"
 	"vmi-nopatch|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench nopatch"
+	"lguest|multiboot|1|-initrd {O}/pvkernel.elf|host=lguest bench"
+	"lguest-nopatch|multiboot|1|-initrd {O}/pvkernel.elf|host=lguest bench guest.nopatch"
 )
 
 tmp=$out.tmp
@@ -44,7 +46,8 @@ for c in "${configs[@]}"; do
 	kill "$pid" 2>/dev/null || true
 	rc=0
 	wait "$pid" || rc=$?
-	table=$(tr -d '\r' <"$log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p')
+	# A guest's table arrives prefixed "guest: " through its host.
+	table=$(tr -d '\r' <"$log" | sed 's/^guest: //' | sed -n '/^BENCH BEGIN/,/^BENCH END/p')
 	if ! grep -q '^BENCH END' <<<"$table"; then
 		echo "bench: $name: no 'BENCH BEGIN' ... 'BENCH END' table in the serial log (QEMU exit $rc; log: $log)" >&2
 		tail -n 10 "$log" | sed 's/^/    | /' >&2
@@ -75,8 +78,8 @@ merge() {
 		}
 	}' "$2" "$3"
 }
-table() { tr -d '\r' <"$O/test-logs/bench-$1.log" | sed -n '/^BENCH BEGIN/,/^BENCH END/p'; }
-for b in native vmi; do
+table() { tr -d '\r' <"$O/test-logs/bench-$1.log" | sed 's/^guest: //' | sed -n '/^BENCH BEGIN/,/^BENCH END/p'; }
+for b in native vmi lguest; do
 	merge "$b" <(table "$b") <(table "$b-nopatch") >>"$tmp"
 done
 mv "$tmp" "$out"

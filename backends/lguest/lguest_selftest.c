@@ -112,3 +112,36 @@ SELFTEST(lguest_async_batch)
 	pte_clear(&init_mm, va, pte);
 	page_free(pa);
 }
+
+/* vmcall (the KVM-style instruction) works as a hypercall, and the host
+ * rewrites it in our text to the faster int $0x1f, as lguest did. */
+static long __attribute__((noinline)) vmcall_notify(u8 **site)
+{
+	long r;
+
+	asm volatile("1: vmcall\n movl $1b, %1"
+		     : "=a"(r), "=r"(*site) : "a"(LHCALL_NOTIFY), "b"(0), "c"(0), "d"(0) : "memory");
+	return r;
+}
+
+SELFTEST(lguest_vmcall)
+{
+	u8 *site;
+
+	if (!active())
+		return;
+	long r = vmcall_notify(&site);
+	report(r == 0 && site[0] == 0xcd && site[1] == LG_HCALL_VECTOR,
+	       "lguest: vmcall is a hypercall and is rewritten to int $0x1f");
+}
+
+SELFTEST(lguest_rdmsr_tsc)
+{
+	u32 lo, hi;
+
+	if (!active())
+		return;
+	u64 t0 = rdtsc();
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_IA32_TSC));   /* raw: #GP, emulated */
+	report((((u64)hi << 32) | lo) >= t0, "lguest: a raw rdmsr of IA32_TSC is emulated by the host");
+}

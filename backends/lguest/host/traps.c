@@ -285,6 +285,15 @@ static bool emulate(void)
 		r->eip += 1;
 		return true;
 	case 0xe6: note_emulated(op[0], "out %al,$imm"); r->eip += 2; return true;
+	case 0x0f:      /* rdmsr of IA32_TSC: the TSC itself; other MSRs fault */
+		if (op[1] != 0x32 || r->ecx != MSR_IA32_TSC)
+			return false;
+		note_emulated(op[1], "rdmsr IA32_TSC");
+		u64 t = rdtsc();
+		r->eax = (u32)t;
+		r->edx = (u32)(t >> 32);
+		r->eip += 2;
+		return true;
 	case 0xe4: note_emulated(op[0], "in $imm,%al"); r->eax |= 0xff; r->eip += 2; return true;
 	}
 	return false;
