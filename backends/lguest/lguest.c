@@ -1,5 +1,5 @@
 /*
- * The lguest guest backend (docs/lguest-design.md): the kernel runs in
+ * The lguest guest backend (docs/lguest.md): the kernel runs in
  * ring 1 under pvboot's host, so every privileged op becomes a hypercall
  * or a word in the shared page: the virtual IF, cr2 and the clock live
  * in lguest_data; descriptors, the kernel stack, page tables and cr3 go

@@ -1,4 +1,4 @@
-/* The lguest guest backend's entry points (docs/lguest-design.md). */
+/* The lguest guest backend's entry points (docs/lguest.md). */
 #ifndef BACKENDS_LGUEST_H
 #define BACKENDS_LGUEST_H
 #include "kernel.h"

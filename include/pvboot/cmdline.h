@@ -60,6 +60,7 @@ struct kopts {
 	bool pvtrace;           /* count calls per op (issue 3) */
 	u32 console;            /* CONSOLE_* mask, CONSOLE_BOTH by default */
 	u32 timeout;            /* loader prompt timeout, seconds (default 3) */
+	bool loader_verbose;    /* loader=verbose: every loader line, not a summary */
 	u32 host;               /* host=lguest -> PV_LGUEST, else PV_AUTO */
 	u32 guestmem_mb;        /* guestmem=, MiB, default 64 */
 	int initwait;           /* initwait=auto|0|1: -1 auto, 0 skip, 1 wait 10 ms */
@@ -74,7 +75,7 @@ void kopts_defaults(struct kopts *o);
  * Flags (nopatch, test, bench, exit, pvtrace) also take `=1` (set) and `=0`
  * (clear), so a later source can cancel an earlier one; other values are
  * malformed.  pvpatch=verbose sets pvpatch_verbose, pvpatch=default clears
- * it.  guestmem= is MiB in 1..3072.
+ * it.  loader=verbose|quiet likewise.  guestmem= is MiB in 1..3072.
  *
  * Parse `len` bytes of `line` (need not be NUL-terminated) into *o, which
  * must hold defaults or earlier results: later words override earlier ones.

@@ -3,7 +3,7 @@
  * host/) and its ring-1 guest (backends/lguest/): hypercall numbers (the
  * Linux 2.6.3x lguest numbering where a call exists, shared/reference/
  * hypercall-abi.md; ours from 32), the shared page, and the address-space
- * layout.  docs/lguest-design.md explains the design.
+ * layout.  docs/lguest.md explains the design.
  */
 #ifndef PVBOOT_LGUEST_H
 #define PVBOOT_LGUEST_H

@@ -1,5 +1,5 @@
 /*
- * The lguest host (host=lguest, docs/lguest-design.md): after the kernel's
+ * The lguest host (host=lguest, docs/lguest.md): after the kernel's
  * own bring-up, load the guest image (boot module 0) into guest memory,
  * build its pvboot_info with the lguest boot signature, and run it in
  * ring 1 through the switcher until it shuts down or has to be stopped;

@@ -1,4 +1,4 @@
-/* The lguest host's state (docs/lguest-design.md). One guest, one vCPU. */
+/* The lguest host's state (docs/lguest.md). One guest, one vCPU. */
 #ifndef LGUEST_HOST_H
 #define LGUEST_HOST_H
 #include "kernel.h"

@@ -1,5 +1,5 @@
 /*
- * Hypercalls (include/pvboot/lguest.h, docs/lguest-design.md): eax holds
+ * Hypercalls (include/pvboot/lguest.h, docs/lguest.md): eax holds
  * the number, ebx/ecx/edx/esi the arguments, eax the result.  Every
  * argument that names guest memory is bounds-checked; an unknown number
  * stops the guest.  Also the virtual interrupts: the guest's timer and

@@ -1,5 +1,5 @@
 /*
- * Shadow page tables (docs/lguest-design.md): the guest keeps 2-level
+ * Shadow page tables (docs/lguest.md): the guest keeps 2-level
  * tables in its own memory; the CPU runs on the host's shadow copy, in
  * which every guest-physical address was translated to host-physical and
  * checked to lie inside guest memory.  The top pde is always the host's

@@ -1,5 +1,5 @@
 /*
- * The lguest switcher (docs/lguest-design.md): code copied to the top
+ * The lguest switcher (docs/lguest.md): code copied to the top
  * 4 MiB (LG_SWITCHER_ADDR), mapped in the host's and in every shadow
  * address space, that moves the CPU between the host (ring 0, host GDT,
  * IDT, TSS, cr3) and the guest (ring 1/3, the guest-mode GDT/IDT/TSS below,
