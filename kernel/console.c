@@ -8,6 +8,7 @@
  */
 #include "kernel.h"
 #include "spinlock.h"
+#include "time.h"
 
 #define COM1 0x3F8
 #define UART_FIFO 16
@@ -174,6 +175,48 @@ void kprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
 	va_end(ap);
+}
+
+/* ---- input ----------------------------------------------------------------- */
+
+static char in_line[80];
+static volatile u32 in_len, in_done;
+
+/* One byte of console input (from the UART, or a backend's ring). */
+void console_input(char c)
+{
+	if (in_done)
+		return;
+	if (c == '\r' || c == '\n') {
+		in_done = in_len > 0;
+		return;
+	}
+	if (in_len < sizeof(in_line) - 1)
+		in_line[in_len++] = c;
+}
+
+/* Poll the UART (LSR bit 0: data ready) when no backend feeds us. */
+static void uart_poll(void)
+{
+	while (!console_hook && (inb(COM1 + 5) & 1))
+		console_input((char)inb(COM1));
+}
+
+/* `readline`: wait up to ms for one line of console input and log it. */
+void console_read_line(u32 ms)
+{
+	u64 deadline = rdtsc() + (u64)ms * tsc_khz;
+
+	kprintf("console: waiting %u ms for a line of input\n", ms);
+	while (!in_done && rdtsc() < deadline) {
+		uart_poll();
+		safe_halt();            /* the timer, or the backend's input interrupt */
+	}
+	in_line[in_len] = '\0';
+	if (in_done)
+		kprintf("console: input line \"%s\"\n", in_line);
+	else
+		kprintf("console: no input line within %u ms\n", ms);
 }
 
 void console_warn_cb(void *ctx, const char *line)

@@ -22,6 +22,8 @@ void console_write(const char *s, size_t n);
 void console_warn_cb(void *ctx, const char *line);  /* cmd_warn_fn adapter */
 /* A backend's console (lguest: a hypercall) instead of the UART. */
 void console_set_hook(void (*hook)(const char *s, size_t n));
+void console_input(char c);             /* a byte of input arrived */
+void console_read_line(u32 ms);         /* `readline` */
 /* Framebuffer text (kernel/fbcon.c), for UEFI GOP screens. */
 void fbcon_init(const struct pvboot_screen *s);
 void fbcon_putc(char c);

@@ -132,6 +132,8 @@ _Noreturn static void finish(void)
 
 	kprintf("boot: %llu us from kernel entry to all CPUs up\n",
 		tsc_to_us(rdtsc() - tsc_kernel_entry));
+	if (kopts.readline && kopts.host != PV_LGUEST)
+		console_read_line(20000);
 	deliberate_crash();
 	if (kopts.host == PV_LGUEST)
 		lg_host_run();          /* runs the guest; prints role=host; exits */

@@ -262,6 +262,23 @@ static void show_pvpatch(const struct kopts *o, char *b, size_t sz)
 	pv_snprintf(b, sz, "%s", o->pvpatch_verbose ? "verbose" : "default");
 }
 
+/* loader=verbose: the loader prints its detail lines, not only a summary. */
+static const char *set_loader(struct kopts *o, const char *v, size_t n)
+{
+	if (word_is(v, n, "verbose"))
+		o->loader_verbose = true;
+	else if (word_is(v, n, "quiet"))
+		o->loader_verbose = false;
+	else
+		return "not quiet or verbose";
+	return NULL;
+}
+
+static void show_loader(const struct kopts *o, char *b, size_t sz)
+{
+	pv_snprintf(b, sz, "%s", o->loader_verbose ? "verbose" : "quiet");
+}
+
 static const char *set_console(struct kopts *o, const char *v, size_t n)
 {
 	if (word_is(v, n, "serial"))
@@ -367,6 +384,7 @@ static const struct kopt_desc value_opts[] = {
 	{ "pvpatch", set_pvpatch, show_pvpatch },
 	{ "console", set_console, show_console },
 	{ "timeout", set_timeout, show_timeout },
+	{ "loader", set_loader, show_loader },
 	{ "host", set_host, show_host },
 	{ "guestmem", set_guestmem, show_guestmem },
 	{ "initwait", set_initwait, show_initwait },
@@ -383,6 +401,8 @@ static bool *flag_ptr(struct kopts *o, const char *k, size_t n)
 		return &o->bench;
 	if (word_is(k, n, "exit"))
 		return &o->exit_after_boot;
+	if (word_is(k, n, "readline"))
+		return &o->readline;
 	if (word_is(k, n, "pvtrace"))
 		return &o->pvtrace;
 	return NULL;

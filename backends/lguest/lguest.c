@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "mm.h"
 #include "time.h"
+#include "trap.h"
 #include "../native/native.h"
 #include "pvboot/patch.h"
 
@@ -149,8 +150,18 @@ static void lg_time_init(void)
 static unsigned long lg_get_wallclock(void) { return lguest_data.time_sec; }
 static int lg_set_wallclock(unsigned long t) { return 0; }  /* the host owns the RTC */
 static unsigned long lg_cpu_khz(void) { return tsc_khz; }
+/* Console input the host queued in the shared page. */
+static void lg_console_irq(struct trapframe *tf)
+{
+	while (lguest_data.input_tail != __atomic_load_n(&lguest_data.input_head, __ATOMIC_ACQUIRE)) {
+		console_input(lguest_data.input[lguest_data.input_tail % sizeof(lguest_data.input)]);
+		lguest_data.input_tail++;
+	}
+}
+
 static void lg_setup_clock(void)
 {
+	trap_set_handler(LG_CONSOLE_VECTOR, lg_console_irq);
 	timer_install_handler();
 	lg_hcall(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0);
 }

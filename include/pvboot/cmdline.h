@@ -58,6 +58,7 @@ struct kopts {
 	bool bench;             /* run the in-kernel benchmark */
 	bool exit_after_boot;   /* `exit`: result line right after bring-up */
 	bool pvtrace;           /* count calls per op (issue 3) */
+	bool readline;          /* wait for one console input line, log it */
 	u32 console;            /* CONSOLE_* mask, CONSOLE_BOTH by default */
 	u32 timeout;            /* loader prompt timeout, seconds (default 3) */
 	bool loader_verbose;    /* loader=verbose: every loader line, not a summary */

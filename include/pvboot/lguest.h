@@ -11,6 +11,7 @@
 #define LG_SWITCHER_ADDR   0xFFC00000u  /* top 4 MiB: the host's switcher */
 #define LG_HCALL_VECTOR    0x1F         /* int $0x1f; vmcall/vmmcall are rewritten to it */
 #define LG_GUEST_RPL       1
+#define LG_CONSOLE_VECTOR  0x24         /* console input for the guest */
 
 /* Hypercalls: eax = number, ebx, ecx, edx, esi = arguments, eax = result. */
 #define LHCALL_FLUSH_ASYNC      0
@@ -57,6 +58,9 @@ struct lguest_data {
 		u32 call, arg1, arg2, arg3;
 	} hcalls[LG_ASYNC_SLOTS];
 	u32 async_next;                 /* the guest's next slot */
+	/* Console input: the host appends bytes and raises LG_CONSOLE_VECTOR. */
+	u32 input_head, input_tail;     /* host writes head, guest tail */
+	char input[64];
 };
 #endif
 

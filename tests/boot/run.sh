@@ -33,12 +33,13 @@ run_case() {
 		flock "$logs/.lock" cat "$out"
 	}
 
-	local extra=() rc_want='' limit=$TIMEOUT e
+	local extra=() rc_want='' limit=$TIMEOUT e input=
 	read -r -a extra <<<"${qargs//\{O\}/$O}"
 	for e in "${expect[@]}"; do
 		case $e in
 		@rc=*) rc_want=${e#@rc=} ;;
 		@timeout=*) limit=${e#@timeout=} ;;
+		@stdin=*) input=${e#@stdin=} ;;
 		status=pass) : "${rc_want:=1}" ;;
 		status=*) : "${rc_want:=3}" ;;
 		esac
@@ -57,7 +58,12 @@ run_case() {
 
 	local rc=0
 	{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
-	timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
+	if [[ -n $input ]]; then        # typed on the serial console after 3 s
+		{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
+			timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
+	else
+		timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
+	fi
 	rm -f "$logs/$name.vars.fd"
 
 	local text results

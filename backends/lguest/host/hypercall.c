@@ -193,10 +193,28 @@ static int pending_vector(void)
 	return -1;
 }
 
+static void console_in(struct lguest_data *d);
+
 static bool interrupt_due(void)
 {
 	timer_check();
+	if (ld())
+		console_in(ld());
 	return pending_vector() >= 0 && ld() && (ld()->irq_enabled & X86_EFLAGS_IF);
+}
+
+/* Console input for the guest: bytes from COM1 into the shared ring. */
+static void console_in(struct lguest_data *d)
+{
+	bool any = false;
+
+	while ((inb(0x3f8 + 5) & 1) && d->input_head - d->input_tail < sizeof(d->input)) {
+		d->input[d->input_head % sizeof(d->input)] = (char)inb(0x3f8);
+		__atomic_store_n(&d->input_head, d->input_head + 1, __ATOMIC_RELEASE);
+		any = true;
+	}
+	if (any)
+		d->irq_pending[LG_CONSOLE_VECTOR / 32] |= 1u << (LG_CONSOLE_VECTOR % 32);
 }
 
 void lg_inject_pending(void)
@@ -206,6 +224,7 @@ void lg_inject_pending(void)
 
 	if (!d)
 		return;
+	console_in(d);
 	update_time();
 	if (!interrupt_due() || (eip >= d->noirq_start && eip < d->noirq_end))
 		return;
