@@ -36,7 +36,7 @@ void lg_kill(const char *fmt, ...)
 	va_start(ap, fmt);
 	pv_vsnprintf(lg.reason, sizeof(lg.reason), fmt, ap);
 	va_end(ap);
-	kprintf("host: guest stopped at eip %#x: %s\n", lg.regs->eip, lg.reason);
+	kprintf("host: guest stopped at eip %#x: %s\n", lg.cur->regs->eip, lg.reason);
 	lg.status = LG_CRASH;
 	lg.done = true;
 }
@@ -169,9 +169,9 @@ static bool setup_guest(void)
 	lg_setup_cpu_tables();
 	if (!lg_shadow_init())
 		return false;
-	lg.regs->eip = entry;
-	lg.regs->eax = PVBOOT_ENTRY_MAGIC;
-	lg.regs->ebx = LG_INFO_GPA;
+	lg.cur->regs->eip = entry;
+	lg.cur->regs->eax = PVBOOT_ENTRY_MAGIC;
+	lg.cur->regs->ebx = LG_INFO_GPA;
 	kprintf("host: guest of %u MiB at host %#x, entry %#x, running in ring %u\n",
 		mb, lg.base, entry, LG_GUEST_RPL);
 	return true;
@@ -190,7 +190,7 @@ static void run_loop(void)
 			break;
 		enter();
 		lg.exits++;
-		lg_handle_exit(lg.regs->vector);
+		lg_handle_exit(lg.cur->regs->vector);
 	}
 	irq_enable();
 }

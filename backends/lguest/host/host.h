@@ -8,19 +8,32 @@
 
 #include "pvboot/lguest_check.h"
 
+/*
+ * One virtual CPU: its registers (in the switcher's save page), the ring-1
+ * stack for traps from ring 3, TS and its timer.  Guest-wide state (memory,
+ * page tables, gates, the shared page) is in struct lg_guest, so an SMP
+ * guest adds vCPUs, each entered through its own switcher save page.
+ */
+#define LG_MAX_VCPUS 1
+
+struct lg_vcpu {
+	struct trapframe *regs;
+	u32 ss1, esp1;          /* SET_STACK */
+	u32 cr0_ts;
+	u64 timer_period, timer_next;   /* SET_CLOCKEVENT, TSC ticks */
+};
+
 struct lg_guest {
+	struct lg_vcpu vcpu[LG_MAX_VCPUS];
+	struct lg_vcpu *cur;    /* the vCPU running or last run */
 	u32 base, size;         /* guest-physical memory: host block */
 	u32 sw_phys;            /* the switcher's pages (LG_SW_PAGES) */
-	struct trapframe *regs; /* in the switcher's data page */
 	u32 pgd_gpa;            /* the guest's page directory, 0 = initial map */
 	u32 shadow;             /* shadow page directory (host physical) */
 	u32 shadow_pts[1024];   /* shadow page table per pde, 0 = none */
 	u32 guest_pts[1024];    /* the guest page table it mirrors (gpa) */
 	u32 lgdata_gpa;         /* struct lguest_data, 0 before LGUEST_INIT */
-	u32 ss1, esp1;          /* SET_STACK */
-	u32 cr0_ts;
 	struct lgc_gate idt[256];        /* the guest's handlers */
-	u64 timer_period, timer_next;   /* SET_CLOCKEVENT, TSC ticks */
 	char line[160];         /* console line being assembled */
 	u32 line_len;
 	bool done;

@@ -70,8 +70,8 @@ static int hc_console(u32 gpa, u32 len)
 
 static int hc_clockevent(u32 ns)
 {
-	lg.timer_period = div64((u64)ns * tsc_khz, 1000000);
-	lg.timer_next = rdtsc() + lg.timer_period;
+	lg.cur->timer_period = div64((u64)ns * tsc_khz, 1000000);
+	lg.cur->timer_next = rdtsc() + lg.cur->timer_period;
 	return 0;
 }
 
@@ -124,10 +124,10 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	case LHCALL_SET_STACK:
 		if ((a1 & 3) != LG_GUEST_RPL)
 			return LG_EINVAL;
-		lg.ss1 = a1;
-		lg.esp1 = a2;
+		lg.cur->ss1 = a1;
+		lg.cur->esp1 = a2;
 		return 0;
-	case LHCALL_TS: lg.cr0_ts = a1; return 0;
+	case LHCALL_TS: lg.cur->cr0_ts = a1; return 0;
 	case LHCALL_SET_CLOCKEVENT: return hc_clockevent(a1);
 	case LHCALL_HALT: return hc_halt();
 	case LHCALL_SET_PTE: return lg_set_pte(a1, a2);
@@ -159,7 +159,7 @@ static void drain_async(void)
 
 void lg_hypercall(void)
 {
-	struct trapframe *r = lg.regs;
+	struct trapframe *r = lg.cur->regs;
 
 	lg.hcalls++;
 	drain_async();
@@ -172,12 +172,12 @@ static void timer_check(void)
 {
 	u64 now = rdtsc();
 
-	if (!lg.timer_period || !ld() || now < lg.timer_next)
+	if (!lg.cur->timer_period || !ld() || now < lg.cur->timer_next)
 		return;
 	ld()->irq_pending[VEC_TIMER / 32] |= 1u << (VEC_TIMER % 32);
-	lg.timer_next += lg.timer_period;
-	if (lg.timer_next < now)
-		lg.timer_next = now + lg.timer_period;
+	lg.cur->timer_next += lg.cur->timer_period;
+	if (lg.cur->timer_next < now)
+		lg.cur->timer_next = now + lg.cur->timer_period;
 }
 
 /* Lowest pending, unblocked vector, or -1. */
@@ -220,7 +220,7 @@ static void console_in(struct lguest_data *d)
 void lg_inject_pending(void)
 {
 	struct lguest_data *d = ld();
-	u32 eip = lg.regs->eip;
+	u32 eip = lg.cur->regs->eip;
 
 	if (!d)
 		return;

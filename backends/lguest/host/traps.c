@@ -47,7 +47,8 @@ static void install_switcher(void)
 		map_page(&init_mm, LG_SWITCHER_ADDR + i * PAGE_SIZE, pa + i * PAGE_SIZE, PTE_P | PTE_W);
 	flush_tlb_kernel();
 	lg.sw_phys = pa;
-	lg.regs = (struct trapframe *)SW_REGS_ADDR;
+	lg.cur = &lg.vcpu[0];
+	lg.cur->regs = (struct trapframe *)SW_REGS_ADDR;
 }
 
 static void setup_gdt_tss(void)
@@ -95,7 +96,7 @@ static bool usable(u32 sel, u32 cpl, bool code)
  */
 bool lg_prepare_entry(void)
 {
-	struct trapframe *r = lg.regs;
+	struct trapframe *r = lg.cur->regs;
 	u32 cpl = r->cs & 3;
 
 	gmode_gdt()[LG_TSS_INDEX].b &= ~0x200u;
@@ -129,11 +130,11 @@ void lg_setup_cpu_tables(void)
 	memcpy(SW(SW_HOST_IDTR), &hi, 6);
 	*(u32 *)SW(SW_HOST_CR3) = read_cr3();
 	*(u32 *)SW(SW_HOST_TSS_DESC) = (u32)&this_cpu()->gdt[GDT_TSS];
-	lg.regs->cs = (GDT_KCODE << 3) | LG_GUEST_RPL;
-	lg.regs->ds = lg.regs->es = lg.regs->fs = lg.regs->gs = (GDT_KDATA << 3) | LG_GUEST_RPL;
-	lg.regs->user_ss = (GDT_KDATA << 3) | LG_GUEST_RPL;
-	lg.regs->user_esp = 0x8000;
-	lg.regs->eflags = X86_EFLAGS_IF | 0x2;
+	lg.cur->regs->cs = (GDT_KCODE << 3) | LG_GUEST_RPL;
+	lg.cur->regs->ds = lg.cur->regs->es = lg.cur->regs->fs = lg.cur->regs->gs = (GDT_KDATA << 3) | LG_GUEST_RPL;
+	lg.cur->regs->user_ss = (GDT_KDATA << 3) | LG_GUEST_RPL;
+	lg.cur->regs->user_esp = 0x8000;
+	lg.cur->regs->eflags = X86_EFLAGS_IF | 0x2;
 }
 
 /* ---- what the guest may load ---------------------------------------------- */
@@ -206,11 +207,11 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
  */
 bool lg_reflect(u32 v, bool has_err, u32 err)
 {
-	struct trapframe *r = lg.regs;
+	struct trapframe *r = lg.cur->regs;
 	const struct lgc_gate *g = &lg.idt[v];
 	bool from_user = (r->cs & 3) == 3;
 	u32 vif = ld() ? ld()->irq_enabled & X86_EFLAGS_IF : 0;
-	u32 esp = from_user ? lg.esp1 : r->user_esp;
+	u32 esp = from_user ? lg.cur->esp1 : r->user_esp;
 	u32 w[6], n = 0;
 
 	if (!g->handler) {
@@ -234,7 +235,7 @@ bool lg_reflect(u32 v, bool has_err, u32 err)
 		return false;
 	}
 	if (from_user)
-		r->user_ss = lg.ss1;
+		r->user_ss = lg.cur->ss1;
 	r->user_esp = esp;
 	r->cs = g->sel | LG_GUEST_RPL;
 	r->eip = g->handler;
@@ -258,13 +259,13 @@ static void note_emulated(u8 op, const char *what)
 	lg.emulated++;
 	if (!seen[op]++)
 		kprintf("host: guest eip %#x: privileged instruction %s emulated (reported once)\n",
-			lg.regs->eip, what);
+			lg.cur->regs->eip, what);
 }
 
 /* #GP in ring 1 on an instruction the host can stand in for. */
 static bool emulate(void)
 {
-	struct trapframe *r = lg.regs;
+	struct trapframe *r = lg.cur->regs;
 	u8 op[2];
 	u16 port = r->edx & 0xffff;
 
@@ -305,17 +306,17 @@ static bool vmcall_hypercall(void)
 	u8 b[3];
 	static const u8 int1f[3] = { 0xcd, LG_HCALL_VECTOR, 0x90 };
 
-	if (!lg_read_va(lg.regs->eip, b, 3) || b[0] != 0x0f || b[1] != 0x01 || (b[2] != 0xc1 && b[2] != 0xd9))
+	if (!lg_read_va(lg.cur->regs->eip, b, 3) || b[0] != 0x0f || b[1] != 0x01 || (b[2] != 0xc1 && b[2] != 0xd9))
 		return false;
-	lg_write_va(lg.regs->eip, int1f, 3);    /* next time: the fast way */
-	lg.regs->eip += 3;
+	lg_write_va(lg.cur->regs->eip, int1f, 3);    /* next time: the fast way */
+	lg.cur->regs->eip += 3;
 	lg_hypercall();
 	return true;
 }
 
 void lg_handle_exit(u32 v)
 {
-	struct trapframe *r = lg.regs;
+	struct trapframe *r = lg.cur->regs;
 
 	if (v == LG_HCALL_VECTOR && (r->cs & 3) == LG_GUEST_RPL)
 		lg_hypercall();
