@@ -302,6 +302,16 @@ static u8 fw_read8(void *ctx)
 	return inb(FWCFG_PORT_DATA);
 }
 
+static u32 fw_in32(void *ctx, u16 port)
+{
+	return inl(port);
+}
+
+static void fw_out32(void *ctx, u16 port, u32 v)
+{
+	outl(port, v);
+}
+
 static void bios_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
 	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
@@ -348,12 +358,15 @@ static void halt_with(const char *msg)
 
 void stage2_main(void)
 {
+	static struct fat_vol vol;
+	static char log[4096];          /* linfo() lines kept until loader=verbose is known */
 	static struct loader_platform p = {
 		.name = "pvboot-bios", .puts = bios_puts, .getkey = bios_getkey,
-		.sleep_ms = bios_sleep_ms, .rdtsc = bios_rdtsc, .disk_read = bios_disk_read,
-		.fwcfg = { fw_select, fw_read8, NULL }, .cpuid = bios_cpuid,
+		.sleep_ms = bios_sleep_ms, .rdtsc = bios_rdtsc, .disk_read = bios_disk_read, .vol = &vol,
+		.fwcfg = { fw_select, fw_read8, NULL, fw_in32, fw_out32 }, .cpuid = bios_cpuid,
 		.phys_read = bios_phys_read, .avoid_lo = 0, .avoid_hi = LOADER_END,
 		.qemu_exit = bios_qemu_exit, .reboot = bios_reboot, .enter = bios_enter,
+		.log = log, .log_size = sizeof(log),
 	};
 	const char *a20;
 

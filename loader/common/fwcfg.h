@@ -5,16 +5,24 @@
 
 #define FWCFG_PORT_SEL  0x510
 #define FWCFG_PORT_DATA 0x511
+#define FWCFG_PORT_DMA  0x514   /* 64-bit big-endian DMA address register */
 #define FWCFG_SIGNATURE 0x0000
 #define FWCFG_FILE_DIR  0x0019
 #define FWCFG_DIR_MAX   4096    /* more entries than QEMU ever lists: refuse */
 #define FWCFG_NAME_LEN  56
 
-/* The two port operations; the host tests fake them. */
+/* The port operations; the host tests fake them. */
 struct fwcfg_io {
 	void (*select)(void *ctx, u16 key);
 	u8 (*read8)(void *ctx);
 	void *ctx;
+	/*
+	 * Optional 32-bit port access for the DMA interface (the register at
+	 * FWCFG_PORT_DMA, two halves); NULL means byte-wise reads only.  DMA
+	 * needs pointers to be physical addresses, as in stage 2 and UEFI.
+	 */
+	u32 (*in32)(void *ctx, u16 port);
+	void (*out32)(void *ctx, u16 port, u32 v);
 };
 
 /* "QEMU" at selector 0: false when there is no fw_cfg (ports read 0xff). */
@@ -36,8 +44,8 @@ long fwcfg_read_file(const struct fwcfg_io *io, const char *name, void *buf, u32
  * selector and size); fn returns false to stop.  Returns -1 without fw_cfg.
  * Read the files afterwards: reading one moves the directory's cursor.
  */
-int fwcfg_foreach(const struct fwcfg_io *io,
-		  bool (*fn)(void *ctx, const char *name, u16 select, u32 size), void *ctx);
+typedef bool (*fwcfg_fn)(void *ctx, const char *name, u16 select, u32 size);
+int fwcfg_foreach(const struct fwcfg_io *io, fwcfg_fn fn, void *ctx);
 
 /* Read max bytes of the item at select into buf. */
 void fwcfg_read_select(const struct fwcfg_io *io, u16 select, void *buf, u32 max);

@@ -10,7 +10,10 @@
 
 static const struct loader_platform *plat;
 static struct pvboot_info *info;
-static struct fat_vol vol;
+static struct fat_vol *vol;
+static bool verbose;            /* loader=verbose: detail lines go out at once */
+static u32 loglen;
+static char summary[160];       /* the one line printed without loader=verbose */
 static struct optset opts;
 static bool test_mode;          /* `test` or `exit`: errors must end QEMU */
 static char cfgbuf[CONFIG_MAX + 1];
@@ -33,9 +36,37 @@ void lprintf(const char *fmt, ...)
 	plat->puts(buf);
 }
 
+void linfo(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (verbose)
+		plat->puts(buf);
+	else if (plat->log && n > 0 && loglen + (u32)n < plat->log_size)
+		memcpy(plat->log + loglen, buf, (size_t)n + 1), loglen += (u32)n;
+}
+
+/* The detail lines kept so far, as one console write. */
+static void flush_log(void)
+{
+	if (plat->log && loglen)
+		plat->puts(plat->log);
+	loglen = 0;
+}
+
 static void warn_line(void *ctx, const char *line)
 {
 	lprintf("%s\n", line);
+}
+
+static void info_line(void *ctx, const char *line)
+{
+	linfo("%s\n", line);
 }
 
 static int wait_key(void)
@@ -62,6 +93,7 @@ static _Noreturn void fatal_v(const char *prefix, const char *fmt, va_list ap)
 	char buf[200];
 
 	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	flush_log();                    /* what led up to the error */
 	lprintf("%s%s\n", prefix, buf);
 	exit_if_testing();
 	lprintf("press any key to %s\n", info->firmware == PVFW_BIOS ? "reboot" : "return to the firmware");
@@ -89,7 +121,7 @@ _Noreturn void loader_fatal(const char *fmt, ...)
 
 static const char *fat_why(int err)
 {
-	return err == FAT_ECORRUPT && vol.err ? vol.err : fat_strerror(err);
+	return err == FAT_ECORRUPT && vol && vol->err ? vol->err : fat_strerror(err);
 }
 
 static void mount_boot_partition(void)
@@ -98,7 +130,8 @@ static void mount_boot_partition(void)
 
 	if (plat->file_open)            /* the firmware reads the files */
 		return;
-	r = fat_mount(&vol, plat->disk_read, plat->disk_ctx, plat->part_lba, plat->part_sectors);
+	vol = plat->vol;
+	r = fat_mount(vol, plat->disk_read, plat->disk_ctx, plat->part_lba, plat->part_sectors);
 	if (r)
 		fatal("boot partition at LBA %llu: %s; rewrite the image (make) or check the disk",
 		      (unsigned long long)plat->part_lba, fat_why(r));
@@ -117,7 +150,7 @@ static int lf_open(const char *path, struct lfile *lf)
 
 	if (plat->file_open)
 		return plat->file_open(path, &lf->h, &lf->size);
-	r = fat_open(&vol, path, &lf->f);
+	r = fat_open(vol, path, &lf->f);
 	lf->size = lf->f.size;
 	return r;
 }
@@ -126,7 +159,7 @@ static long lf_read(struct lfile *lf, u32 off, void *buf, u32 len)
 {
 	if (plat->file_open)
 		return plat->file_read(lf->h, off, buf, len);
-	return fat_read(&vol, &lf->f, off, buf, len);
+	return fat_read(vol, &lf->f, off, buf, len);
 }
 
 /* fw_cfg opt/pvboot/cmdline, NUL-terminated in fwbuf; "" if none. */
@@ -140,7 +173,7 @@ static void read_fwcfg(void)
 		lprintf("loader: fw_cfg %s is %u bytes; only the first %u are used\n",
 			FWCFG_CMDLINE, size, (u32)sizeof(fwbuf) - 1);
 	if (n >= 0)
-		lprintf("loader: fw_cfg %s: \"%s\"\n", FWCFG_CMDLINE, fwbuf);
+		linfo("loader: fw_cfg %s: \"%s\"\n", FWCFG_CMDLINE, fwbuf);
 }
 
 /* A config problem: reported, then the boot goes on without the file. */
@@ -161,7 +194,7 @@ static bool read_config(void)
 	int r = lf_open(CONFIG_PATH, &f);
 
 	if (r == FAT_ENOENT) {
-		lprintf("loader: %s not found; using the defaults\n", CONFIG_PATH);
+		linfo("loader: %s not found; using the defaults\n", CONFIG_PATH);
 		return false;
 	}
 	if (r)
@@ -199,7 +232,7 @@ static void build_cmdline(void)
 {
 	read_fwcfg();
 	if (plat->load_options && *plat->load_options)
-		lprintf("loader: UEFI load options: \"%s\"\n", plat->load_options);
+		linfo("loader: UEFI load options: \"%s\"\n", plat->load_options);
 	merge_overrides(NULL);
 	opts.n = 0;
 	if (read_config())
@@ -285,10 +318,10 @@ static void load_kernel(struct kfile *k, const struct elf_plan *p)
 		claim_segment(p, i);
 		if (s->filesz && kseg_read(k, s->offset, dst, s->filesz) != (long)s->filesz)
 			fatal("%s: segment %u unreadable (%s); recopy the kernel", KERNEL_PATH, i,
-			      vol.err ? vol.err : "disk read error");
+			      vol && vol->err ? vol->err : "disk read error");
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 	}
-	lprintf("loader: %s: %u bytes, %u segments at %#x-%#x, entry %#x\n", KERNEL_PATH,
+	linfo("loader: %s: %u bytes, %u segments at %#x-%#x, entry %#x\n", KERNEL_PATH,
 		k->f.size, p->nseg, p->lo, p->hi, p->entry);
 }
 
@@ -362,7 +395,7 @@ static void adopt_placed_rom(struct detect_result *r)
 	r->vmi_rom_size = plat->rom_size;
 	if (r->env != PVENV_LGUEST)
 		r->env = PVENV_VMI;
-	lprintf("detect: VMI ROM placed by the loader at %#x, %u bytes: env=%s\n",
+	linfo("detect: VMI ROM placed by the loader at %#x, %u bytes: env=%s\n",
 		plat->rom_phys, plat->rom_size, pv_env_name(r->env));
 }
 
@@ -370,7 +403,7 @@ static void adopt_placed_rom(struct detect_result *r)
 static void detect_and_choose(const struct elf_plan *p)
 {
 	struct detect_io io = {
-		.cpuid = plat->cpuid, .read = plat->phys_read, .log = warn_line,
+		.cpuid = plat->cpuid, .read = plat->phys_read, .log = info_line,
 		.hardware_subarch = info->hardware_subarch,
 	};
 	struct detect_result r;
@@ -393,8 +426,19 @@ static void detect_and_choose(const struct elf_plan *p)
 	info->backend_table = p->has_backends ? backend_list_table(&p->backends, c.backend) : 0;
 	if (c.fallback)
 		pv_snprintf(info->fallback_reason, sizeof(info->fallback_reason), "%s", c.reason);
-	lprintf("loader: backend %s (%s), table %#x\n", pv_backend_name(c.backend), c.reason,
-		info->backend_table);
+	pv_snprintf(summary, sizeof(summary), "loader: backend %s (%s)", pv_backend_name(c.backend),
+		    c.reason);
+}
+
+/* loader=verbose is known once the command line is final. */
+static void set_verbosity(void)
+{
+	struct kopts k;
+
+	current_kopts(&k);
+	verbose = k.loader_verbose;
+	if (verbose)
+		flush_log();
 }
 
 _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *bi)
@@ -409,10 +453,11 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	info->size = sizeof(*info);
 	pv_snprintf(info->loader_name, sizeof(info->loader_name), "%s %s", p->name, LOADER_VERSION_STR);
 	info->loader_version = LOADER_VERSION;
-	lprintf("%s %s: %u memory map entries\n", p->name, LOADER_VERSION_STR, info->mmap_count);
+	linfo("%s %s: %u memory map entries\n", p->name, LOADER_VERSION_STR, info->mmap_count);
 	mount_boot_partition();
 	build_cmdline();
 	run_prompt();
+	set_verbosity();
 	open_kernel(&k, &plan);
 	detect_and_choose(&plan);
 	load_module(&k, &plan);
@@ -420,7 +465,9 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	if (!info->acpi_rsdp && p->phys_read)
 		info->acpi_rsdp = acpi_find_rsdp(p->phys_read, NULL, warn_line, NULL);
 	optset_to_info(&opts, info);
-	lprintf("loader: cmdline \"%s\"; entering the kernel\n", info->cmdline);
+	linfo("loader: backend table %#x; cmdline \"%s\"; entering the kernel\n",
+	      info->backend_table, info->cmdline);
+	lprintf("%s\n", summary);      /* short: each character costs on OVMF's console */
 	info->tsc_handoff = p->rdtsc();
 	p->enter(plan.entry, info);
 }

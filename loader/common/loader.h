@@ -35,6 +35,7 @@ struct loader_platform {
 	u64 (*rdtsc)(void);
 	sector_read_fn disk_read;
 	void *disk_ctx;
+	struct fat_vol *vol;                    /* the FAT reader's state (unless file_open) */
 	u64 part_lba, part_sectors;             /* the boot partition */
 	struct fwcfg_io fwcfg;
 	cpuid_fn cpuid;
@@ -62,6 +63,14 @@ struct loader_platform {
 	u32 (*mod_alloc)(u32 size, char *why, size_t wl);
 	const char *load_options;
 	u32 rom_phys, rom_size;
+
+	/*
+	 * Optional: where linfo() keeps the detail lines until the command
+	 * line says whether to print them (without it they are dropped
+	 * unless loader=verbose).
+	 */
+	char *log;
+	u32 log_size;
 };
 
 /*
@@ -80,8 +89,15 @@ void loader_set_platform(const struct loader_platform *p);
  */
 _Noreturn void loader_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* printf to the loader's console. */
+/* printf to the loader's console: warnings, errors, the summary. */
 void lprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A detail line: printed under loader=verbose, else kept in the
+ * platform's log buffer and printed only before a fatal error.  Each
+ * firmware console line is slow (OVMF under TCG: ~1.5 ms).
+ */
+void linfo(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum { PROMPT_BOOT = 0, PROMPT_EDITED = 1 };
 

@@ -45,7 +45,7 @@ void uefi_find_gop(struct pvboot_info *info)
 	info->screen.pitch = mi->PixelsPerScanLine * 4;
 	info->screen.bpp = 32;
 	info->screen.pixel_format = mi->PixelFormat;
-	lprintf("uefi: GOP framebuffer %ux%u at %#llx, pitch %u, format %u\n",
+	linfo("uefi: GOP framebuffer %ux%u at %#llx, pitch %u, format %u\n",
 		info->screen.width, info->screen.height, (unsigned long long)info->screen.fb_base,
 		info->screen.pitch, info->screen.pixel_format);
 }
@@ -62,7 +62,18 @@ static u8 fw_read8(void *ctx)
 	return uefi_inb(FWCFG_PORT_DATA);
 }
 
-const struct fwcfg_io uefi_fwcfg = { fw_select, fw_read8, NULL };
+static u32 fw_in32(void *ctx, u16 port)
+{
+	return uefi_inl(port);
+}
+
+static void fw_out32(void *ctx, u16 port, u32 v)
+{
+	uefi_outl(port, v);
+}
+
+/* Boot services identity-map memory, so fw_cfg DMA can take our pointers. */
+const struct fwcfg_io uefi_fwcfg = { fw_select, fw_read8, NULL, fw_in32, fw_out32 };
 
 struct rom_pick {
 	u16 select[4];
@@ -95,10 +106,10 @@ static bool try_rom(struct loader_platform *p, const struct rom_pick *r, u32 i, 
 
 	fwcfg_read_select(&uefi_fwcfg, r->select[i], buf, r->size[i]);
 	if (vmi_rom_validate(phys_image_read, &img, VMI_SCAN_START, &size, why, sizeof(why))) {
-		lprintf("uefi: fw_cfg %s is not a VMI ROM: %s\n", r->name[i], why);
+		linfo("uefi: fw_cfg %s is not a VMI ROM: %s\n", r->name[i], why);
 		return false;
 	}
-	lprintf("uefi: fw_cfg %s: valid VMI ROM, %u bytes\n", r->name[i], size);
+	linfo("uefi: fw_cfg %s: valid VMI ROM, %u bytes\n", r->name[i], size);
 	uefi_place_rom(buf, size, &p->rom_phys);
 	if (!p->rom_phys) {
 		lprintf("uefi: no memory below 4 GiB for the VMI ROM; continuing without it\n");
@@ -120,7 +131,7 @@ void uefi_find_vmi_rom(struct loader_platform *p)
 		return;
 	for (u32 i = 0; i < r.n; i++) {
 		if (r.size[i] > ROM_MAX || r.size[i] < VMI_HEADER_LEN) {
-			lprintf("uefi: fw_cfg %s: %u bytes is no VMI ROM\n", r.name[i], r.size[i]);
+			linfo("uefi: fw_cfg %s: %u bytes is no VMI ROM\n", r.name[i], r.size[i]);
 			continue;
 		}
 		if (try_rom(p, &r, i, buf))

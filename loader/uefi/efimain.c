@@ -7,6 +7,8 @@ struct uefi uefi;
 static struct pvboot_info *info;
 static char load_opts[PVBOOT_CMDLINE_MAX];
 
+#define LOG_SIZE 4096           /* linfo() lines kept until loader=verbose is known */
+
 /* ---- console: ConOut, which OVMF mirrors to the serial port ---------- */
 
 void uefi_puts(const char *s)
@@ -135,6 +137,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	if (!uefi_fs_init())
 		return early_fail("uefi: the device we were loaded from has no readable file system");
 	plat.fwcfg = uefi_fwcfg;
+	/* Pool, not .bss: gnu-efi stores .bss in the file, and the app must stay ≤ 64 KiB. */
+	if (uefi.bs->AllocatePool(EfiLoaderData, LOG_SIZE, (void **)&plat.log) == EFI_SUCCESS)
+		plat.log_size = LOG_SIZE;
 	plat.load_options = read_load_options();
 	loader_set_platform(&plat);
 	uefi_find_rsdp(info);

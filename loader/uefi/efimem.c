@@ -134,7 +134,7 @@ void uefi_place_rom(const u8 *rom, u32 size, u32 *phys)
 		return;
 	memcpy((void *)(uintptr_t)a, rom, size);
 	*phys = (u32)a;
-	lprintf("uefi: VMI ROM placed at %#x (%s)\n", *phys,
+	linfo("uefi: VMI ROM placed at %#x (%s)\n", *phys,
 		a >= 0xc0000 && a < 0xe0000 ? "free RAM in the option-ROM window" :
 		a < 0x100000 ? "reserved memory below 1 MiB" : "reserved memory below 4 GiB");
 }

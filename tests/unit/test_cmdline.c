@@ -61,8 +61,9 @@ static void test_all_options(void **state)
 
 	assert_int_equal(parse(&o, "pv=vmi smp=2 nopatch pvpatch=verbose test "
 			       "bench exit pvtrace console=serial timeout=0 "
-			       "host=lguest guestmem=128 initwait=1"), 0);
+			       "host=lguest guestmem=128 initwait=1 loader=verbose"), 0);
 	assert_int_equal(o.pv, PV_VMI);
+	assert_true(o.loader_verbose);
 	assert_int_equal(o.smp, 2);
 	assert_true(o.nopatch && o.pvpatch_verbose && o.test && o.bench);
 	assert_true(o.exit_after_boot && o.pvtrace);
@@ -79,8 +80,10 @@ static void test_resets(void **state)
 	struct kopts o;
 
 	assert_int_equal(parse(&o, "pvpatch=verbose pvpatch=default initwait=0 "
-			       "initwait=auto test=1 test=0 console=screen"), 0);
+			       "initwait=auto test=1 test=0 console=screen "
+			       "loader=verbose loader=quiet"), 0);
 	assert_false(o.pvpatch_verbose);
+	assert_false(o.loader_verbose);
 	assert_int_equal(o.initwait, -1);
 	assert_false(o.test);
 	assert_int_equal(o.console, CONSOLE_SCREEN);
