@@ -10,23 +10,14 @@
  */
 #include "pvboot/x86.h"
 #include "pvboot/paravirt.h"
+#include "pvboot/trapstubs.h"
 
 
 	.text
 	.balign 16
 	.globl trap_stub_base
 trap_stub_base:
-	.set vec, 0
-	.rept 256
-	.balign 16
-	.if (vec == 8) || (vec >= 10 && vec <= 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
-	.else
-	pushl $0
-	.endif
-	pushl $vec
-	jmp trap_common
-	.set vec, vec + 1
-	.endr
+	TRAP_STUBS trap_common
 
 	.globl trap_common
 trap_common:

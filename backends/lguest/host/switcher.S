@@ -16,6 +16,7 @@
 #include "pvboot/x86.h"
 #include "pvboot/lguest.h"
 #include "switcher.h"
+#include "pvboot/trapstubs.h"
 
 #define ABS(label) (LG_SWITCHER_ADDR + (label) - lg_switcher_start)
 #define D(field) (LG_SW_DATA + (field))
@@ -51,17 +52,7 @@ lg_enter:
 /* 256 stubs of 16 bytes, as kernel/trapentry.S */
 	.balign 16
 lg_stubs:
-	.set vec, 0
-	.rept 256
-	.balign 16
-	.if (vec == 8) || (vec >= 10 && vec <= 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
-	.else
-	pushl $0
-	.endif
-	pushl $vec
-	jmp lg_common
-	.set vec, vec + 1
-	.endr
+	TRAP_STUBS lg_common
 
 lg_common:
 	pushal
