@@ -120,33 +120,27 @@ p_port_io:
 	jmp u_exit
 
 /* 5: isolation: write ebx to the data page, yield to the other task,
- * then check the value is still ours. */
+ * then check the value is still ours; the second yield goes through
+ * sysenter.  9: the same with both yields through int 0x80 (an lguest
+ * guest runs its kernel in ring 1, where the host owns sysenter). */
 p_isolation:
-	movl %ebx, %esi
-	movl %esi, 0x1000(%ebp)
-	movl $SYS_YIELD, %eax
-	int $0x80
-	movl 0x1000(%ebp), %ebx
-	xorl %esi, %ebx
-	movl $SYS_YIELD, %eax
-	call u_sysenter                 /* second yield through sysenter */
-	movl 0x1000(%ebp), %eax
-	xorl %esi, %eax
-	orl %eax, %ebx
-	jmp u_exit
-
-/* 9: isolation as 5, both yields through int 0x80 (no sysenter: an
- * lguest guest runs its kernel in ring 1, where the host owns sysenter). */
+	xorl %edi, %edi                 /* edi = 0: second yield by sysenter */
+	jmp 1f
 p_isolation_int80:
-	movl %ebx, %esi
+	movl $1, %edi
+1:	movl %ebx, %esi
 	movl %esi, 0x1000(%ebp)
 	movl $SYS_YIELD, %eax
 	int $0x80
 	movl 0x1000(%ebp), %ebx
 	xorl %esi, %ebx
 	movl $SYS_YIELD, %eax
+	testl %edi, %edi
+	jz 2f
 	int $0x80
-	movl 0x1000(%ebp), %eax
+	jmp 3f
+2:	call u_sysenter
+3:	movl 0x1000(%ebp), %eax
 	xorl %esi, %eax
 	orl %eax, %ebx
 	jmp u_exit

@@ -3,33 +3,15 @@
 #include "pvboot/detect.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"
+#include "pvboot/elf32.h"
 
-#define EHDR_SIZE 52
-#define PHDR_SIZE 32
-#define SHDR_SIZE 40
-#define PT_LOAD 1
-#define PF_X 1
+#define EHDR_SIZE ELF32_EHDR_SIZE
+#define PHDR_SIZE ELF32_PHDR_SIZE
+#define SHDR_SIZE ELF32_SHDR_SIZE
+#define PT_LOAD ELF_PT_LOAD
+#define PF_X ELF_PF_X
 #define MAX_PHDRS 16
 #define MAX_SHDRS 256
-
-struct ehdr {
-	u8 ident[16];
-	u16 type, machine;
-	u32 version, entry, phoff, shoff, flags;
-	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-} PACKED;
-
-struct phdr {
-	u32 type, offset, vaddr, paddr, filesz, memsz, flags, align;
-} PACKED;
-
-struct shdr {
-	u32 name, type, flags, addr, offset, size, link, info, addralign, entsize;
-} PACKED;
-
-STATIC_ASSERT(sizeof(struct ehdr) == EHDR_SIZE, "ehdr");
-STATIC_ASSERT(sizeof(struct phdr) == PHDR_SIZE, "phdr");
-STATIC_ASSERT(sizeof(struct shdr) == SHDR_SIZE, "shdr");
 
 #define FAIL(...) (pv_snprintf(why, wl, __VA_ARGS__), -1)
 
@@ -38,7 +20,7 @@ static bool in_file(u32 off, u64 len, u32 file_size)
 	return off <= file_size && len <= file_size - off;
 }
 
-static int check_ehdr(const struct ehdr *e, u32 fsz, char *why, size_t wl)
+static int check_ehdr(const struct elf32_ehdr *e, u32 fsz, char *why, size_t wl)
 {
 	if (memcmp(e->ident, "\x7f" "ELF", 4))
 		return FAIL("not an ELF file (no \\x7fELF magic)");
@@ -81,7 +63,7 @@ static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
-static int check_load(const struct phdr *ph, u32 i, u32 fsz, const struct elf_limits *lim,
+static int check_load(const struct elf32_phdr *ph, u32 i, u32 fsz, const struct elf_limits *lim,
 		      const struct elf_plan *p, char *why, size_t wl)
 {
 	if (ph->filesz > ph->memsz || ph->memsz > ELF_MAX_SEG_SIZE)
@@ -107,10 +89,10 @@ static int check_load(const struct phdr *ph, u32 i, u32 fsz, const struct elf_li
 }
 
 /* Walk the program headers; the entry point must be in an executable one. */
-static int check_phdrs(file_read_fn rd, void *ctx, const struct ehdr *e, u32 fsz,
+static int check_phdrs(file_read_fn rd, void *ctx, const struct elf32_ehdr *e, u32 fsz,
 		       const struct elf_limits *lim, struct elf_plan *p, char *why, size_t wl)
 {
-	struct phdr ph;
+	struct elf32_phdr ph;
 	bool entry_ok = false;
 
 	for (u32 i = 0; i < e->phnum; i++) {
@@ -136,7 +118,7 @@ static int check_phdrs(file_read_fn rd, void *ctx, const struct ehdr *e, u32 fsz
 }
 
 /* Is the section named ".pvbackends"? Names are read with bounds. */
-static bool section_is_backends(file_read_fn rd, void *ctx, const struct shdr *strtab,
+static bool section_is_backends(file_read_fn rd, void *ctx, const struct elf32_shdr *strtab,
 				u32 name, u32 fsz)
 {
 	static const char want[] = ".pvbackends";
@@ -149,7 +131,7 @@ static bool section_is_backends(file_read_fn rd, void *ctx, const struct shdr *s
 }
 
 /* Every listed table must be inside the image's loaded memory. */
-static int read_backends(file_read_fn rd, void *ctx, const struct shdr *sh, u32 fsz,
+static int read_backends(file_read_fn rd, void *ctx, const struct elf32_shdr *sh, u32 fsz,
 			 struct elf_plan *p, char *why, size_t wl)
 {
 	u32 n = sh->size < sizeof(p->backends) ? sh->size : sizeof(p->backends);
@@ -170,10 +152,10 @@ static int read_backends(file_read_fn rd, void *ctx, const struct shdr *sh, u32 
 	return 0;
 }
 
-static int find_backends(file_read_fn rd, void *ctx, const struct ehdr *e, u32 fsz,
+static int find_backends(file_read_fn rd, void *ctx, const struct elf32_ehdr *e, u32 fsz,
 			 struct elf_plan *p, char *why, size_t wl)
 {
-	struct shdr strtab, sh;
+	struct elf32_shdr strtab, sh;
 
 	if (!e->shoff || e->shentsize != SHDR_SIZE || e->shnum > MAX_SHDRS ||
 	    e->shstrndx >= e->shnum || !in_file(e->shoff, (u64)e->shnum * SHDR_SIZE, fsz))
@@ -192,7 +174,7 @@ static int find_backends(file_read_fn rd, void *ctx, const struct ehdr *e, u32 f
 int elf_check(file_read_fn rd, void *ctx, u32 file_size, const struct elf_limits *lim,
 	      struct elf_plan *p, char *why, size_t wl)
 {
-	struct ehdr e;
+	struct elf32_ehdr e;
 
 	memset(p, 0, sizeof(*p));
 	if (file_size < EHDR_SIZE)

@@ -13,6 +13,7 @@
 #include "paravirt.h"
 #include "detect.h"
 #include "pvboot/multiboot.h"
+#include "pvboot/elf32.h"
 
 struct lg_guest lg;
 
@@ -64,29 +65,18 @@ bool lg_write_va(u32 va, const void *buf, u32 len) { return copy_va(va, (void *)
 
 /* ---- loading the guest ------------------------------------------------- */
 
-struct elf32_ehdr {
-	u8 ident[16];
-	u16 type, machine;
-	u32 version, entry, phoff, shoff, flags;
-	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-} PACKED;
-
-struct elf32_phdr {
-	u32 type, offset, vaddr, paddr, filesz, memsz, flags, align;
-} PACKED;
-
 /* Every PT_LOAD into guest memory at its physical address; entry or 0. */
 static u32 load_elf(const u8 *img, u32 len)
 {
 	const struct elf32_ehdr *eh = (const void *)img;
 
-	if (len < sizeof(*eh) || memcmp(eh->ident, "\177ELF\1\1", 6) || eh->machine != 3 ||
+	if (len < sizeof(*eh) || memcmp(eh->ident, "\177ELF\1\1", 6) || eh->machine != ELF_EM_386 ||
 	    eh->phentsize != sizeof(struct elf32_phdr) || eh->phoff > len ||
 	    eh->phnum > (len - eh->phoff) / sizeof(struct elf32_phdr))
 		return 0;
 	for (u32 i = 0; i < eh->phnum; i++) {
 		const struct elf32_phdr *ph = (const void *)(img + eh->phoff) + i * sizeof(*ph);
-		if (ph->type != 1)
+		if (ph->type != ELF_PT_LOAD)
 			continue;
 		if (ph->filesz > ph->memsz || ph->offset > len || ph->filesz > len - ph->offset ||
 		    !lg_gpa_ok(ph->paddr, ph->memsz) || ph->paddr < 0x100000)
