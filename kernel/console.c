@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "spinlock.h"
 #include "time.h"
+#include "smp.h"
 
 #define COM1 0x3F8
 #define UART_FIFO 16
@@ -210,7 +211,8 @@ void console_read_line(u32 ms)
 	kprintf("console: waiting %u ms for a line of input\n", ms);
 	while (!in_done && rdtsc() < deadline) {
 		uart_poll();
-		safe_halt();            /* the timer, or the backend's input interrupt */
+		irq_disable();
+		idle_wait();            /* the timer, or the backend's input interrupt */
 	}
 	in_line[in_len] = '\0';
 	if (in_done)

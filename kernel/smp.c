@@ -100,6 +100,23 @@ static void send_all(u32 icr, bool only_silent)
 }
 
 /*
+ * Called with interrupts off, returns with them on: sleep until the next
+ * interrupt (sti; hlt loses no wake-up) — but only once this CPU's timer
+ * has ticked, so a deadline is always seen again; before that (or if the
+ * timer never runs) spin briefly instead of halting for good.
+ */
+void idle_wait(void)
+{
+	if (percpu_ready && this_cpu()->ticks) {
+		safe_halt();
+		return;
+	}
+	irq_enable();
+	for (int i = 0; i < 1000; i++)
+		cpu_relax();
+}
+
+/*
  * Sleep until every started AP is online: each AP's last act is a wake-up
  * IPI, the local timer bounds each sleep.  Halting rather than spinning
  * matters under emulation, where a spinning vCPU steals host time from
@@ -113,7 +130,7 @@ static void wait_online(u64 t0)
 		irq_disable();
 		if (ncpus_online >= ncpus_started + 1 || rdtsc() >= deadline)
 			break;
-		safe_halt();            /* sti; hlt: no wake-up is lost */
+		idle_wait();
 	}
 	irq_enable();
 }
@@ -232,7 +249,7 @@ bool wait_flag(volatile u32 *flag, u32 ms)
 		ok = __atomic_load_n(flag, __ATOMIC_ACQUIRE);
 		if (ok || rdtsc() >= deadline)
 			break;
-		safe_halt();
+		idle_wait();
 	}
 	restore_fl(f);
 	return ok;

@@ -17,6 +17,7 @@ void smp_init_ipis(void);
 /* Run fn(arg) on cpu in thread context (interrupts on), wait up to ms. */
 bool smp_run(u32 cpu, void (*fn)(void *), void *arg, u32 ms);
 bool wait_flag(volatile u32 *flag, u32 ms);
+void idle_wait(void);           /* irq off in, on out: halt if the timer runs */
 extern u64 smp_bringup_us;
 
 #endif
