@@ -33,13 +33,14 @@ run_case() {
 		flock "$logs/.lock" cat "$out"
 	}
 
-	local extra=() rc_want='' limit=$TIMEOUT e input=
+	local extra=() rc_want='' limit=$TIMEOUT e input='' retries=0
 	read -r -a extra <<<"${qargs//\{O\}/$O}"
 	for e in "${expect[@]}"; do
 		case $e in
 		@rc=*) rc_want=${e#@rc=} ;;
 		@timeout=*) limit=${e#@timeout=} ;;
 		@stdin=*) input=${e#@stdin=} ;;
+		@retry=*) retries=${e#@retry=} ;;
 		status=pass) : "${rc_want:=1}" ;;
 		status=*) : "${rc_want:=3}" ;;
 		esac
@@ -56,14 +57,27 @@ run_case() {
 		finish SKIP "$QEMU_ERR"; return
 	fi
 
-	local rc=0
-	{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
-	if [[ -n $input ]]; then        # typed on the serial console after 3 s
-		{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
-			timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
-	else
-		timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
-	fi
+	local rc=0 attempt=0
+	while :; do
+		rc=0
+		{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
+		if [[ -n $input ]]; then        # typed on the serial console after 3 s
+			{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
+				timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
+		else
+			timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
+		fi
+		# @retry=N: a known-flaky case (see the catalogue) gets N more tries
+		# when it produced no result line; each retry is announced and the
+		# failed attempt's log kept.
+		if ((attempt < retries)) && ! tr -d '\r' <"$log" | grep -q '^PVBOOT RESULT'; then
+			attempt=$((attempt + 1))
+			cp "$log" "$logs/$name.try$attempt.log"
+			flock "$logs/.lock" echo "RETRY: boot/$name: no result line (QEMU exit $rc); log kept as $logs/$name.try$attempt.log"
+			continue
+		fi
+		break
+	done
 	rm -f "$logs/$name.vars.fd"
 
 	local text results
