@@ -18,6 +18,10 @@ CC ?= gcc
 CC := $(if $(filter default,$(origin CC)),gcc,$(CC))
 HOSTCC ?= gcc
 FUZZCC ?= clang
+LD ?= ld
+LD := $(if $(filter default,$(origin LD)),ld,$(LD))
+NM ?= nm
+OBJCOPY ?= objcopy
 
 WERROR := $(if $(filter true 1,$(CI)),-Werror,)
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
@@ -85,7 +89,7 @@ $(O)/k/%.o: %.S
 # no other symbol.
 $(O)/pvkernel.pass1: $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/empty_syms.o
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/empty_syms.o $(KLIBGCC)
+	$(Q)$(LD) $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/empty_syms.o $(KLIBGCC)
 
 $(O)/k/empty_syms.o: scripts/gensyms.sh
 	@mkdir -p $(dir $@)
@@ -93,12 +97,12 @@ $(O)/k/empty_syms.o: scripts/gensyms.sh
 	$(Q)$(CC) $(KASFLAGS) -c $(O)/k/empty_syms.S -o $@
 
 $(O)/k/ksyms.o: $(O)/pvkernel.pass1 scripts/gensyms.sh
-	$(Q)nm -n $< | scripts/gensyms.sh - > $(O)/k/ksyms.S
+	$(Q)$(NM) -n $< | scripts/gensyms.sh - > $(O)/k/ksyms.S
 	$(Q)$(CC) $(KASFLAGS) -c $(O)/k/ksyms.S -o $@
 
 $(KERNEL): $(KERNEL_OBJS) kernel/kernel.ld $(O)/k/ksyms.o
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o $(KLIBGCC)
+	$(Q)$(LD) $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS) $(O)/k/ksyms.o $(KLIBGCC)
 	$(Q)scripts/check-syms.sh $(O)/pvkernel.pass1 $@
 
 # ---- UEFI loader (loader/uefi/README.md): its rules live with it ------------
@@ -113,7 +117,6 @@ LCFLAGS := -m32 -march=i686 -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
 	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP
-# lib/string.c is replaced by loader/bios/string.c (rep movs/stos: TCG-fast).
 LOADER_LIB_SRCS := lib/fmt.c lib/cmdline.c lib/acpi.c lib/physmem.c \
 	lib/bootinfo.c lib/detect.c
 STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c lib/string.c \
@@ -138,16 +141,16 @@ $(O)/l/%.o: %.S
 $(O)/loader/mbr.bin: $(O)/l/loader/bios/mbr.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
+	$(Q)$(LD) -m elf_i386 -Ttext 0x7c00 --oformat binary -o $@ $<
 
 $(O)/loader/stage2.elf: $(STAGE2_OBJS) loader/bios/stage2.ld
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)ld -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
+	$(Q)$(LD) -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
 		-T loader/bios/stage2.ld -o $@ $(STAGE2_OBJS)
 
 $(O)/loader/stage2.bin: $(O)/loader/stage2.elf
-	$(Q)objcopy -O binary $< $@
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 $(MKIMAGE): tools/mkimage.c loader/bios/layout.h
 	@mkdir -p $(dir $@)
@@ -206,7 +209,9 @@ unit: deps $(UNIT_BINS)
 
 # ---- fuzzing ----------------------------------------------------------------
 FUZZ_SECONDS ?= 60
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LOADER_COMMON_SRCS)
+# Each target compiles the sources in one go, so it depends on every header they may include.
+FUZZ_HDRS := $(wildcard include/pvboot/*.h loader/common/*.h tests/fuzz/*.h)
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LOADER_COMMON_SRCS) $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)$(FUZZCC) -g -O1 -DPVBOOT_HOST -Iinclude -Iloader/common -fsanitize=fuzzer,address,undefined \
@@ -249,4 +254,4 @@ clean:
 # Keep the host objects: the unit-test links share them.
 .SECONDARY: $(HOST_LIB_OBJS)
 
--include $(KERNEL_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) $(STAGE2_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) $(STAGE2_OBJS:.o=.d) $(UNIT_BINS:=.d)

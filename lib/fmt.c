@@ -81,9 +81,86 @@ static s64 arg_signed(va_list *ap, int lng)
 	}
 }
 
+/* One conversion specification: %[flags][width][.prec][length]conv. */
+struct spec {
+	bool left, zero, alt;
+	int width, prec, lng;   /* prec -1: none; lng: 0 int, 1 l, 2 ll, 3 z */
+};
+
+/* Parse flags, width, precision and length after the '%'; returns the
+ * conversion character's position. */
+static const char *parse_spec(const char *fmt, struct spec *sp, va_list *ap)
+{
+	*sp = (struct spec){ .prec = -1 };
+	for (; *fmt == '-' || *fmt == '0' || *fmt == '#'; fmt++) {
+		if (*fmt == '-')
+			sp->left = true;
+		else if (*fmt == '0')
+			sp->zero = true;
+		else
+			sp->alt = true;
+	}
+	if (*fmt == '*') {
+		sp->width = va_arg(*ap, int);
+		fmt++;
+	}
+	for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+		sp->width = sp->width * 10 + (*fmt - '0');
+	if (*fmt == '.') {
+		sp->prec = 0;
+		if (*++fmt == '*') {
+			sp->prec = va_arg(*ap, int);
+			fmt++;
+		}
+		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+			sp->prec = sp->prec * 10 + (*fmt - '0');
+	}
+	for (; *fmt == 'l' || *fmt == 'z'; fmt++)
+		sp->lng = *fmt == 'z' ? 3 : sp->lng + 1;
+	return fmt;
+}
+
+/* Emit one conversion. */
+static void convert(struct out *o, char conv, struct spec *sp, va_list *ap)
+{
+	switch (conv) {
+	case 'd': case 'i': {
+		s64 v = arg_signed(ap, sp->lng);
+		number(o, v < 0 ? -(u64)v : (u64)v, 10, false, v < 0,
+		       sp->width, sp->zero, sp->left);
+		break;
+	}
+	case 'u':
+		number(o, arg_unsigned(ap, sp->lng), 10, false, false,
+		       sp->width, sp->zero, sp->left);
+		break;
+	case 'x':
+	case 'X':
+		if (sp->alt) {          /* %#x: 0x prefix, counted in width */
+			put(o, '0');
+			put(o, 'x');
+			sp->width -= 2;
+		}
+		number(o, arg_unsigned(ap, sp->lng), 16, conv == 'X', false,
+		       sp->width, sp->zero, sp->left);
+		break;
+	case 'p':
+		put(o, '0');
+		put(o, 'x');
+		number(o, (uintptr_t)va_arg(*ap, void *), 16, false, false,
+		       2 * (int)sizeof(void *), true, false);
+		break;
+	case 's': string(o, va_arg(*ap, const char *), sp->prec, sp->width, sp->left); break;
+	case 'c': put(o, (char)va_arg(*ap, int)); break;
+	case '%': put(o, '%'); break;
+	default: put(o, '%'); put(o, conv); break;
+	}
+}
+
 int pv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 {
 	struct out o = { buf, size, 0 };
+	struct spec sp;
 	va_list ap;
 
 	va_copy(ap, ap0);
@@ -92,62 +169,12 @@ int pv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 			put(&o, *fmt);
 			continue;
 		}
-		bool left = false, zero = false, alt = false;
-		int width = 0, prec = -1, lng = 0;
-		for (fmt++; *fmt == '-' || *fmt == '0' || *fmt == '#'; fmt++) {
-			if (*fmt == '-')
-				left = true;
-			else if (*fmt == '0')
-				zero = true;
-			else
-				alt = true;
+		fmt = parse_spec(fmt + 1, &sp, &ap);
+		if (*fmt == '\0') {    /* a lone '%' at the end prints nothing */
+			fmt--;
+			continue;
 		}
-		if (*fmt == '*') {
-			width = va_arg(ap, int);
-			fmt++;
-		}
-		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
-			width = width * 10 + (*fmt - '0');
-		if (*fmt == '.') {
-			prec = 0;
-			if (*++fmt == '*') {
-				prec = va_arg(ap, int);
-				fmt++;
-			}
-			for (; *fmt >= '0' && *fmt <= '9'; fmt++)
-				prec = prec * 10 + (*fmt - '0');
-		}
-		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
-			lng = *fmt == 'z' ? 3 : lng + 1;
-		switch (*fmt) {
-		case 'd': case 'i': {
-			s64 v = arg_signed(&ap, lng);
-			number(&o, v < 0 ? -(u64)v : (u64)v, 10, false, v < 0,
-			       width, zero, left);
-			break;
-		}
-		case 'u': number(&o, arg_unsigned(&ap, lng), 10, false, false, width, zero, left); break;
-		case 'x':
-		case 'X':
-			if (alt) {              /* %#x: 0x prefix, counted in width */
-				put(&o, '0');
-				put(&o, 'x');
-				width -= 2;
-			}
-			number(&o, arg_unsigned(&ap, lng), 16, *fmt == 'X', false, width, zero, left);
-			break;
-		case 'p':
-			put(&o, '0');
-			put(&o, 'x');
-			number(&o, (uintptr_t)va_arg(ap, void *), 16, false, false,
-			       2 * (int)sizeof(void *), true, false);
-			break;
-		case 's': string(&o, va_arg(ap, const char *), prec, width, left); break;
-		case 'c': put(&o, (char)va_arg(ap, int)); break;
-		case '%': put(&o, '%'); break;
-		case '\0': fmt--; break;
-		default: put(&o, '%'); put(&o, *fmt); break;
-		}
+		convert(&o, *fmt, &sp, &ap);
 	}
 	va_end(ap);
 	if (size)
