@@ -54,8 +54,11 @@ $(O)/vmi.rom: $(ROM_ELF) $(ROMFIX)
 
 # ---- user-mode harness (harness.c): the ROM's unprivileged calls run from a
 # RAM copy in a 32-bit host process; scripts/run-unit.sh runs it with the unit
-# tests (its name starts test_), on the ROM just built.
-ROM_HARNESS := $(O)/unit/test_vmirom_calls
+# tests (its name starts test_), on the ROM just built.  harness-run.sh runs it
+# natively where the host executes i386 programs, else under qemu-i386; the
+# _qemu twin always takes the emulated path, so that path is tested on every
+# host, not only on those that need it.
+ROM_HARNESS := $(O)/unit/test_vmirom_calls $(O)/unit/test_vmirom_calls_qemu
 check: $(ROM_HARNESS)
 
 $(O)/rom/harness: $(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S $(ROM_DIR)/romdata.h include/pvboot/vmi.h
@@ -64,11 +67,13 @@ $(O)/rom/harness: $(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S $(ROM_DIR)/romd
 	$(Q)$(HOSTCC) -m32 -std=gnu11 -O1 -g -Wall -Wextra $(WERROR) -no-pie -fno-pie -Iinclude -I$(ROM_DIR) \
 		$(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S -o $@
 
-# A wrapper, so the runner finds it among the unit tests and it tests this $(O)'s ROM.
-$(ROM_HARNESS): $(O)/rom/harness $(O)/vmi.rom
+# Wrappers, so the runner finds them among the unit tests and they test this
+# $(O)'s ROM; the third word is how harness-run.sh runs it (empty: auto).
+$(ROM_HARNESS): $(O)/rom/harness $(O)/vmi.rom $(ROM_DIR)/harness-run.sh
 	@mkdir -p $(dir $@)
-	$(Q)printf '#!/bin/sh\n# the VMI ROM call harness (backends/vmi/rom/harness.c)\nexec "%s" "%s"\n' \
-		"$$(realpath $(O)/rom/harness)" "$$(realpath $(O)/vmi.rom)" > $@
+	$(Q)printf '#!/bin/sh\n# the VMI ROM call harness (backends/vmi/rom/harness.c)\nexec "%s" "%s" "%s" %s\n' \
+		"$$(realpath $(ROM_DIR)/harness-run.sh)" "$$(realpath $(O)/rom/harness)" \
+		"$$(realpath $(O)/vmi.rom)" "$(if $(filter %_qemu,$@),qemu)" > $@
 	$(Q)chmod +x $@
 
 # ---- bad ROMs for the boot catalogue (tests/boot/catalogue) ---------------
