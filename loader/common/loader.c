@@ -25,13 +25,34 @@ void loader_set_platform(const struct loader_platform *p)
 	plat = p;
 }
 
+/*
+ * Format one line into buf.  pv_vsnprintf returns the length the whole
+ * line would have had; a line that did not fit is cut and ends in
+ * "...\n" so the cut shows and the next line starts on its own.
+ * Returns the length of what buf holds.
+ */
+static size_t format_line(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	static const char cut[] = "...\n";
+	int n = pv_vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if ((size_t)n < size)
+		return (size_t)n;
+	memcpy(buf + size - sizeof(cut), cut, sizeof(cut));
+	return size - 1;
+}
+
 void lprintf(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	format_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	plat->puts(buf);
 }
@@ -40,15 +61,15 @@ void linfo(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = format_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (verbose)
 		plat->puts(buf);
-	else if (plat->log && n > 0 && loglen + (u32)n < plat->log_size)
-		memcpy(plat->log + loglen, buf, (size_t)n + 1), loglen += (u32)n;
+	else if (plat->log && n && loglen + n < plat->log_size)
+		memcpy(plat->log + loglen, buf, n + 1), loglen += (u32)n;
 }
 
 /* The detail lines kept so far, as one console write. */
