@@ -23,9 +23,12 @@ WERROR := $(if $(filter true 1,$(CI)),-Werror,)
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
 
+# The oldest CPU the kernel, loaders and ROM are compiled for (docs/kernel.md
+# "Which CPUs"): kernel/cpucheck.c checks at entry for what this implies.
+KMARCH ?= i586
 # The kernel: i386, freestanding, regparm(3) everywhere (the paravirt call
 # convention of the seed), frame pointers for the crash dump's stack trace.
-KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+KCFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -mregparm=3 \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -Iinclude -Ikernel $(WARN) -MMD -MP
@@ -69,6 +72,11 @@ $(O)/k/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
+# The entry check runs before anything else and must run on any CPU; it
+# requires CMOV exactly when the rest was compiled to use it.
+$(O)/k/kernel/cpucheck.o: KCFLAGS += -march=i386 -mtune=generic \
+	$(if $(filter i686 pentiumpro pentium2 pentium3 pentium4,$(KMARCH)),-DKERNEL_NEEDS_CMOV)
+
 # The benchmark's samplers once more, with sites that are never patched.
 $(O)/k/kernel/bench_ops_nopatch.o: kernel/bench_ops.c
 	@mkdir -p $(dir $@)
@@ -109,7 +117,7 @@ include loader/uefi/uefi.mk
 IMAGE := $(O)/pvboot.img
 IMAGE_MIB := 33
 # Stage 2: 32-bit C, size-optimised, cdecl (the thunk in entry.S is cdecl).
-LCFLAGS := -m32 -march=i686 -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
+LCFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
 	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP

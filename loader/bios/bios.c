@@ -172,10 +172,38 @@ static int bios_getkey(void)
 	return KEY_NONE;
 }
 
+/* CPUID exists when EFLAGS.ID (bit 21) can be toggled (SDM vol. 1 §3.4.3.3). */
+static bool has_cpuid(void)
+{
+	u32 a, b;
+
+	__asm__ volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl;"
+			 "pushfl; popl %1; pushl %0; popfl" : "=&r"(a), "=&r"(b) :: "cc");
+	return (a ^ b) & 0x200000;
+}
+
+/* CPUID.1:EDX bit 4; a CPU without it gets 0 for every timestamp. */
+static bool has_tsc(void)
+{
+	static int known = -1;
+	u32 a, b, c, d;
+
+	if (known < 0) {
+		known = 0;
+		if (has_cpuid()) {
+			__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+			known = (d >> 4) & 1;
+		}
+	}
+	return known;
+}
+
 static u64 bios_rdtsc(void)
 {
 	u32 lo, hi;
 
+	if (!has_tsc())
+		return 0;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (u64)hi << 32 | lo;
 }
@@ -314,6 +342,10 @@ static void fw_out32(void *ctx, u16 port, u32 v)
 
 static void bios_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
+	if (!has_cpuid()) {             /* detection then sees a plain CPU */
+		out[0] = out[1] = out[2] = out[3] = 0;
+		return;
+	}
 	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
 			 : "a"(leaf), "c"(0));
 }

@@ -59,9 +59,31 @@ rm_entry:
 	movw %ax, %ss
 	movw $RM_STACK_TOP, %sp
 	movb %dl, boot_drive
-	rdtsc                           /* loader entry: the boot-time origin */
+	/* The loader entry's TSC is the boot-time origin, but a 486 has no
+	 * TSC and the earliest have no CPUID: rdtsc only where CPUID.1:EDX
+	 * bit 4 says so (else it stays 0, and the kernel names what is
+	 * missing).  EFLAGS.ID toggles exactly when CPUID exists. */
+	pushfl
+	popl %eax
+	movl %eax, %ecx
+	xorl $0x200000, %eax
+	pushl %eax
+	popfl
+	pushfl
+	popl %eax
+	pushl %ecx
+	popfl
+	xorl %ecx, %eax
+	testl $0x200000, %eax
+	jz 1f
+	movl $1, %eax
+	cpuid
+	testb $0x10, %dl
+	jz 1f
+	rdtsc
 	movl %eax, tsc_entry
 	movl %edx, tsc_entry + 4
+1:
 	lgdtl gdt_desc
 	movl %cr0, %eax
 	orl $1, %eax

@@ -2,7 +2,7 @@
 # $(O)/vmi.rom: head.S, calls.S, trampoline.S and C, linked -pie at 0 into one flat
 # image; romfix (host) fixes the checksums and checks the result.
 ROM_DIR := backends/vmi/rom
-ROM_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -ffreestanding -fpie -fvisibility=hidden \
+ROM_CFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -ffreestanding -fpie -fvisibility=hidden \
 	-mregparm=3 -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -fno-delete-null-pointer-checks -fno-jump-tables \
 	-Iinclude -I$(ROM_DIR) $(WARN) -MMD -MP
@@ -17,7 +17,8 @@ ROM_SYMS = $$(nm $(ROM_ELF) | awk '$$3 == "reloc_off" { o = $$1 } $$3 == "reloc_
 	$$3 == "reloc_anchor" { a = $$1 } END { printf "0x%s:0x%s:0x%s", o, t, a }')
 
 ROM_TEST_SYMS = $$(nm $(ROM_ELF) | awk '$$3 == "vmi_reloc_outside" { printf "--reloc-outside 0x%s ", $$1 } \
-	$$3 == "init_break_checksum" { printf "--break-checksum 0x%s ", $$1 }')
+	$$3 == "init_break_checksum" { printf "--break-checksum 0x%s ", $$1 } \
+	$$3 == "r_inval_page" { printf "--trap-hot 0x%s ", $$1 }')
 
 all: $(O)/vmi.rom
 
@@ -78,7 +79,8 @@ $(ROM_HARNESS): $(O)/rom/harness $(O)/vmi.rom $(ROM_DIR)/harness-run.sh
 
 # ---- bad ROMs for the boot catalogue (tests/boot/catalogue) ---------------
 TR := $(O)/test-roms
-BAD_ROMS := bad-checksum bad-signature api2 too-long license-outside pci-outside reloc-outside
+BAD_ROMS := bad-checksum bad-signature api2 too-long license-outside pci-outside reloc-outside \
+	trap-init trap-reloc trap-hot
 BAD_ROM_FILES := $(patsubst %,$(TR)/%.rom,$(BAD_ROMS))
 check: $(BAD_ROM_FILES)
 test-images: $(BAD_ROM_FILES)
