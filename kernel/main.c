@@ -154,11 +154,28 @@ _Noreturn static void finish(void)
 		safe_halt();
 }
 
+/*
+ * The crash handler before any code the kernel did not build runs (a
+ * backend's init calls into a VMI ROM): GDT, TSS and IDT loaded through
+ * the native table.  boot_cpu_init() loads them again through the chosen
+ * backend's table.  A kernel started in ring 1 (an lguest guest) cannot
+ * load them itself and waits for its backend.
+ */
+static void early_traps(void)
+{
+	u16 cs;
+
+	asm volatile("movw %%cs, %0" : "=r"(cs));
+	if ((cs & 3) == 0)
+		boot_cpu_init();
+}
+
 _Noreturn void kmain(void);
 _Noreturn void kmain(void)
 {
 	parse_cmdline();                /* kopts from the final command line */
 	print_boot_header();            /* who booted us, with which options */
+	early_traps();                  /* crash dumps from here on */
 	detect_environment();           /* CPUID hypervisor signature */
 	select_backend();               /* pv= or detection -> pv_ops */
 	boot_cpu_init();                /* GDT, TSS, %fs and IDT, via the table */
