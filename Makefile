@@ -170,7 +170,7 @@ $(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 # Broken and special images for the boot catalogue (tests/boot/catalogue).
 TI := $(O)/test-images
 TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img \
-	$(TI)/fakevmi.rom $(UEFI_TEST_IMAGES)
+	$(TI)/fakevmi.rom $(TI)/longcmdline.txt $(UEFI_TEST_IMAGES)
 test-images: $(TEST_IMAGES)
 
 $(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg
@@ -192,6 +192,11 @@ $(TI)/cfgtest.img: $(DISK_DEPS) $(KERNEL)
 	@mkdir -p $(dir $@)
 	$(Q)printf '# test image: options from the config file\ntimeout=0 test smp=2\n' > $(TI)/cfgtest.cfg
 	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB) $(EFI_APPS)
+
+# A 4,000-character command line for fw_cfg: `test`, then one over-long word.
+$(TI)/longcmdline.txt:
+	@mkdir -p $(dir $@)
+	$(Q){ printf 'test pad='; head -c 3991 /dev/zero | tr '\0' x; } > $@
 
 # Detection sees a valid VMI header; nothing behind it (tools/fake-vmi-rom.py).
 $(TI)/fakevmi.rom: tools/fake-vmi-rom.py
