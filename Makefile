@@ -23,9 +23,13 @@ WERROR := $(if $(filter true 1,$(CI)),-Werror,)
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
 
-# The oldest CPU the kernel, loaders and ROM are compiled for (docs/kernel.md
+# The oldest CPU the kernel and the ROM are compiled for (docs/kernel.md
 # "Which CPUs"): kernel/cpucheck.c checks at entry for what this implies.
-KMARCH ?= i586
+# KMARCH=i586 builds a kernel for a Pentium (no CMOV), at a measured cost.
+KMARCH ?= i686
+# The loaders are built for a Pentium whatever KMARCH is, so that on an
+# older CPU they reach the kernel's check and its line.
+LMARCH := i586
 # The kernel: i386, freestanding, regparm(3) everywhere (the paravirt call
 # convention of the seed), frame pointers for the crash dump's stack trace.
 KCFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
@@ -75,7 +79,14 @@ $(O)/k/%.o: %.c
 # The entry check runs before anything else and must run on any CPU; it
 # requires CMOV exactly when the rest was compiled to use it.
 $(O)/k/kernel/cpucheck.o: KCFLAGS += -march=i386 -mtune=generic \
-	$(if $(filter i686 pentiumpro pentium2 pentium3 pentium4,$(KMARCH)),-DKERNEL_NEEDS_CMOV)
+	$(if $(filter i386 i486 i586 pentium pentium-mmx lakemont,$(KMARCH)),,-DKERNEL_NEEDS_CMOV)
+
+# Objects built for another KMARCH are rebuilt (the flags are not a prerequisite otherwise).
+KMARCH_STAMP := $(O)/k/march-$(KMARCH).stamp
+$(KMARCH_STAMP):
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $(O)/k/march-*.stamp && touch $@
+$(KERNEL_OBJS): $(KMARCH_STAMP)
 
 # The benchmark's samplers once more, with sites that are never patched.
 $(O)/k/kernel/bench_ops_nopatch.o: kernel/bench_ops.c
@@ -117,7 +128,7 @@ include loader/uefi/uefi.mk
 IMAGE := $(O)/pvboot.img
 IMAGE_MIB := 33
 # Stage 2: 32-bit C, size-optimised, cdecl (the thunk in entry.S is cdecl).
-LCFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
+LCFLAGS := -m32 -march=$(LMARCH) -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
 	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP

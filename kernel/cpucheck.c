@@ -163,16 +163,20 @@ _Noreturn static void refuse(u32 magic, u32 info, const char *what, int bit, con
 
 void early_cpu_check(u32 magic, u32 info)
 {
-	u32 max, edx;
+	u32 max, sig, edx;           /* sig: CPUID.1:EAX, family/model/stepping */
 
 	if (!has_cpuid())
 		refuse(magic, info, "CPUID", -1, " (EFLAGS.ID does not toggle)");
 	early_cpuid(0, &max, &edx);
 	if (max < 1)
 		refuse(magic, info, "CPUID leaf 1", -1, " (CPUID.0:EAX is 0)");
-	early_cpuid(1, &max, &edx);
+	early_cpuid(1, &sig, &edx);
 	for (u32 i = 0; i < ARRAY_SIZE(required); i++)
 		if (!(edx & (1u << required[i].bit)))
 			refuse(magic, info, required[i].name, required[i].bit, NULL);
+	/* The Pentium Pro sets SEP without having sysenter: "family 6,
+	 * model < 3, stepping < 3" (SDM vol. 2A, CPUID, the SEP note). */
+	if (((sig >> 8) & 0xf) == 6 && ((sig >> 4) & 0xf) < 3 && (sig & 0xf) < 3)
+		edx &= ~(1u << 11);
 	cpu_features_edx = edx;
 }

@@ -89,4 +89,6 @@ $(TR)/%.rom: $(O)/vmi.rom $(ROMFIX)
 	@mkdir -p $(dir $@)
 	$(Q)$(ROMFIX) --variant $* $(ROM_TEST_SYMS) $< $@
 
+$(ROM_OBJS): $(KMARCH_STAMP)
+
 -include $(ROM_OBJS:.o=.d)
