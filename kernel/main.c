@@ -175,7 +175,6 @@ _Noreturn void kmain(void)
 {
 	parse_cmdline();                /* kopts from the final command line */
 	print_boot_header();            /* who booted us, with which options */
-	early_traps();                  /* crash dumps from here on */
 	detect_environment();           /* CPUID hypervisor signature */
 	select_backend();               /* pv= or detection -> pv_ops */
 	boot_cpu_init();                /* GDT, TSS, %fs and IDT, via the table */
@@ -202,6 +201,7 @@ _Noreturn void kentry(u32 magic, u32 info)
 	tsc_kernel_entry = rdtsc();
 	console_init(CONSOLE_SERIAL);   /* the screen's kind is in the boot info */
 	boot_info_from_entry(magic, info);
+	early_traps();                  /* crash dumps from here on */
 	console_set_mask(CONSOLE_BOTH); /* both until console= says otherwise */
 	kmain();
 }

@@ -231,8 +231,9 @@ static const char *const call_names[VMI_NCALLS] = {
 };
 #undef C
 
-/* The ROM call whose entry is the nearest at or below addr (a fault in a
- * helper it calls is named after that call), for the crash dump. */
+/* The ROM call whose entry is at most 64 bytes below addr (the call
+ * routines are short); else the offset into the ROM image, since a C
+ * helper past the routines belongs to no one call.  For the crash dump. */
 const char *vmi_addr_name(u32 addr, u32 *offset)
 {
 	const char *name = NULL;
@@ -248,8 +249,8 @@ const char *vmi_addr_name(u32 addr, u32 *offset)
 			name = call_names[c];
 		}
 	}
-	if (!name) {
-		name = "VMI ROM";
+	if (!name || addr - best >= 64) {
+		name = "VMI ROM image";
 		best = (u32)vmi.base;
 	}
 	*offset = addr - best;
