@@ -181,7 +181,7 @@ $(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 # Broken and special images for the boot catalogue (tests/boot/catalogue).
 TI := $(O)/test-images
 TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img \
-	$(TI)/fakevmi.rom $(TI)/longcmdline.txt $(UEFI_TEST_IMAGES)
+	$(TI)/fakevmi.rom $(TI)/longcmdline.txt $(TI)/stage2-ud.img $(UEFI_TEST_IMAGES)
 test-images: $(TEST_IMAGES)
 
 $(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg
@@ -203,6 +203,22 @@ $(TI)/cfgtest.img: $(DISK_DEPS) $(KERNEL)
 	@mkdir -p $(dir $@)
 	$(Q)printf '# test image: options from the config file\ntimeout=0 test smp=2\n' > $(TI)/cfgtest.cfg
 	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB) $(EFI_APPS)
+
+# Stage 2 built with STAGE2_TEST_EXCEPTION: its first key poll executes ud2,
+# to show that a CPU exception in stage 2 ends in a line, not a reset.
+$(O)/l-ud/loader/bios/bios.o: loader/bios/bios.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LCFLAGS) -DSTAGE2_TEST_EXCEPTION -c $< -o $@
+
+$(TI)/stage2-ud.bin: $(filter-out $(O)/l/loader/bios/bios.o,$(STAGE2_OBJS)) $(O)/l-ud/loader/bios/bios.o loader/bios/stage2.ld
+	@mkdir -p $(dir $@)
+	$(Q)ld -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
+		-T loader/bios/stage2.ld -o $(TI)/stage2-ud.elf $(filter %.o,$^)
+	$(Q)objcopy -O binary $(TI)/stage2-ud.elf $@
+
+$(TI)/stage2-ud.img: $(TI)/stage2-ud.bin $(MKIMAGE) $(O)/loader/mbr.bin tools/mkdisk.sh $(EFI_APPS) $(KERNEL)
+	$(Q)tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(TI)/stage2-ud.bin $(KERNEL) \
+		loader/pvboot.cfg $(IMAGE_MIB) $(EFI_APPS)
 
 # A 4,000-character command line for fw_cfg: `test`, then one over-long word.
 $(TI)/longcmdline.txt:

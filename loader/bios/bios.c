@@ -3,6 +3,7 @@
 #include "layout.h"
 #include "../common/loader.h"
 #include "pvboot/string.h"
+#include "pvboot/fmt.h"
 
 #define COM1 0x3f8
 #define VGA_TEXT 0xb8000
@@ -150,6 +151,9 @@ static int serial_key(void)
 /* int 16h AH=01h (peek) then AH=00h (take); extended keys by scan code. */
 static int bios_getkey(void)
 {
+#ifdef STAGE2_TEST_EXCEPTION    /* test image stage2-ud.img: the first key poll faults */
+	__asm__ volatile("ud2");
+#endif
 	struct bios_regs r = { .eax = 0x0100 };
 	u8 ascii, scan;
 
@@ -388,6 +392,48 @@ static void halt_with(const char *msg)
 		__asm__ volatile("cli; hlt");
 }
 
+/* ---- CPU exceptions ------------------------------------------------------ */
+
+extern const u32 exc_stubs[32];         /* entry.S */
+static u64 idt[32] __attribute__((aligned(8)));
+struct { u16 limit; u32 base; } __attribute__((packed)) pm_idt_desc;
+static bool platform_ready;
+
+/* 32-bit interrupt gates to entry.S's stubs; bios_call's return reloads it. */
+static void stage2_idt_init(void)
+{
+	for (u32 v = 0; v < 32; v++) {
+		u32 h = exc_stubs[v];
+		idt[v] = (h & 0xffff) | (0x08u << 16) | (u64)((h & 0xffff0000u) | 0x8e00u) << 32;
+	}
+	pm_idt_desc.limit = sizeof(idt) - 1;
+	pm_idt_desc.base = (u32)idt;
+	__asm__ volatile("lidt pm_idt_desc");
+}
+
+/*
+ * A CPU exception in stage 2 (a bug, or a BIOS call that left the machine
+ * in a state we did not expect): one line, then what any fatal error does
+ * (a failure exit under test/exit, else a key or 30 s and a reboot).  A
+ * second one while reporting the first just stops.
+ */
+void stage2_exception(const u32 *f);
+void stage2_exception(const u32 *f)
+{
+	static const char *const names[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD",
+		"#NM", "#DF", "", "#TS", "#NP", "#SS", "#GP", "#PF", "", "#MF", "#AC", "#MC", "#XM" };
+	static int depth;
+	char line[128];
+
+	pv_snprintf(line, sizeof(line), "loader: CPU exception %u (%s) at %#x in stage 2, error code %#x",
+		    f[0], f[0] < ARRAY_SIZE(names) ? names[f[0]] : "", f[2], f[1]);
+	if (depth++ || !platform_ready) {
+		bios_puts(line);
+		halt_with("; stopped\n");
+	}
+	loader_fatal("%s; stage 2 cannot go on", line);
+}
+
 void stage2_main(void)
 {
 	static struct fat_vol vol;
@@ -404,6 +450,7 @@ void stage2_main(void)
 
 	info.tsc_loader_entry = tsc_entry;
 	info.firmware = PVFW_BIOS;
+	stage2_idt_init();
 	serial_init();
 	vga_init();
 	if (!a20_enable(&a20))
@@ -411,5 +458,6 @@ void stage2_main(void)
 	read_memory_map();
 	if (!find_partition(&p))
 		halt_with("loader: boot disk: no FAT partition in the MBR, or LBA 0 unreadable; rewrite the image\n");
+	platform_ready = true;
 	loader_main(&p, &info);
 }
