@@ -27,9 +27,16 @@ WERROR := $(if $(filter true 1,$(CI)),-Werror,)
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes $(WERROR)
 
+# The oldest CPU the kernel and the ROM are compiled for (docs/kernel.md
+# "Which CPUs"): kernel/cpucheck.c checks at entry for what this implies.
+# KMARCH=i586 builds a kernel for a Pentium (no CMOV), at a measured cost.
+KMARCH ?= i686
+# The loaders are built for a Pentium whatever KMARCH is, so that on an
+# older CPU they reach the kernel's check and its line.
+LMARCH := i586
 # The kernel: i386, freestanding, regparm(3) everywhere (the paravirt call
 # convention of the seed), frame pointers for the crash dump's stack trace.
-KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+KCFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -mregparm=3 \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
 	-fno-strict-aliasing -Iinclude -Ikernel $(WARN) -MMD -MP
@@ -73,6 +80,18 @@ $(O)/k/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
+# The entry check runs before anything else and must run on any CPU; it
+# requires CMOV exactly when the rest was compiled to use it.
+$(O)/k/kernel/cpucheck.o: KCFLAGS += -march=i386 -mtune=generic \
+	$(if $(filter i386 i486 i586 pentium pentium-mmx lakemont,$(KMARCH)),,-DKERNEL_NEEDS_CMOV)
+
+# Objects built for another KMARCH are rebuilt (the flags are not a prerequisite otherwise).
+KMARCH_STAMP := $(O)/k/march-$(KMARCH).stamp
+$(KMARCH_STAMP):
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $(O)/k/march-*.stamp && touch $@
+$(KERNEL_OBJS): $(KMARCH_STAMP)
+
 # The benchmark's samplers once more, with sites that are never patched.
 $(O)/k/kernel/bench_ops_nopatch.o: kernel/bench_ops.c
 	@mkdir -p $(dir $@)
@@ -113,7 +132,7 @@ include loader/uefi/uefi.mk
 IMAGE := $(O)/pvboot.img
 IMAGE_MIB := 33
 # Stage 2: 32-bit C, size-optimised, cdecl (the thunk in entry.S is cdecl).
-LCFLAGS := -m32 -march=i686 -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
+LCFLAGS := -m32 -march=$(LMARCH) -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
 	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP
@@ -165,7 +184,7 @@ $(IMAGE): $(DISK_DEPS) $(KERNEL) loader/pvboot.cfg
 # Broken and special images for the boot catalogue (tests/boot/catalogue).
 TI := $(O)/test-images
 TEST_IMAGES := $(TI)/nokernel.img $(TI)/badkernel.img $(TI)/badconfig.img $(TI)/cfgtest.img \
-	$(TI)/fakevmi.rom $(UEFI_TEST_IMAGES)
+	$(TI)/fakevmi.rom $(TI)/longcmdline.txt $(TI)/stage2-ud.img $(UEFI_TEST_IMAGES)
 test-images: $(TEST_IMAGES)
 
 $(TI)/nokernel.img: $(DISK_DEPS) loader/pvboot.cfg
@@ -187,6 +206,27 @@ $(TI)/cfgtest.img: $(DISK_DEPS) $(KERNEL)
 	@mkdir -p $(dir $@)
 	$(Q)printf '# test image: options from the config file\ntimeout=0 test smp=2\n' > $(TI)/cfgtest.cfg
 	$(Q)$(MKDISK) $(KERNEL) $(TI)/cfgtest.cfg $(IMAGE_MIB) $(EFI_APPS)
+
+# Stage 2 built with STAGE2_TEST_EXCEPTION: its first key poll executes ud2,
+# to show that a CPU exception in stage 2 ends in a line, not a reset.
+$(O)/l-ud/loader/bios/bios.o: loader/bios/bios.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LCFLAGS) -DSTAGE2_TEST_EXCEPTION -c $< -o $@
+
+$(TI)/stage2-ud.bin: $(filter-out $(O)/l/loader/bios/bios.o,$(STAGE2_OBJS)) $(O)/l-ud/loader/bios/bios.o loader/bios/stage2.ld
+	@mkdir -p $(dir $@)
+	$(Q)ld -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
+		-T loader/bios/stage2.ld -o $(TI)/stage2-ud.elf $(filter %.o,$^)
+	$(Q)objcopy -O binary $(TI)/stage2-ud.elf $@
+
+$(TI)/stage2-ud.img: $(TI)/stage2-ud.bin $(MKIMAGE) $(O)/loader/mbr.bin tools/mkdisk.sh $(EFI_APPS) $(KERNEL)
+	$(Q)tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(TI)/stage2-ud.bin $(KERNEL) \
+		loader/pvboot.cfg $(IMAGE_MIB) $(EFI_APPS)
+
+# A 4,000-character command line for fw_cfg: `test`, then one over-long word.
+$(TI)/longcmdline.txt:
+	@mkdir -p $(dir $@)
+	$(Q){ printf 'test pad='; head -c 3991 /dev/zero | tr '\0' x; } > $@
 
 # Detection sees a valid VMI header; nothing behind it (tools/fake-vmi-rom.py).
 $(TI)/fakevmi.rom: tools/fake-vmi-rom.py

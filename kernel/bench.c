@@ -167,7 +167,7 @@ static void path_rows(struct row *r, bool patched)
 	u32 v[4], o[4] = { 0 };
 
 	v[0] = syscall_row(7, &o[0]);
-	v[1] = syscall_row(8, &o[1]);
+	v[1] = sysenter_unavailable() ? NA : syscall_row(8, &o[1]);
 	v[2] = pf_row(&o[2]);
 	v[3] = ncpus_online > 1 ? median_of(ipi_sample, &o[3]) : NA;
 	for (u32 i = 0; i < 4; i++, r++) {

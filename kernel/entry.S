@@ -26,6 +26,13 @@ _start:
 	xorl %ebp, %ebp                 /* ends the crash dump's frame walk */
 	pushl $0
 	popfl
+	/* Early CPU check (kernel/cpucheck.c, built for a plain i386): before
+	 * any code that may use what an older CPU lacks; it returns only if
+	 * the CPU will do, and keeps EBX. */
+	pushl %eax
+	movl %ebx, %edx
+	call early_cpu_check
+	popl %eax
 	/* kentry(magic, info) with regparm(3): eax, edx */
 	movl %ebx, %edx
 	call kentry

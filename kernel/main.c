@@ -154,6 +154,22 @@ _Noreturn static void finish(void)
 		safe_halt();
 }
 
+/*
+ * The crash handler before any code the kernel did not build runs (a
+ * backend's init calls into a VMI ROM): GDT, TSS and IDT loaded through
+ * the native table.  boot_cpu_init() loads them again through the chosen
+ * backend's table.  A kernel started in ring 1 (an lguest guest) cannot
+ * load them itself and waits for its backend.
+ */
+static void early_traps(void)
+{
+	u16 cs;
+
+	asm volatile("movw %%cs, %0" : "=r"(cs));
+	if ((cs & 3) == 0)
+		boot_cpu_init();
+}
+
 _Noreturn void kmain(void);
 _Noreturn void kmain(void)
 {
@@ -185,6 +201,7 @@ _Noreturn void kentry(u32 magic, u32 info)
 	tsc_kernel_entry = rdtsc();
 	console_init(CONSOLE_SERIAL);   /* the screen's kind is in the boot info */
 	boot_info_from_entry(magic, info);
+	early_traps();                  /* crash dumps from here on */
 	console_set_mask(CONSOLE_BOTH); /* both until console= says otherwise */
 	kmain();
 }

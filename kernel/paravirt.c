@@ -4,6 +4,7 @@
  */
 #include "paravirt.h"
 #include "detect.h"
+#include "trap.h"
 #include "../backends/native/native.h"
 #include "../backends/vmi/vmi.h"
 #include "../backends/lguest/lguest.h"
@@ -117,6 +118,48 @@ static const struct pv_backend *choose(void)
 	return backend_by_id(detect_backend());
 }
 
+/* What a backend's init is doing, for the line if it faults (see below). */
+static const char *init_who, *init_step;
+
+void pv_init_step(const char *who, const char *step)
+{
+	init_who = who;
+	init_step = step;
+}
+
+/*
+ * b->init() under a fault guard: a backend's init is the first to run
+ * code the kernel did not build (a VMI ROM), so an exception there is a
+ * reason to fall back, not a crash.  The backend names each foreign step
+ * with pv_init_step(); a fault elsewhere is named by symbol.
+ */
+static const char *guarded_init(const struct pv_backend *b)
+{
+	static char line[128];
+	struct fault_guard g = { 0 };
+	const char *err, *exc, *sym;
+	u32 off = 0;
+
+	pv_init_step(NULL, NULL);
+	err = guard_call(b->init, &g);
+	if (!g.faulted)
+		return err;
+	exc = exception_name(g.vector);
+	int exc_len = 0;                /* "#BP breakpoint" -> "#BP" */
+	while (exc[exc_len] && exc[exc_len] != ' ')
+		exc_len++;
+	if (init_who) {
+		pv_snprintf(line, sizeof(line), "%s faulted (%.*s at %#x) in %s",
+			    init_who, exc_len, exc, g.eip, init_step);
+	} else {
+		sym = ksym_lookup(g.eip, &off);
+		pv_snprintf(line, sizeof(line), "its init faulted (%.*s at %#x <%s+%#x>)",
+			    exc_len, exc, g.eip, sym ? sym : "?", off);
+	}
+	pv_init_step(NULL, NULL);
+	return line;
+}
+
 void select_backend(void)
 {
 	const struct pv_backend *b = choose();
@@ -124,7 +167,7 @@ void select_backend(void)
 
 	if (!b)
 		b = &pv_backends[0];
-	if (b->init && (err = b->init())) {
+	if (b->init && (err = guarded_init(b))) {
 		kprintf("%s: %s; falling back to native\n", b->name, err);
 		set_fallback(err);
 		boot_info->backend_forced = 0;
@@ -194,7 +237,8 @@ static void print_counts(bool verbose)
 	char line[160];
 	int n = pv_snprintf(line, sizeof(line), "patch: %u sites:", patch_stats.sites);
 
-	for (int k = 0; k < PVSITE_NKINDS; k++)
+	/* n is what the line would need: stop adding once it no longer fits. */
+	for (int k = 0; k < PVSITE_NKINDS && n < (int)sizeof(line); k++)
 		n += pv_snprintf(line + n, sizeof(line) - n, " %s=%u",
 				 pv_site_kind_name(k), patch_stats.kind[k]);
 	kprintf("%s\n", line);

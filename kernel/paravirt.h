@@ -27,7 +27,12 @@ struct patch_stats {
 };
 extern struct patch_stats patch_stats;
 
+/* Backend init runs under a fault guard; a fault falls back to native.
+ * select_backend() needs the IDT loaded (kmain's early_traps). */
 void select_backend(void);
+/* For that fallback's line: init is now running `who`'s `step` (e.g. "the
+ * ROM", "VMI_Init"); NULL, NULL when back in the backend's own code. */
+void pv_init_step(const char *who, const char *step);
 void pvtrace_install(void);
 bool pvtrace_active(void);
 u32 pvtrace_report(void);

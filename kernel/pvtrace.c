@@ -3,6 +3,7 @@
 #include "paravirt.h"
 #include "cpu.h"
 #include "report.h"
+#include "task.h"
 #include "pvboot/pvtrace.h"
 
 extern u32 pvtrace_counts[PV_NSLOTS], pvtrace_real[PV_NSLOTS];
@@ -38,8 +39,8 @@ static const char *exemption(u32 t)
 	if (ncpus_online < 2 && (t == PV_TYPE(smp.startup_ipi_hook) ||
 				 t == PV_TYPE(apic.setup_secondary_clock)))
 		return "needs a second CPU (boot with -smp 2 or more)";
-	if (pv_kernel_rpl() && t == PV_TYPE(cpu.irq_enable_sysexit))
-		return "a ring-1 kernel has no sysenter (the host owns its MSRs)";
+	if (t == PV_TYPE(cpu.irq_enable_sysexit) && sysenter_unavailable())
+		return sysenter_unavailable();
 	if (pv_kernel_rpl() && t == PV_TYPE(cpu.write_ldt_entry))
 		return "a ring-1 kernel has no LDT (the host owns the descriptor tables)";
 	return NULL;

@@ -46,8 +46,8 @@ static void ring3_paths(void)
 {
 	struct task *t = run_one(P_INT80_REGS, 0, 0);
 	check_and_free(t, exited_ok(t), "int 0x80 + iret return eax and preserve every other register");
-	if (ring1_kernel()) {
-		report_skip("cpu %u: sysenter: not available to a ring-1 kernel", this_cpu()->id);
+	if (sysenter_unavailable()) {
+		report_skip("cpu %u: sysenter: %s", this_cpu()->id, sysenter_unavailable());
 	} else {
 		t = run_one(P_SYSENTER_REGS, 0, 0);
 		check_and_free(t, exited_ok(t), "sysenter + sysexit return eax and preserve ebx/esi/edi/ebp");
@@ -76,7 +76,7 @@ static void ring3_iopl(void)
 
 static void ring3_switch(void)
 {
-	u32 prog = ring1_kernel() ? P_ISOLATION_INT80 : P_ISOLATION;
+	u32 prog = sysenter_unavailable() ? P_ISOLATION_INT80 : P_ISOLATION;
 	struct task *a = task_create(prog, 0xaaaa0001, 0);
 	struct task *b = task_create(prog, 0xbbbb0002, 0);
 
@@ -89,7 +89,7 @@ static void ring3_switch(void)
 	task_run(a);
 	report(exited_ok(a) && exited_ok(b),
 	       "cpu %u: two tasks switching by %s keep their own memory",
-	       this_cpu()->id, ring1_kernel() ? "int 0x80" : "int 0x80 and sysenter");
+	       this_cpu()->id, sysenter_unavailable() ? "int 0x80" : "int 0x80 and sysenter");
 	task_destroy(a);
 	task_destroy(b);
 	struct task *t = run_one(P_TLS, 0, 0);

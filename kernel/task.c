@@ -8,6 +8,7 @@
  */
 #include "task.h"
 #include "spinlock.h"
+#include "cpufeature.h"
 
 extern u8 user_prog_start[], user_prog_end[];
 void task_switch(u32 *save_esp, u32 new_esp);
@@ -126,7 +127,7 @@ static void build_first_frame(struct task *t, u32 iopl)
 	sw[4] = (u32)task_first_entry;
 	t->kesp = (u32)sw;
 	t->thread.esp0 = top;
-	t->thread.sysenter_cs = SEL_KCODE;
+	t->thread.sysenter_cs = sysenter_unavailable() ? 0 : SEL_KCODE;
 	t->thread.iopl = iopl << 12;
 }
 
@@ -240,12 +241,23 @@ static void switch_state(struct mm_struct *prev, struct task *next)
 	s->current = next;
 }
 
+/* Why ring 3 cannot use sysenter in this boot, or NULL: decided here only. */
+const char *sysenter_unavailable(void)
+{
+	if (pv_kernel_rpl())
+		return "a ring-1 kernel has no sysenter (the host owns its MSRs)";
+	if (!cpu_has(CPUID1_EDX_SEP))
+		return "this CPU has no sysenter (CPUID.1:EDX bit 11, SEP, is clear)";
+	return NULL;
+}
+
 void task_run(struct task *t)
 {
 	struct cpu_sched *s = &sched[this_cpu()->id];
 	unsigned long flags = irq_save();
 
-	wrmsr_safe(MSR_IA32_SYSENTER_EIP, (u32)sysenter_entry);
+	if (!sysenter_unavailable())
+		wrmsr_safe(MSR_IA32_SYSENTER_EIP, (u32)sysenter_entry);
 	switch_state(&init_mm, t);
 	task_switch(&s->esp, t->kesp);
 	switch_state(s->mm, NULL);

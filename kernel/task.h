@@ -58,5 +58,7 @@ void task_run(struct task *t);
 void syscall_trap(struct trapframe *tf);
 bool user_fault(struct trapframe *tf);
 u32 sysenter_dispatch(u32 nr, u32 arg, struct trapframe *tf);
+/* Why ring 3 cannot use sysenter here (ring-1 kernel, no SEP), or NULL. */
+const char *sysenter_unavailable(void);
 
 #endif

@@ -28,6 +28,14 @@ static const char *const exc_names[32] = {
 	"#XM SIMD error", "#VE virtualization", "#CP control protection",
 };
 
+const char *(*crash_addr_name)(u32 addr, u32 *offset);
+void guard_resume(void);
+
+const char *exception_name(u32 vector)
+{
+	return vector < 32 && exc_names[vector] ? exc_names[vector] : "interrupt";
+}
+
 void trap_set_handler(int vector, irq_handler_t h)
 {
 	handlers[vector] = h;
@@ -58,9 +66,18 @@ void trap(struct trapframe *tf)
 		return;
 	if (v < 32 && try_fixup(tf))
 		return;
+	if (v < 32 && active_guard && (tf->cs & 3) != 3) {
+		/* A guarded call faulted: back to guard_call's caller. */
+		active_guard->faulted = 1;
+		active_guard->vector = v;
+		active_guard->eip = tf->eip;
+		tf->eip = (u32)guard_resume;
+		tf->eflags = 0x2;       /* bit 1 is always set; IF, DF off */
+		return;
+	}
 	if (v == VEC_SPURIOUS)
 		return;
-	crash(tf, v < 32 ? exc_names[v] : "unexpected interrupt");
+	crash(tf, v < 32 ? exception_name(v) : "unexpected interrupt");
 }
 
 /* ---- symbols ------------------------------------------------------------ */
@@ -93,6 +110,9 @@ static void print_addr(const char *prefix, u32 addr)
 {
 	u32 off;
 	const char *name = ksym_lookup(addr, &off);
+
+	if (!name && crash_addr_name)
+		name = crash_addr_name(addr, &off);
 
 	if (name)
 		kprintf("%s%08x <%s+%#x>\n", prefix, addr, name, off);

@@ -20,6 +20,24 @@ void trap(struct trapframe *tf);
 /* The benchmark's page-fault round trip: resolve a kernel #PF, or false. */
 extern bool (*kernel_pf_hook)(u32 cr2);
 
+/*
+ * A call whose exceptions come back as a result (kernel/guard.S): for code
+ * that has never run before, such as a backend's init calling into a ROM.
+ * guard_call returns fn's result, or NULL with faulted set.
+ */
+struct fault_guard {
+	u32 esp;                        /* guard.S: the stack at the call; first */
+	u32 faulted, vector, eip;       /* trap(): what happened */
+};
+extern struct fault_guard *volatile active_guard;
+const char *guard_call(const char *(*fn)(void), struct fault_guard *g);
+
+/* "#PF page fault" etc. for vectors 0-31, else "interrupt". */
+const char *exception_name(u32 vector);
+/* Names an address outside the kernel image for the crash dump (a ROM
+ * routine: set by the backend that put code there), or NULL. */
+extern const char *(*crash_addr_name)(u32 addr, u32 *offset);
+
 /* Crash dump: registers, symbolised EIP, stack trace, result line. */
 _Noreturn void crash(struct trapframe *tf, const char *why);
 /* Symbol containing addr, with the offset into it; NULL if none. */

@@ -25,6 +25,8 @@ void smp_warn(struct smp_builder *b, const char *fmt, ...)
 	if (b->nwarn++ >= SMP_WARN_MAX || !b->warn)
 		return;
 	n = pv_snprintf(line, sizeof(line), "%s: ", b->who);
+	if (n >= (int)sizeof(line))     /* the prefix alone filled it */
+		n = sizeof(line) - 1;
 	va_start(ap, fmt);
 	pv_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);

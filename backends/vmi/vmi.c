@@ -9,6 +9,7 @@
 #include "vmi.h"
 #include "cpu.h"
 #include "paravirt.h"
+#include "trap.h"
 #include "mm.h"
 #include "pvboot/patch.h"
 #include "../native/native.h"
@@ -112,7 +113,7 @@ static const char *copy_rom(void)
 		pv_snprintf(why, sizeof(why), "ROM's virtual_top %#x would take the APIC MMIO range", top);
 		return why;
 	}
-	va_hole_start = top;
+	vmi.virtual_top = top;  /* taken over only once init succeeds */
 	memcpy(rom_copy, src, vmi.len);
 	memset(rom_copy + vmi.len, 0, vmi.data_size);
 	vmi.base = rom_copy;
@@ -125,9 +126,12 @@ typedef u64 (*vmi_reloc_fn)(u32 call);
 /* VMI_Init, then the relocation info of every call; all inside the ROM. */
 static const char *read_relocations(void)
 {
-	u32 r = ((vmi_init_fn)(vmi.base + VMI_INIT_SLOT_OFF))();
 	vmi_reloc_fn reloc = (vmi_reloc_fn)(vmi.base + VMI_RELOC_SLOT_OFF);
+	u32 r;
 
+	pv_init_step("the ROM", "VMI_Init");    /* a fault there falls back */
+	r = ((vmi_init_fn)(vmi.base + VMI_INIT_SLOT_OFF))();
+	pv_init_step("the ROM", "GetRelocationInfo");
 	if (r != 0) {
 		pv_snprintf(why, sizeof(why), "VMI_Init returned %#x, not 0", r);
 		return why;
@@ -145,6 +149,7 @@ static const char *read_relocations(void)
 			return why;
 		}
 	}
+	pv_init_step(NULL, NULL);
 	for (u32 i = 0; i < ARRAY_SIZE(required); i++)
 		if (!vmi_has(required[i])) {
 			pv_snprintf(why, sizeof(why), "ROM does not implement call %u, which the kernel needs", required[i]);
@@ -198,11 +203,58 @@ const char *vmi_init(void)
 	vmi_table.init.banner = vmi_banner;
 	fill_direct(&vmi_table);
 	vmi_fill_wrappers(&vmi_table);
+	pv_init_step("the ROM", "GetCycleFrequency");
 	if (!vmi_fill_time(&vmi_table))
 		kprintf("vmi: the ROM has no GetCycleFrequency: clocks stay native\n");
+	pv_init_step("the ROM", "GetCounters");
 	if (vmi_has(VMI_CALL_GetCounters))
 		vmi.counters = ((u32 *(*)(void))vmi.eip[VMI_CALL_GetCounters])();
+	pv_init_step(NULL, NULL);
+	va_hole_start = vmi.virtual_top;
+	crash_addr_name = vmi_addr_name;        /* ROM routines in crash dumps */
 	return NULL;
+}
+
+#define C(x) [VMI_CALL_##x] = "VMI ROM " #x
+static const char *const call_names[VMI_NCALLS] = {
+	C(CPUID), C(WRMSR), C(RDMSR), C(SetGDT), C(SetLDT), C(SetIDT), C(SetTR), C(GetGDT),
+	C(GetLDT), C(GetIDT), C(GetTR), C(WriteGDTEntry), C(WriteLDTEntry), C(WriteIDTEntry),
+	C(UpdateKernelStack), C(SetCR0), C(SetCR2), C(SetCR3), C(SetCR4), C(GetCR0), C(GetCR2),
+	C(GetCR3), C(GetCR4), C(WBINVD), C(SetDR), C(GetDR), C(RDPMC), C(RDTSC), C(CLTS),
+	C(EnableInterrupts), C(DisableInterrupts), C(GetInterruptMask), C(SetInterruptMask),
+	C(IRET), C(SYSEXIT), C(Halt), C(Reboot), C(Shutdown), C(SetPxE), C(SetPxELong),
+	C(UpdatePxE), C(UpdatePxELong), C(MachineToPhysical), C(PhysicalToMachine),
+	C(AllocatePage), C(ReleasePage), C(InvalPage), C(FlushTLB), C(SetLinearMapping),
+	C(SetIOPLMask), C(SetInitialAPState), C(APICWrite), C(APICRead), C(IODelay),
+	C(GetCycleFrequency), C(GetCycleCounter), C(SetAlarm), C(CancelAlarm),
+	C(GetWallclockTime), C(WallclockUpdated), C(SetLazyMode), C(GetCounters),
+};
+#undef C
+
+/* The ROM call whose entry is at most 64 bytes below addr (the call
+ * routines are short); else the offset into the ROM image, since a C
+ * helper past the routines belongs to no one call.  For the crash dump. */
+const char *vmi_addr_name(u32 addr, u32 *offset)
+{
+	const char *name = NULL;
+	u32 best = 0;
+
+	if (!vmi_in_rom(addr))
+		return NULL;
+	for (u32 c = 0; c < VMI_NCALLS; c++) {
+		if (vmi.type[c] != VMI_RELOCATION_CALL_REL && vmi.type[c] != VMI_RELOCATION_JUMP_REL)
+			continue;
+		if (vmi.eip[c] <= addr && vmi.eip[c] >= best && call_names[c]) {
+			best = vmi.eip[c];
+			name = call_names[c];
+		}
+	}
+	if (!name || addr - best >= 64) {
+		name = "VMI ROM image";
+		best = (u32)vmi.base;
+	}
+	*offset = addr - best;
+	return name;
 }
 
 /* Direct calls/jumps into the ROM as its relocation info says. */

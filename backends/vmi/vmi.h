@@ -9,6 +9,7 @@ struct vmi_rom {
 	u32 len;                /* image length */
 	u32 data_size;          /* writable bytes after the image */
 	u32 phys;               /* where the firmware had it */
+	u32 virtual_top;        /* the header's: va_hole_start once init succeeds */
 	u32 *counters;          /* GetCounters, or NULL */
 	u32 eip[VMI_NCALLS];    /* relocation info per call */
 	u8 type[VMI_NCALLS];
@@ -20,6 +21,8 @@ const char *vmi_missing(void);
 const char *vmi_init(void);
 unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, unsigned len);
 bool vmi_has(u32 call);
+/* "VMI ROM <call>" for an address inside the ROM copy, for crash dumps. */
+const char *vmi_addr_name(u32 addr, u32 *offset);
 /* The address of a ROM routine, as a function pointer of the given type. */
 #define VMI_FN(type, call) ((type)vmi.eip[call])
 

@@ -3,6 +3,7 @@
 #include "layout.h"
 #include "../common/loader.h"
 #include "pvboot/string.h"
+#include "pvboot/fmt.h"
 
 #define COM1 0x3f8
 #define VGA_TEXT 0xb8000
@@ -150,6 +151,9 @@ static int serial_key(void)
 /* int 16h AH=01h (peek) then AH=00h (take); extended keys by scan code. */
 static int bios_getkey(void)
 {
+#ifdef STAGE2_TEST_EXCEPTION    /* test image stage2-ud.img: the first key poll faults */
+	__asm__ volatile("ud2");
+#endif
 	struct bios_regs r = { .eax = 0x0100 };
 	u8 ascii, scan;
 
@@ -172,10 +176,38 @@ static int bios_getkey(void)
 	return KEY_NONE;
 }
 
+/* CPUID exists when EFLAGS.ID (bit 21) can be toggled (SDM vol. 1 §3.4.3.3). */
+static bool has_cpuid(void)
+{
+	u32 a, b;
+
+	__asm__ volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl;"
+			 "pushfl; popl %1; pushl %0; popfl" : "=&r"(a), "=&r"(b) :: "cc");
+	return (a ^ b) & 0x200000;
+}
+
+/* CPUID.1:EDX bit 4; a CPU without it gets 0 for every timestamp. */
+static bool has_tsc(void)
+{
+	static int known = -1;
+	u32 a, b, c, d;
+
+	if (known < 0) {
+		known = 0;
+		if (has_cpuid()) {
+			__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+			known = (d >> 4) & 1;
+		}
+	}
+	return known;
+}
+
 static u64 bios_rdtsc(void)
 {
 	u32 lo, hi;
 
+	if (!has_tsc())
+		return 0;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (u64)hi << 32 | lo;
 }
@@ -314,6 +346,10 @@ static void fw_out32(void *ctx, u16 port, u32 v)
 
 static void bios_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
+	if (!has_cpuid()) {             /* detection then sees a plain CPU */
+		out[0] = out[1] = out[2] = out[3] = 0;
+		return;
+	}
 	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
 			 : "a"(leaf), "c"(0));
 }
@@ -356,6 +392,48 @@ static void halt_with(const char *msg)
 		__asm__ volatile("cli; hlt");
 }
 
+/* ---- CPU exceptions ------------------------------------------------------ */
+
+extern const u32 exc_stubs[32];         /* entry.S */
+static u64 idt[32] __attribute__((aligned(8)));
+struct { u16 limit; u32 base; } __attribute__((packed)) pm_idt_desc;
+static bool platform_ready;
+
+/* 32-bit interrupt gates to entry.S's stubs; bios_call's return reloads it. */
+static void stage2_idt_init(void)
+{
+	for (u32 v = 0; v < 32; v++) {
+		u32 h = exc_stubs[v];
+		idt[v] = (h & 0xffff) | (0x08u << 16) | (u64)((h & 0xffff0000u) | 0x8e00u) << 32;
+	}
+	pm_idt_desc.limit = sizeof(idt) - 1;
+	pm_idt_desc.base = (u32)idt;
+	__asm__ volatile("lidt pm_idt_desc");
+}
+
+/*
+ * A CPU exception in stage 2 (a bug, or a BIOS call that left the machine
+ * in a state we did not expect): one line, then what any fatal error does
+ * (a failure exit under test/exit, else a key or 30 s and a reboot).  A
+ * second one while reporting the first just stops.
+ */
+void stage2_exception(const u32 *f);
+void stage2_exception(const u32 *f)
+{
+	static const char *const names[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD",
+		"#NM", "#DF", "", "#TS", "#NP", "#SS", "#GP", "#PF", "", "#MF", "#AC", "#MC", "#XM" };
+	static int depth;
+	char line[128];
+
+	pv_snprintf(line, sizeof(line), "loader: CPU exception %u (%s) at %#x in stage 2, error code %#x",
+		    f[0], f[0] < ARRAY_SIZE(names) ? names[f[0]] : "", f[2], f[1]);
+	if (depth++ || !platform_ready) {
+		bios_puts(line);
+		halt_with("; stopped\n");
+	}
+	loader_fatal("%s; stage 2 cannot go on", line);
+}
+
 void stage2_main(void)
 {
 	static struct fat_vol vol;
@@ -372,6 +450,7 @@ void stage2_main(void)
 
 	info.tsc_loader_entry = tsc_entry;
 	info.firmware = PVFW_BIOS;
+	stage2_idt_init();
 	serial_init();
 	vga_init();
 	if (!a20_enable(&a20))
@@ -379,5 +458,6 @@ void stage2_main(void)
 	read_memory_map();
 	if (!find_partition(&p))
 		halt_with("loader: boot disk: no FAT partition in the MBR, or LBA 0 unreadable; rewrite the image\n");
+	platform_ready = true;
 	loader_main(&p, &info);
 }

@@ -59,9 +59,31 @@ rm_entry:
 	movw %ax, %ss
 	movw $RM_STACK_TOP, %sp
 	movb %dl, boot_drive
-	rdtsc                           /* loader entry: the boot-time origin */
+	/* The loader entry's TSC is the boot-time origin, but a 486 has no
+	 * TSC and the earliest have no CPUID: rdtsc only where CPUID.1:EDX
+	 * bit 4 says so (else it stays 0, and the kernel names what is
+	 * missing).  EFLAGS.ID toggles exactly when CPUID exists. */
+	pushfl
+	popl %eax
+	movl %eax, %ecx
+	xorl $0x200000, %eax
+	pushl %eax
+	popfl
+	pushfl
+	popl %eax
+	pushl %ecx
+	popfl
+	xorl %ecx, %eax
+	testl $0x200000, %eax
+	jz 1f
+	movl $1, %eax
+	cpuid
+	testb $0x10, %dl
+	jz 1f
+	rdtsc
 	movl %eax, tsc_entry
 	movl %edx, tsc_entry + 4
+1:
 	lgdtl gdt_desc
 	movl %cr0, %eax
 	orl $1, %eax
@@ -164,6 +186,7 @@ back32:	cld
 	movw %ax, %ss
 	movw %ax, %fs
 	movw %ax, %gs
+	lidt pm_idt_desc                /* rm: loaded the IVT's; ours again (bios.c) */
 	movl saved_esp, %esp
 	movl $rm_regs, %esi
 	movl regs_ptr, %edi
@@ -174,6 +197,44 @@ back32:	cld
 	popl %ebx
 	popl %ebp
 	ret
+
+/*
+ * CPU exceptions 0-31 in protected mode (SDM vol. 3 §6.15): a stub per
+ * vector pushes 0 where the CPU pushes no error code, then the vector,
+ * and stage2_exception(frame) in bios.c prints one line instead of the
+ * triple fault a missing IDT gives.  stage2_idt_init() builds the gates.
+ */
+	.macro EXC_STUB n
+exc_\n:
+	.if !((\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30))
+	pushl $0
+	.endif
+	pushl $\n
+	jmp exc_common
+	.endm
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	EXC_STUB \n
+	.endr
+
+exc_common:
+	cld
+	movw $DS32, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	pushl %esp                      /* frame: vector, error, eip, cs, eflags */
+	call stage2_exception
+1:	cli
+	hlt
+	jmp 1b
+
+	.section .rodata
+	.balign 4
+	.globl exc_stubs
+exc_stubs:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.long exc_\n
+	.endr
+	.text
 
 /* void enter_kernel(u32 entry, u32 info): DESIGN §4 register state. */
 	.globl enter_kernel

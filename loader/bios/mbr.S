@@ -3,8 +3,8 @@
  * the partition table written by tools/mkimage.c).  Loads stage 2 from
  * LBA 1 with int 13h extensions (EDD 3.0 function 42h), checks its magic,
  * length and checksum, and jumps to it with DL = boot drive.  On any
- * failure it prints why and waits for a key, then gives the disk back to
- * the BIOS (int 18h) -- it never jumps into garbage.
+ * failure it prints why and waits for a key or 10 s, then gives the disk
+ * back to the BIOS (int 18h) -- it never jumps into garbage.
  */
 #include "layout.h"
 
@@ -83,9 +83,21 @@ bad:	movw $msg_bad, %si
 fail:	call puts
 	movw $msg_key, %si
 	call puts
-	xorb %ah, %ah
-	int $0x16
-	int $0x18                       /* BIOS: try the next boot device */
+	/* A key, or 10 s of the BIOS tick count (0040:006C, 18.2 Hz): an
+	 * unattended machine must not wait here for ever. */
+	movw 0x46c, %cx
+wait:	hlt                             /* until the next tick or key */
+	movb $1, %ah
+	int $0x16                       /* ZF clear: a key is waiting */
+	jnz key
+	movw 0x46c, %ax
+	subw %cx, %ax
+	cmpw $182, %ax
+	jb wait
+	jmp next
+key:	xorb %ah, %ah
+	int $0x16                       /* take it */
+next:	int $0x18                       /* BIOS: try the next boot device */
 	jmp fail
 
 puts:	lodsb
@@ -111,4 +123,4 @@ drive:	.byte 0x80
 msg_lba:  .asciz "pvboot: BIOS lacks int 13h extensions (LBA)"
 msg_disk: .asciz "pvboot: disk read error loading stage 2"
 msg_bad:  .asciz "pvboot: stage 2 missing or corrupt (magic/length/checksum)"
-msg_key:  .asciz "; press a key\r\n"
+msg_key:  .asciz "; press a key for the next boot device (in 10 s)\r\n"

@@ -20,9 +20,33 @@ static char cfgbuf[CONFIG_MAX + 1];
 static char fwbuf[PVBOOT_CMDLINE_MAX];
 static char editbuf[PVBOOT_CMDLINE_MAX];
 
+#define FATAL_WAIT_S 30         /* a fatal error's line stays this long */
+#define CONFIG_WAIT_S 10        /* the bad-config question, at most */
+
 void loader_set_platform(const struct loader_platform *p)
 {
 	plat = p;
+}
+
+/*
+ * Format one line into buf.  pv_vsnprintf returns the length the whole
+ * line would have had; a line that did not fit is cut and ends in
+ * "...\n" so the cut shows and the next line starts on its own.
+ * Returns the length of what buf holds.
+ */
+static size_t format_line(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	static const char cut[] = "...\n";
+	int n = pv_vsnprintf(buf, size, fmt, ap);
+
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if ((size_t)n < size)
+		return (size_t)n;
+	memcpy(buf + size - sizeof(cut), cut, sizeof(cut));
+	return size - 1;
 }
 
 void lprintf(const char *fmt, ...)
@@ -31,7 +55,7 @@ void lprintf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	format_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	plat->puts(buf);
 }
@@ -40,15 +64,15 @@ void linfo(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = pv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = format_line(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (verbose)
 		plat->puts(buf);
-	else if (plat->log && n > 0 && loglen + (u32)n < plat->log_size)
-		memcpy(plat->log + loglen, buf, (size_t)n + 1), loglen += (u32)n;
+	else if (plat->log && n && loglen + n < plat->log_size)
+		memcpy(plat->log + loglen, buf, n + 1), loglen += (u32)n;
 }
 
 /* The detail lines kept so far, as one console write. */
@@ -69,13 +93,17 @@ static void info_line(void *ctx, const char *line)
 	linfo("%s\n", line);
 }
 
-static int wait_key(void)
+/* A key, or KEY_NONE once `seconds` have passed: no question waits for ever. */
+static int wait_key(u32 seconds)
 {
 	int k;
 
-	while ((k = plat->getkey()) == KEY_NONE)
+	for (u32 t = 0; t < seconds * 100; t++) {
+		if ((k = plat->getkey()) != KEY_NONE)
+			return k;
 		plat->sleep_ms(10);
-	return k;
+	}
+	return KEY_NONE;
 }
 
 /* Under `test`/`exit` nobody is there to press a key: end QEMU failed. */
@@ -96,8 +124,14 @@ static _Noreturn void fatal_v(const char *prefix, const char *fmt, va_list ap)
 	flush_log();                    /* what led up to the error */
 	lprintf("%s%s\n", prefix, buf);
 	exit_if_testing();
-	lprintf("press any key to %s\n", info->firmware == PVFW_BIOS ? "reboot" : "return to the firmware");
-	wait_key();
+	/* Long enough to read the line; then what a key would do, which is
+	 * also the safe default: BIOS reboots (the next boot device may
+	 * follow), UEFI returns to the firmware's boot manager. */
+	if (info->firmware == PVFW_BIOS)
+		lprintf("press any key to reboot (rebooting in %u s)\n", FATAL_WAIT_S);
+	else
+		lprintf("press any key to return to the firmware (returning in %u s)\n", FATAL_WAIT_S);
+	wait_key(FATAL_WAIT_S);
 	plat->reboot();
 }
 
@@ -176,13 +210,30 @@ static void read_fwcfg(void)
 		linfo("loader: fw_cfg %s: \"%s\"\n", FWCFG_CMDLINE, fwbuf);
 }
 
-/* A config problem: reported, then the boot goes on without the file. */
+/*
+ * A config problem: reported, then the boot goes on without the file, at
+ * a key or after a pause to read the line: CONFIG_WAIT_S, or less if the
+ * other sources (fw_cfg, load options) give a shorter timeout=.
+ */
 static void bad_config(const char *why)
 {
+	struct kopts k;
+	const char *lo = plat->load_options;
+	u32 wait;
+
 	lprintf("loader: %s: %s; fix or delete the file\n", CONFIG_PATH, why);
 	exit_if_testing();
-	lprintf("press any key to boot without it\n");
-	wait_key();
+	/* timeout= from the sources read so far, else CONFIG_WAIT_S */
+	kopts_defaults(&k);
+	k.timeout = CONFIG_WAIT_S;
+	kopts_parse(&k, fwbuf, strlen(fwbuf), NULL, NULL);
+	if (lo)
+		kopts_parse(&k, lo, strlen(lo), NULL, NULL);
+	wait = k.timeout < CONFIG_WAIT_S ? k.timeout : CONFIG_WAIT_S;
+	if (!wait)
+		return;
+	lprintf("press any key to boot without it (booting without it in %u s)\n", wait);
+	wait_key(wait);
 }
 
 /* /boot/pvboot.cfg into cfgbuf; false if absent or unusable. */

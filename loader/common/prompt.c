@@ -2,6 +2,8 @@
 #include "loader.h"
 #include "pvboot/string.h"
 
+#define EDIT_IDLE_S 60          /* the editor gives up after this long without a key */
+
 /* Redraw "> line" and put the cursor back at cur with backspaces. */
 static void redraw(const struct loader_platform *p, const char *line, size_t len, size_t cur)
 {
@@ -22,10 +24,19 @@ static int edit(const struct loader_platform *p, char *line, size_t size, int ke
 	if (len >= sizeof(orig) || size > sizeof(orig))
 		return PROMPT_BOOT;
 	memcpy(orig, line, len + 1);
-	lprintf("\nedit the command line: Enter boots it, Esc cancels\n");
+	lprintf("\nedit the command line: Enter boots it, Esc cancels (or no key for %u s)\n",
+		EDIT_IDLE_S);
 	redraw(p, line, len, cur);
 	for (;;) {
-		while (key == KEY_NONE) {
+		/* Noise on the serial line can open the editor too: after
+		 * EDIT_IDLE_S without a key, the line as it was boots. */
+		for (u32 t = 0; key == KEY_NONE; t++) {
+			if (t == EDIT_IDLE_S * 100) {
+				memcpy(line, orig, strlen(orig) + 1);
+				lprintf("\nno key for %u s: edit cancelled, booting the line as it was\n",
+					EDIT_IDLE_S);
+				return PROMPT_BOOT;
+			}
 			p->sleep_ms(10);
 			key = p->getkey();
 		}

@@ -20,7 +20,7 @@ UEFI_CFLAGS := -std=gnu11 -Os -g -ffreestanding -fpic -fshort-wchar -fno-stack-p
 # x64: EFI functions are ms_abi; GNU_EFI_USE_MS_ABI lets gcc call them directly.
 UEFI_x64_CFLAGS := $(UEFI_CFLAGS) -m64 -isystem $(GNUEFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI \
 	-maccumulate-outgoing-args
-UEFI_ia32_CFLAGS := $(UEFI_CFLAGS) -m32 -march=i686 -isystem $(GNUEFI_INC)/ia32
+UEFI_ia32_CFLAGS := $(UEFI_CFLAGS) -m32 -march=$(LMARCH) -isystem $(GNUEFI_INC)/ia32
 UEFI_x64_LD := -m elf_x86_64
 UEFI_ia32_LD := -m elf_i386
 UEFI_x64_PE := efi-app-x86_64

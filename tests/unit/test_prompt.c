@@ -100,6 +100,18 @@ static void test_line_full(void **state)
 	assert_int_equal(strlen(line), 63);      /* the buffer's size - 1 */
 }
 
+/* Typed into, then left alone: after 60 s the original line boots. */
+static void test_edit_idle_gives_up(void **state)
+{
+	static const int keys[] = { 'x', KEY_NONE };
+	char line[64] = "smp=2";
+
+	assert_int_equal(run(keys, line, 1, 'e'), PROMPT_BOOT);
+	assert_int_equal(sleeps, 1 + 6000);     /* one poll to get x, then 60 s of 10 ms polls */
+	assert_string_equal(line, "smp=2");
+	assert_non_null(strstr(out, "no key for 60 s: edit cancelled"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_edit),
 		cmocka_unit_test(test_esc_cancels),
 		cmocka_unit_test(test_line_full),
+		cmocka_unit_test(test_edit_idle_gives_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

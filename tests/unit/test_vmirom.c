@@ -222,7 +222,7 @@ static const char *detect_says(size_t len)
 
 static void variant(const char *name, size_t *len)
 {
-	struct romcheck_syms syms = { CODE + 0x20, CODE + 0x30 };
+	struct romcheck_syms syms = { CODE + 0x20, CODE + 0x30, CODE + 0x40 };
 
 	make_rom();
 	*len = LEN;
@@ -279,15 +279,33 @@ static void variants_runtime(void **state)
 	assert_non_null(check(len));
 }
 
+/* trap-*: headers stay valid (detection accepts them), one int3 where the kernel enters. */
+static void variants_trap(void **state)
+{
+	static const struct { const char *name; u32 at; } v[] = {
+		{ "trap-init", VMI_INIT_SLOT_OFF }, { "trap-reloc", VMI_RELOC_SLOT_OFF }, { "trap-hot", CODE + 0x40 },
+	};
+	size_t len;
+
+	for (u32 i = 0; i < 3; i++) {
+		variant(v[i].name, &len);
+		assert_int_equal(len, LEN);
+		assert_int_equal(romcheck_sum(rom, len), 0);
+		assert_null(detect_says(len));
+		assert_int_equal(rom[v[i].at], 0xcc);
+	}
+}
+
 static void variant_errors(void **state)
 {
-	struct romcheck_syms none = { 0, 0 };
+	struct romcheck_syms none = { 0, 0, 0 };
 	size_t len = LEN;
 
 	make_rom();
 	assert_non_null(romcheck_variant(rom, &len, "no-such", &none));
 	assert_non_null(romcheck_variant(rom, &len, "reloc-outside", &none));
 	assert_non_null(romcheck_variant(rom, &len, "bad-checksum", &none));
+	assert_non_null(romcheck_variant(rom, &len, "trap-hot", &none));
 	assert_null(check(LEN));        /* refused variants leave the image alone */
 }
 
@@ -311,6 +329,7 @@ int main(void)
 		cmocka_unit_test(relocation_table),
 		cmocka_unit_test(variants_detected),
 		cmocka_unit_test(variants_runtime),
+		cmocka_unit_test(variants_trap),
 		cmocka_unit_test(variant_errors),
 		cmocka_unit_test(fix_refuses_junk),
 	};

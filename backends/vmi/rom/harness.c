@@ -232,6 +232,10 @@ static void load(const char *file)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--probe")) {
+		puts("harness: probe ok");      /* harness-run.sh: this host runs us */
+		return 0;
+	}
 	load(argc > 1 ? argv[1] : "build/vmi.rom");
 	printf("[==========] vmirom_calls: running the ROM at %p\n", (void *)base);
 	t_relocations();

@@ -189,6 +189,15 @@ static const char *break_header(uint8_t *img, size_t len, const char *name,
 		put_jmp(img, VMI_RELOC_SLOT_OFF, syms->reloc_outside, 4);
 	else if (!strcmp(name, "bad-checksum") && inside(syms->break_checksum, len))
 		put_jmp(img, VMI_ROM_ENTRY_OFF, syms->break_checksum, 2);
+	/* Valid headers, but int3 (CC) where the kernel first enters: the
+	 * VMI_Init slot, the GetRelocationInfo slot, or a routine the kernel
+	 * first calls after patching (InvalPage). */
+	else if (!strcmp(name, "trap-init"))
+		img[VMI_INIT_SLOT_OFF] = 0xcc;
+	else if (!strcmp(name, "trap-reloc"))
+		img[VMI_RELOC_SLOT_OFF] = 0xcc;
+	else if (!strcmp(name, "trap-hot") && inside(syms->trap_hot, len))
+		img[syms->trap_hot] = 0xcc;
 	else
 		return "unknown variant, or its routine offset is missing";
 	return NULL;

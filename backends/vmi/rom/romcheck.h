@@ -11,6 +11,7 @@
 struct romcheck_syms {
 	uint32_t reloc_outside;         /* vmi_reloc_outside */
 	uint32_t break_checksum;        /* init_break_checksum */
+	uint32_t trap_hot;              /* r_inval_page: a call first made after patching */
 };
 
 /* Where romfix finds the relocation table (offsets in the image, from nm). */

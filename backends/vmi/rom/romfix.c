@@ -37,9 +37,9 @@ static void save(const char *file, size_t n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: romfix [--reloc OFF:TYPE:ANCHOR] IN OUT   fix checksums, check, report\n"
-			"       romfix --variant NAME [--reloc-outside OFF] [--break-checksum OFF] IN OUT\n"
+			"       romfix --variant NAME [--reloc-outside OFF] [--break-checksum OFF] [--trap-hot OFF] IN OUT\n"
 			"              a broken test ROM: bad-checksum bad-signature api2 too-long\n"
-			"              license-outside pci-outside reloc-outside\n");
+			"              license-outside pci-outside reloc-outside trap-init trap-reloc trap-hot\n");
 	exit(2);
 }
 
@@ -80,7 +80,7 @@ static void variant(const char *in, const char *out, const char *name,
 int main(int argc, char **argv)
 {
 	const char *reloc = NULL, *name = NULL;
-	struct romcheck_syms syms = { 0, 0 };
+	struct romcheck_syms syms = { 0, 0, 0 };
 	int i = 1;
 
 	for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
@@ -92,6 +92,8 @@ int main(int argc, char **argv)
 			syms.reloc_outside = (uint32_t)strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--break-checksum"))
 			syms.break_checksum = (uint32_t)strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--trap-hot"))
+			syms.trap_hot = (uint32_t)strtoul(argv[i + 1], NULL, 0);
 		else
 			usage();
 	}
