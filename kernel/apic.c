@@ -68,6 +68,11 @@ static u64 find_rsdp(void)
 	u64 rsdp = boot_info->acpi_rsdp;
 	const char *from = "handed over by the loader";
 
+	if (boot_info->acpi_rsdp_copy_len > PVBOOT_RSDP_COPY_MAX) {
+		kprintf("acpi: the loader's RSDP copy claims %u bytes, more than the %u it has room for; ignored\n",
+			boot_info->acpi_rsdp_copy_len, PVBOOT_RSDP_COPY_MAX);
+		boot_info->acpi_rsdp_copy_len = 0;
+	}
 	if (!rsdp && boot_info->acpi_rsdp_copy_len) {
 		rsdp = (u32)boot_info->acpi_rsdp_copy;
 		from = boot_info->acpi_rsdp_copy_len > 20 ?

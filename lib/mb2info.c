@@ -384,8 +384,9 @@ int mb2_parse(const void *mbi, u32 len, struct pvboot_info *out,
 	mb_info_init(out, PVFW_MULTIBOOT2);
 	if ((uintptr_t)mbi % 8 || len < sizeof(struct mb2_info_head) ||
 	    len > MB2_INFO_MAX) {
-		pv_warnf(warn, wctx, "multiboot2: info of %u bytes at a "
-			 "misaligned or bad place, not used", len);
+		pv_warnf(warn, wctx, "multiboot2: info of %u bytes%s: need "
+			 "8..%u bytes, 8-byte aligned; not used", len,
+			 (uintptr_t)mbi % 8 ? ", misaligned" : "", MB2_INFO_MAX);
 		return -1;
 	}
 	walk_tags(mbi, len, out, &f);
