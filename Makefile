@@ -4,6 +4,7 @@
 # make gdb        the same, stopped, waiting for GDB with symbols loaded
 # make check      unit tests, fuzz smoke, the QEMU boot catalogue
 # make fuzz       longer libFuzzer runs (FUZZ_SECONDS=)
+# make grub-isos  GRUB ISOs booting the kernel by Multiboot 1 and 2 (make check builds them)
 # V=1 shows full commands; CI=true turns warnings into errors.
 
 O ?= build
@@ -57,7 +58,8 @@ KERNEL := $(O)/pvkernel.elf
 LIB_SRCS := $(wildcard lib/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S backends/native/*.c backends/native/*.S \
 	backends/vmi/*.c backends/vmi/*.S backends/lguest/*.c backends/lguest/*.S \
-	backends/lguest/host/*.c backends/lguest/host/*.S) $(LIB_SRCS)
+	backends/lguest/host/*.c backends/lguest/host/*.S) $(LIB_SRCS) \
+	loader/common/efiutil.c
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS))) \
 	$(O)/k/kernel/bench_ops_nopatch.o
 
@@ -290,6 +292,9 @@ clean:
 
 # The VMI-like option ROM (docs/vmi-rom.md): its rules live with it.
 -include backends/vmi/rom/rom.mk
+
+# GRUB ISOs for the Multiboot catalogue rows (docs/kernel.md): their rules live with them.
+include tools/grub-iso.mk
 
 # Keep the host objects: the unit-test links share them.
 .SECONDARY: $(HOST_LIB_OBJS)

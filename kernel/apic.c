@@ -14,8 +14,20 @@
 u32 apic_base = APIC_DEFAULT_BASE;
 struct smp_config smp_cfg;
 
-/* A machine with no tables: just us, on the default APIC. */
-static void config_single_cpu(void)
+/*
+ * Every PC BIOS stores the base memory size (KiB, what INT 12h returns) in
+ * its data area at 0x413; UEFI without a compatibility module leaves the
+ * area zero.
+ */
+static bool legacy_bios_ran(void)
+{
+	u16 base_kib = 0;
+
+	return phys_read(NULL, 0x413, &base_kib, 2) && base_kib != 0;
+}
+
+/* A machine with no tables: just us, on the default APIC; say why. */
+static void config_single_cpu(bool have_rsdp)
 {
 	unsigned a, b, c, d;
 
@@ -26,7 +38,11 @@ static void config_single_cpu(void)
 	smp_cfg.cpu[0].apic_id = b >> 24;
 	smp_cfg.cpu[0].enabled = 1;
 	smp_cfg.pic_present = true;
-	kprintf("smp: no ACPI MADT and no MP table; running on the boot CPU only\n");
+	if (!have_rsdp && boot_info->firmware == PVFW_MULTIBOOT && !legacy_bios_ran())
+		kprintf("smp: Multiboot 1 under UEFI carries no ACPI RSDP; boot with multiboot2 for all CPUs "
+			"(no BIOS data area, so no BIOS tables: running on the boot CPU only)\n");
+	else
+		kprintf("smp: no ACPI MADT and no MP table; running on the boot CPU only\n");
 }
 
 static void print_config(void)
@@ -36,27 +52,55 @@ static void print_config(void)
 	for (u32 i = 0; i < smp_cfg.ncpus; i++)
 		enabled += smp_cfg.cpu[i].enabled;
 	kprintf("smp: %s lists %u CPUs (%u enabled), %u IO-APIC(s), %u override(s), local APIC at %#x\n",
-		smp_cfg.source == SMP_SRC_ACPI ? "ACPI MADT" :
-		smp_cfg.source == SMP_SRC_MPTABLE ? "MP table" : "nothing",
+		smp_cfg.source == SMP_SRC_ACPI ? "ACPI MADT" : "MP table",
 		smp_cfg.ncpus, enabled, smp_cfg.nioapic, smp_cfg.noverride,
 		smp_cfg.lapic_addr);
 }
 
-void smp_config_init(void)
+/*
+ * The RSDP, first source that has one: the address a pvboot loader found
+ * (UEFI configuration table, or its own BIOS-area scan), the copy a
+ * Multiboot 2 loader handed over (in boot_info, so identity-mapped kernel
+ * memory), else our scan of the EBDA and BIOS ROM area.  Logs the source.
+ */
+static u64 find_rsdp(void)
 {
 	u64 rsdp = boot_info->acpi_rsdp;
+	const char *from = "handed over by the loader";
 
-	if (!rsdp)
-		rsdp = acpi_find_rsdp(phys_read, NULL, console_warn_cb, NULL);
-	if (rsdp) {
-		boot_info->acpi_rsdp = rsdp;
-		kprintf("acpi: RSDP at %#llx\n", rsdp);
+	if (boot_info->acpi_rsdp_copy_len > PVBOOT_RSDP_COPY_MAX) {
+		kprintf("acpi: the loader's RSDP copy claims %u bytes, more than the %u it has room for; ignored\n",
+			boot_info->acpi_rsdp_copy_len, PVBOOT_RSDP_COPY_MAX);
+		boot_info->acpi_rsdp_copy_len = 0;
 	}
+	if (!rsdp && boot_info->acpi_rsdp_copy_len) {
+		rsdp = (u32)boot_info->acpi_rsdp_copy;
+		from = boot_info->acpi_rsdp_copy_len > 20 ?
+		       "the loader's copy from the Multiboot 2 ACPI 2.0 tag" :
+		       "the loader's copy from the Multiboot 2 ACPI 1.0 tag";
+	}
+	if (!rsdp) {
+		rsdp = acpi_find_rsdp(phys_read, NULL, console_warn_cb, NULL);
+		from = "found in the BIOS area";
+	}
+	if (rsdp)
+		kprintf("acpi: RSDP at %#llx (%s)\n", rsdp, from);
+	else
+		kprintf("acpi: no RSDP: the loader handed none over and the BIOS area has none\n");
+	return rsdp;
+}
+
+void smp_config_init(void)
+{
+	u64 rsdp = find_rsdp();
+
+	boot_info->acpi_rsdp = rsdp;
 	if (!(rsdp && acpi_parse_madt_from_rsdp(rsdp, phys_read, NULL, &smp_cfg,
 						 console_warn_cb, NULL) == 0) &&
 	    mptable_find_and_parse(phys_read, NULL, &smp_cfg, console_warn_cb, NULL) != 0)
-		config_single_cpu();
-	print_config();
+		config_single_cpu(rsdp != 0);
+	else
+		print_config();
 	/* The backend set apic_base before patching (native: from the APIC
 	 * base MSR, which is what the CPU decodes); the tables only confirm. */
 	if (smp_cfg.lapic_addr && smp_cfg.lapic_addr != apic_base)

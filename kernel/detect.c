@@ -47,7 +47,7 @@ void detect_environment(void)
 		.hardware_subarch = bi->hardware_subarch,
 	};
 
-	if (bi->firmware != PVFW_MULTIBOOT) {
+	if (bi->firmware != PVFW_MULTIBOOT && bi->firmware != PVFW_MULTIBOOT2) {
 		kprintf("detect: done by the loader: env=%s, VMI ROM at %#x\n", env_string(),
 			bi->vmi_rom_phys);
 		detected.env = bi->env;

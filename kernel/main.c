@@ -19,6 +19,7 @@
 #include "pvboot/lguest.h"
 #include "../backends/lguest/host/host.h"
 #include "pvboot/multiboot.h"
+#include "pvboot/multiboot2.h"
 #include "../backends/native/native.h"
 
 #define PVBOOT_KERNEL_VERSION "0.1"
@@ -26,6 +27,7 @@
 struct pvboot_info *boot_info;
 struct kopts kopts;
 static struct pvboot_info info_copy;    /* ours: loader memory gets reused */
+static u8 mb2_block[MB2_INFO_MAX] __attribute__((aligned(8))); /* read once at entry */
 static u64 tsc_kernel_entry;
 
 /* Before paging everything below 4 GiB is readable as it is. */
@@ -51,9 +53,15 @@ static void boot_info_from_entry(u32 magic, u32 info)
 		info_copy.cmdline[PVBOOT_CMDLINE_MAX - 1] = '\0';
 		return;
 	}
+	if (magic == MB2_BOOTLOADER_MAGIC) {
+		if (mb2_to_pvboot(info, early_read, NULL, mb2_block, sizeof(mb2_block),
+				  boot_info, console_warn_cb, NULL))
+			panic("boot: the Multiboot 2 information at %#x is unusable", info);
+		return;
+	}
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
-		panic("boot: entered with EAX=%#x: neither pvboot (%#x) nor Multiboot (%#x)",
-		      magic, PVBOOT_ENTRY_MAGIC, MULTIBOOT_BOOTLOADER_MAGIC);
+		panic("boot: entered with EAX=%#x: neither pvboot (%#x) nor Multiboot (%#x) nor Multiboot 2 (%#x)",
+		      magic, PVBOOT_ENTRY_MAGIC, MULTIBOOT_BOOTLOADER_MAGIC, MB2_BOOTLOADER_MAGIC);
 	if (mb_to_pvboot(info, early_read, NULL, boot_info, console_warn_cb, NULL))
 		panic("boot: the Multiboot info at %#x is unreadable", info);
 }

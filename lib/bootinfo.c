@@ -12,7 +12,7 @@ const char *pvboot_firmware_name(u32 fw)
 	static const char *const names[] = {
 		[PVFW_BIOS] = "bios", [PVFW_UEFI64] = "uefi64",
 		[PVFW_UEFI32] = "uefi32", [PVFW_MULTIBOOT] = "multiboot",
-		[PVFW_LGUEST] = "lguest",
+		[PVFW_LGUEST] = "lguest", [PVFW_MULTIBOOT2] = "multiboot2",
 	};
 
 	return name_of(names, ARRAY_SIZE(names), fw);

@@ -53,7 +53,7 @@ static bool is_blank(char c)
  * test").  Drop a first word that has no '=' but a '/' or '.', which no
  * option of ours looks like (guest.X always carries '=').
  */
-static void strip_image_name(char *s)
+void mb_strip_image_name(char *s)
 {
 	size_t i = 0, w;
 	bool path = false;
@@ -89,11 +89,11 @@ static void mb_cmdline(const struct mb_info *mb, phys_read_fn rd, void *ctx,
 	case STR_OK:
 		break;
 	}
-	strip_image_name(out->cmdline);
+	mb_strip_image_name(out->cmdline);
 	pvboot_set_optsrc_all(out, PVSRC_MULTIBOOT);
 }
 
-static u32 e820_type(u32 mb_type)
+u32 mb_e820_type(u32 mb_type)
 {
 	/* Multiboot numbers 1..5 like E820; anything else is reserved. */
 	return mb_type >= E820_RAM && mb_type <= E820_UNUSABLE ?
@@ -101,7 +101,7 @@ static u32 e820_type(u32 mb_type)
 }
 
 /* Insert keeping the map sorted by base (the pvboot_info contract). */
-static void mmap_add(struct pvboot_info *out, u64 base, u64 len, u32 type)
+void mb_mmap_add(struct pvboot_info *out, u64 base, u64 len, u32 type)
 {
 	u32 i = out->mmap_count++;
 
@@ -151,7 +151,7 @@ static void mb_mmap(const struct mb_info *mb, phys_read_fn rd, void *ctx,
 		struct mb_mmap_entry me;
 		memcpy(&me, e, sizeof(me));
 		if (me.len)
-			mmap_add(out, me.addr, me.len, e820_type(me.type));
+			mb_mmap_add(out, me.addr, me.len, mb_e820_type(me.type));
 		if (size > len - off - 4)
 			break;
 		off += 4 + size;
@@ -159,20 +159,18 @@ static void mb_mmap(const struct mb_info *mb, phys_read_fn rd, void *ctx,
 }
 
 /* No map: mem_lower KiB at 0 and mem_upper KiB at 1 MiB are RAM. */
-static void mb_meminfo(const struct mb_info *mb, struct pvboot_info *out,
-		       cmd_warn_fn warn, void *wctx)
+void mb_meminfo_add(struct pvboot_info *out, u32 lower, u32 upper,
+		    cmd_warn_fn warn, void *wctx)
 {
-	u32 lower = mb->mem_lower;
-
 	if (lower > 640) {
 		pv_warnf(warn, wctx, "multiboot: mem_lower %u KiB above 640, "
 			 "using 640", lower);
 		lower = 640;
 	}
 	if (lower)
-		mmap_add(out, 0, (u64)lower * 1024, E820_RAM);
-	if (mb->mem_upper)
-		mmap_add(out, 0x100000, (u64)mb->mem_upper * 1024, E820_RAM);
+		mb_mmap_add(out, 0, (u64)lower * 1024, E820_RAM);
+	if (upper)
+		mb_mmap_add(out, 0x100000, (u64)upper * 1024, E820_RAM);
 }
 
 static void mb_mods(const struct mb_info *mb, phys_read_fn rd, void *ctx,
@@ -212,12 +210,7 @@ int mb_to_pvboot(u32 mbi_addr, phys_read_fn rd, void *ctx,
 {
 	struct mb_info mb;
 
-	memset(out, 0, sizeof(*out));
-	out->magic = PVBOOT_INFO_MAGIC;
-	out->version = PVBOOT_INFO_VERSION;
-	out->size = sizeof(*out);
-	out->firmware = PVFW_MULTIBOOT;
-	out->backend_requested = PV_AUTO;
+	mb_info_init(out, PVFW_MULTIBOOT);
 	if (!rd(ctx, mbi_addr, &mb, sizeof(mb))) {
 		pv_warnf(warn, wctx, "multiboot: info at 0x%x unreadable",
 			 mbi_addr);
@@ -232,16 +225,31 @@ int mb_to_pvboot(u32 mbi_addr, phys_read_fn rd, void *ctx,
 	if (mb.flags & MBI_MMAP)
 		mb_mmap(&mb, rd, ctx, out, warn, wctx);
 	if (out->mmap_count == 0 && (mb.flags & MBI_MEMORY))
-		mb_meminfo(&mb, out, warn, wctx);
+		mb_meminfo_add(out, mb.mem_lower, mb.mem_upper, warn, wctx);
 	if (mb.flags & MBI_MODS)
 		mb_mods(&mb, rd, ctx, out, warn, wctx);
 	/* Multiboot v1 without a video request leaves VGA text mode on. */
+	mb_screen_vga_text(out);
+	return 0;
+}
+
+void mb_info_init(struct pvboot_info *out, u32 firmware)
+{
+	memset(out, 0, sizeof(*out));
+	out->magic = PVBOOT_INFO_MAGIC;
+	out->version = PVBOOT_INFO_VERSION;
+	out->size = sizeof(*out);
+	out->firmware = firmware;
+	out->backend_requested = PV_AUTO;
+}
+
+void mb_screen_vga_text(struct pvboot_info *out)
+{
 	out->screen.kind = PVSCREEN_VGA_TEXT;
 	out->screen.fb_base = 0xb8000;
 	out->screen.width = 80;
 	out->screen.height = 25;
 	out->screen.pitch = 160;
-	return 0;
 }
 
 /* Store key (NUL-padded, cut to fit) -> source, replacing a repeat. */

@@ -3,7 +3,8 @@
 set -euo pipefail
 
 PKGS=(gcc gcc-multilib binutils make qemu-system-x86 seabios ovmf ovmf-ia32 gnu-efi
-      mtools libcmocka-dev clang libclang-rt-14-dev python3 hyperfine qemu-user)
+      mtools libcmocka-dev clang libclang-rt-14-dev python3 hyperfine qemu-user
+      grub-common grub-pc-bin grub-efi-amd64-bin grub-efi-ia32-bin xorriso)
 
 O=${O:-build}
 self=$(sha1sum "$0" | cut -c1-12)
@@ -32,7 +33,7 @@ probe() {
 	echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}' > "$t/f.c"
 	clang -fsanitize=fuzzer "$t/f.c" -o "$t/f" 2>/dev/null || { echo "clang -fsanitize=fuzzer (libclang-rt-14-dev)"; return; }
 	local c
-	for c in qemu-system-i386 qemu-system-x86_64 qemu-i386 mcopy python3 hyperfine; do
+	for c in qemu-system-i386 qemu-system-x86_64 qemu-i386 mcopy python3 hyperfine grub-mkrescue xorriso; do
 		command -v "$c" >/dev/null || { echo "$c"; return; }
 	done
 }

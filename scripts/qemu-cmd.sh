@@ -2,7 +2,10 @@
 # shellcheck shell=bash disable=SC2034,SC2054
 #
 # qemu_cmd FW ACCEL SMP MEM CMDLINE VARS [EXTRA...]
-#   FW       multiboot | bios | uefi64 | uefi32
+#   FW       multiboot | bios | uefi64 | uefi32 | iso-bios | iso-uefi64 | iso-uefi32
+#            iso-*: the same firmware booting the CD in EXTRA's -cdrom FILE
+#            instead of $IMAGE (a GRUB ISO, tools/grub-iso.mk); CMDLINE
+#            must be empty, the ISO's grub.cfg holds the command line
 #   ACCEL    tcg | kvm
 #   CMDLINE  kernel command line ('' for none): -append for multiboot,
 #            fw_cfg file opt/pvboot/cmdline for the image firmwares
@@ -26,8 +29,12 @@ qemu_cmd() {
 		-device isa-debug-exit,iobase=0xf4,iosize=4)
 	# fw_cfg strings use ',' as separator: a literal comma is written ',,'.
 	[[ ${QEMU_SERIAL:-stdio} == stdio ]] && common+=(-monitor none)
-	local fwcfg=()
+	local fwcfg=() iso=
 	[[ -n $cmdline ]] && fwcfg=(-fw_cfg "name=opt/pvboot/cmdline,string=${cmdline//,/,,}")
+	if [[ $fw == iso-* ]]; then
+		qemu_iso_check "$fw" "$cmdline" "$@" || return 2
+		fw=${fw#iso-} iso=1
+	fi
 	case $fw in
 	multiboot)
 		[[ -f $KERNEL ]] || { QEMU_ERR="$KERNEL does not exist (run make)"; return 2; }
@@ -36,6 +43,7 @@ qemu_cmd() {
 	bios|uefi64|uefi32)
 		# EXTRA may bring its own disk (-drive file=...): then it replaces $IMAGE.
 		local disk=(-drive "file=$IMAGE,format=raw,snapshot=on") a f
+		[[ -n $iso ]] && disk=()
 		for a in "$@"; do
 			[[ $a == file=* ]] || continue
 			f=${a#file=}; f=${f%%,*}
@@ -63,7 +71,24 @@ qemu_cmd() {
 			-drive "if=pflash,format=raw,unit=1,file=$vars"
 			"${disk[@]}" "${fwcfg[@]}") ;;
 	*)
-		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32)"; return 2 ;;
+		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32, iso-bios, iso-uefi64, iso-uefi32)"; return 2 ;;
 	esac
 	QEMU_CMD+=("$@")
+}
+
+# iso-FW: EXTRA must name an existing -cdrom FILE, and CMDLINE stay empty.
+qemu_iso_check() {
+	local fw=$1 cmdline=$2 iso=
+	shift 2
+	case ${fw#iso-} in
+	bios|uefi64|uefi32) ;;
+	*) QEMU_ERR="unknown firmware '$fw' (iso-bios, iso-uefi64, iso-uefi32)"; return 2 ;;
+	esac
+	[[ -z $cmdline ]] || { QEMU_ERR="$fw: the command line is in the ISO's grub.cfg, not '$cmdline'"; return 2; }
+	while (($#)); do
+		[[ $1 == -cdrom ]] && iso=${2:-}
+		shift
+	done
+	[[ -n $iso ]] || { QEMU_ERR="$fw needs -cdrom FILE among the extra QEMU arguments"; return 2; }
+	[[ -f $iso ]] || { QEMU_ERR="$iso does not exist (make grub-isos)"; return 2; }
 }

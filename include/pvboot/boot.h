@@ -31,6 +31,7 @@ enum pvboot_firmware {
 	PVFW_UEFI32 = 3,
 	PVFW_MULTIBOOT = 4,
 	PVFW_LGUEST = 5,        /* a guest started by our own lguest host */
+	PVFW_MULTIBOOT2 = 6,    /* a Multiboot 2 loader (lib/mb2info.c) */
 };
 
 /* Backend ids: stable numbers, also used in the image's backend list. */
@@ -76,6 +77,7 @@ enum {
 #define PVBOOT_OPTSRC_MAX 48
 #define PVBOOT_MMAP_MAX 128
 #define PVBOOT_MODS_MAX 4
+#define PVBOOT_RSDP_COPY_MAX 36 /* an ACPI 2.0+ RSDP */
 
 struct pvboot_mmap_entry {
 	u64 base;
@@ -159,6 +161,17 @@ struct pvboot_info {
 	u32 mod_count;
 	u32 hardware_subarch;   /* 1 = lguest boot signature (DESIGN §5) */
 	struct pvboot_module mods[PVBOOT_MODS_MAX];
+
+	/*
+	 * What a Multiboot 2 loader hands over as copies: the RSDP itself (so
+	 * acpi_rsdp stays 0 and the kernel uses the copy) and the EFI system
+	 * table pointers it recorded.
+	 */
+	u64 efi_systab64;       /* EFI 64-bit system table, physical; 0 = none */
+	u32 efi_systab32;       /* EFI 32-bit system table, physical; 0 = none */
+	u32 acpi_rsdp_copy_len; /* bytes valid in acpi_rsdp_copy; 0 = none */
+	u8 acpi_rsdp_copy[PVBOOT_RSDP_COPY_MAX]; /* ACPI 6.5 §5.2.5.3 layout */
+	u32 reserved5;
 } PACKED;
 
 #define PVBOOT_SUBARCH_LGUEST 1u
@@ -191,6 +204,8 @@ STATIC_ASSERT(sizeof(struct pvboot_backend_entry) == 20, "backend entry layout")
 STATIC_ASSERT(__builtin_offsetof(struct pvboot_info, cmdline) == 48, "info layout");
 STATIC_ASSERT(__builtin_offsetof(struct pvboot_info, acpi_rsdp) % 8 == 0, "rsdp aligned");
 STATIC_ASSERT(__builtin_offsetof(struct pvboot_info, tsc_loader_entry) % 8 == 0, "tsc aligned");
+STATIC_ASSERT(__builtin_offsetof(struct pvboot_info, efi_systab64) % 8 == 0, "efi_systab64 aligned");
+STATIC_ASSERT(sizeof(struct pvboot_info) % 8 == 0, "info size a multiple of 8");
 
 
 const char *pvboot_firmware_name(u32 fw);

@@ -74,6 +74,22 @@ struct mb_module {
 int mb_to_pvboot(u32 mbi_addr, phys_read_fn rd, void *ctx,
 		 struct pvboot_info *out, cmd_warn_fn warn, void *wctx);
 
+/* Shared with the Multiboot 2 conversion (lib/mb2info.c). */
+
+/* Zero *out and fill magic, version, size and firmware. */
+void mb_info_init(struct pvboot_info *out, u32 firmware);
+/* Drop a first word that is the kernel's file name (see above). */
+void mb_strip_image_name(char *s);
+/* Multiboot memory types 1..5 are E820's; anything else is reserved. */
+u32 mb_e820_type(u32 mb_type);
+/* Insert a range keeping the map sorted; the caller checks the count. */
+void mb_mmap_add(struct pvboot_info *out, u64 base, u64 len, u32 type);
+/* The mem_lower/mem_upper pair (KiB) as two RAM ranges, lower capped at 640. */
+void mb_meminfo_add(struct pvboot_info *out, u32 lower, u32 upper,
+		    cmd_warn_fn warn, void *wctx);
+/* 80x25 VGA text at 0xB8000. */
+void mb_screen_vga_text(struct pvboot_info *out);
+
 /* Record, for each key of info->cmdline, that it came from `source`. */
 void pvboot_set_optsrc_all(struct pvboot_info *info, u8 source);
 

@@ -58,6 +58,26 @@ def mbinfo():
     return bytes(mem)
 
 
+def mb2info():
+    """A GRUB-like Multiboot 2 block, after fuzz_mb2info's selector byte."""
+    def tag(t, payload):
+        b = struct.pack("<II", t, 8 + len(payload)) + payload
+        return b + b"\0" * (-len(b) % 8)
+
+    rsdp = bytearray(b"RSD PTR " + b"\0" + b"PVTEST" + bytes([2]) + struct.pack("<IIQ", 0xE0000, 36, 0) + b"\0" * 4)
+    rsdp = fix(rsdp[:20] + b"", 8) + rsdp[20:]
+    rsdp = fix(bytearray(rsdp), 32)
+    mmap = struct.pack("<II", 24, 0) + struct.pack("<QQII", 0, 0x9FC00, 1, 0) + struct.pack("<QQII", 0x100000, 0x7EE0000, 1, 0)
+    efi = struct.pack("<II", 48, 1) + struct.pack("<IIQQQQ", 7, 0, 0, 0, 0x9F, 0xF) + b"\0" * 8
+    fb = struct.pack("<QIIIBBH", 0xFD000000, 4096, 1024, 768, 32, 1, 0) + bytes([16, 8, 8, 8, 0, 8])
+    body = (tag(1, b"test smp=2\0") + tag(2, b"GRUB 2.06\0") +
+            tag(3, struct.pack("<II", 0x200000, 0x230000) + b"/boot/pvkernel.elf\0") +
+            tag(4, struct.pack("<II", 639, 129920)) + tag(6, mmap) + tag(17, efi) + tag(8, fb) +
+            tag(12, struct.pack("<Q", 0x7FBEE018)) + tag(14, bytes(rsdp[:20])) + tag(15, bytes(rsdp)) +
+            tag(0, b""))
+    return b"\x01" + struct.pack("<II", 8 + len(body), 0) + body
+
+
 seeds = {
     "fuzz_cmdline": {
         "all": b"pv=vmi smp=2 nopatch pvpatch=verbose test bench exit pvtrace console=both "
@@ -68,6 +88,7 @@ seeds = {
     "fuzz_madt": {"valid": madt()},
     "fuzz_mptable": {"valid": mptable()},
     "fuzz_mbinfo": {"valid": mbinfo()},
+    "fuzz_mb2info": {"grub": mb2info()},
 }
 
 for target, files in seeds.items():
