@@ -136,14 +136,14 @@ SELFTEST(vmi_lazy_mmu)
 	if (!active() || !va || !pa)
 		return;
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
-	pte_t *pte = lookup_pte(&init_mm, va);
+	pxe_t *pte = lookup_pte(&init_mm, va);
 	u32 queued = count(VMI_COUNT_LAZY_QUEUED), applied = count(VMI_COUNT_LAZY_APPLIED);
 	arch_enter_lazy_mmu_mode();
 	set_pte_at(&init_mm, va, pte, make_pte(pa | PTE_P));
-	bool still_old = (*pte & PTE_W) != 0;
+	bool still_old = (pxe_get(pte) & PTE_W) != 0;
 	arch_leave_lazy_mmu_mode();
 	flush_tlb_single(va);
-	report(still_old && !(*pte & PTE_W) && count(VMI_COUNT_LAZY_QUEUED) > queued &&
+	report(still_old && !(pxe_get(pte) & PTE_W) && count(VMI_COUNT_LAZY_QUEUED) > queued &&
 	       count(VMI_COUNT_LAZY_APPLIED) > applied,
 	       "vmi: a lazy-MMU write is queued by the ROM and applied when the batch ends");
 	pte_clear(&init_mm, va, pte);
