@@ -114,15 +114,20 @@ static u64 ram_top(void)
 	return top;
 }
 
-u64 mem_ram_above_4g(void)
+/* Bytes of RAM in [lo, hi) by the memory map (overlaps counted twice). */
+u64 mem_ram_in(u64 lo, u64 hi)
 {
 	const struct pvboot_info *bi = boot_info;
 	u64 n = 0;
 
 	for (u32 i = 0; i < bi->mmap_count && i < PVBOOT_MMAP_MAX; i++) {
 		u64 b = bi->mmap[i].base, e = b + bi->mmap[i].length;
-		if (bi->mmap[i].type == E820_RAM && e > FOUR_GIB && e > b)
-			n += e - (b > FOUR_GIB ? b : FOUR_GIB);
+		if (bi->mmap[i].type != E820_RAM || e < b)
+			continue;
+		b = b > lo ? b : lo;
+		e = e < hi ? e : hi;
+		if (e > b)
+			n += e - b;
 	}
 	return n;
 }
@@ -131,7 +136,7 @@ u64 mem_ram_above_4g(void)
 static void high_init(void)
 {
 	u64 top = ram_top(), limit = 1ull << paging_maxphy;
-	u64 above = mem_ram_above_4g();
+	u64 above = mem_ram_in(FOUR_GIB, ~0ull);
 
 	if (top > limit)
 		top = limit;

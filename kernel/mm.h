@@ -20,7 +20,7 @@ u32 mem_free_pages(void);
 u32 mem_total_pages(void);
 u32 mem_high_free_pages(void);
 u32 mem_high_total_pages(void);
-u64 mem_ram_above_4g(void);     /* bytes of RAM in the memory map above 4 GiB */
+u64 mem_ram_in(u64 lo, u64 hi); /* bytes of RAM in the memory map in [lo, hi) */
 
 /* Paging (kernel/paging.c) */
 extern const struct pt_format *pt_fmt;  /* the format in force */

@@ -166,21 +166,25 @@ void pgd_free(pxe_t *pgd)
 
 /* ---- choosing the format ------------------------------------------------- */
 
-/* What the CPU offers (SDM vol. 2A CPUID): PAE in leaf 1 EDX bit 6, NX in
+/*
+ * What the CPU offers (SDM vol. 2A CPUID): PAE in leaf 1 EDX bit 6, NX in
  * leaf 0x80000001 EDX bit 20, the physical address width in leaf
- * 0x80000008 EAX[7:0] (36 when PAE exists without that leaf). */
+ * 0x80000008 EAX[7:0].  Without that leaf the SDM says the width is
+ * "generally" 36 with PAE; QEMU's i386 CPUs give 36 only with PSE-36
+ * (leaf 1 EDX bit 17) and 32 otherwise, so 36 is believed only then.
+ */
 static void probe_cpu(struct paging_facts *f)
 {
-	unsigned a, b, c, d, ext;
+	unsigned a, b, c, d, d1, ext;
 
-	cpuid(1, &a, &b, &c, &d);
-	f->cpu_pae = d & (1u << 6);
+	cpuid(1, &a, &b, &c, &d1);
+	f->cpu_pae = d1 & (1u << 6);
 	cpuid(0x80000000, &ext, &b, &c, &d);
 	if (ext >= 0x80000001 && ext <= 0x8000ffff) {
 		cpuid(0x80000001, &a, &b, &c, &d);
 		f->cpu_nx = d & (1u << 20);
 	}
-	f->maxphy = f->cpu_pae ? 36 : 32;
+	f->maxphy = f->cpu_pae && (d1 & (1u << 17)) ? 36 : 32;
 	if (ext >= 0x80000008 && ext <= 0x8000ffff) {
 		cpuid(0x80000008, &a, &b, &c, &d);
 		if ((a & 0xff) >= 32)
@@ -201,7 +205,8 @@ void paging_select(const char *(*use_pae)(struct paravirt_patch_template *t))
 	const char *why;
 
 	probe_cpu(&f);
-	f.ram_above_4g = mem_ram_above_4g() != 0;
+	/* Only RAM the CPU can address counts for auto. */
+	f.ram_above_4g = f.cpu_pae && mem_ram_in(1ull << 32, 1ull << f.maxphy) != 0;
 	pae_table = pv_ops;
 	if (kopts.host == PV_LGUEST)
 		f.backend_refusal = "host=lguest runs 2-level: its switcher and the guest's shadow page tables are 2-level";
@@ -220,8 +225,9 @@ void paging_select(const char *(*use_pae)(struct paravirt_patch_template *t))
 		paging_maxphy = f.maxphy < PAE_MAXPHY_MAX ? f.maxphy : PAE_MAXPHY_MAX;
 		nx_enabled = f.cpu_nx;
 	}
-	kprintf("paging: %s (%s)%s\n", pt_fmt->name, why,
-		nx_enabled ? "; NX on" : f.cpu_nx ? "; the CPU has NX, unused under 2-level paging" : "");
+	kprintf("paging: %s (%s)%s; %u-bit physical addresses\n", pt_fmt->name, why,
+		nx_enabled ? "; NX on" : f.cpu_nx ? "; the CPU has NX, unused under 2-level paging" : "",
+		paging_pae ? paging_maxphy : 32);
 }
 
 /* ---- the kernel's identity map ------------------------------------------- */

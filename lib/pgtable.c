@@ -75,7 +75,7 @@ u32 paging_decide(const struct paging_facts *f, const char **why, bool *refused)
 	else if (f->cpu_nx)
 		*why = "auto: the CPU has NX";
 	else {
-		*why = "auto: no RAM above 4 GiB and no NX";
+		*why = "auto: no RAM above 4 GiB that the CPU can address, and no NX";
 		return PAGING_2LEVEL;
 	}
 	return PAGING_PAE;
