@@ -7,6 +7,7 @@
  */
 #include "vmi.h"
 #include "mm.h"
+#include "report.h"
 
 /* SetPxELong(u64 value, entry, flags): value in eax:edx, entry in ecx,
  * flags on the stack.  UpdatePxELong(entry, flags). */
@@ -74,4 +75,34 @@ const char *vmi_use_pae(struct paravirt_patch_template *t)
 	t->mmu.release_pt = pae_release_pt;
 	t->mmu.release_pd = pae_release_pd;
 	return NULL;
+}
+
+/* Under PAE every entry write is a long call, never a 4-byte SetPxE
+ * into an 8-byte table, and page-table pages carry the PAE flag. */
+SELFTEST(vmi_pae)
+{
+	u32 *n = vmi.counters;
+
+	if (boot_info->backend_id != PV_VMI || !n)
+		return;
+	if (!paging_pae) {
+		report_skip("vmi: PAE calls: this boot runs 2-level paging");
+		return;
+	}
+	u32 va = paging_free_slot(), pa = page_alloc();
+	u32 sets = n[VMI_CALL_SetPxELong], updates = n[VMI_CALL_UpdatePxELong];
+	map_page(&init_mm, va, pa, PTE_P | PTE_W);
+	pxe_t *pte = lookup_pte(&init_mm, va);
+	pte_update(&init_mm, va, pte);
+	pte_t old = ptep_get_and_clear(pte);
+	report(n[VMI_CALL_SetPxELong] > sets && n[VMI_CALL_UpdatePxELong] >= updates + 2 &&
+	       old == (pa | PTE_P | PTE_W) && pxe_get(pte) == 0,
+	       "vmi: SetPxELong and UpdatePxELong carry 8-byte entries through the ROM");
+	report(n[VMI_CALL_SetPxE] == 0 && n[VMI_CALL_UpdatePxE] == 0,
+	       "vmi: no 4-byte SetPxE/UpdatePxE under PAE (%u, %u)", n[VMI_CALL_SetPxE], n[VMI_CALL_UpdatePxE]);
+	report(n[VMI_COUNT_PAE_PAGES] > 0 && n[VMI_COUNT_PAE_PAGES] == n[VMI_CALL_AllocatePage] + n[VMI_CALL_ReleasePage],
+	       "vmi: every AllocatePage/ReleasePage had the PAE page type (%u)", n[VMI_COUNT_PAE_PAGES]);
+	flush_tlb_single(va);
+	pgtable_free_tables(&init_mm, va, pgtable_pt_span());
+	page_free(pa);
 }

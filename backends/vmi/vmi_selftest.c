@@ -76,9 +76,10 @@ SELFTEST(vmi_op_families)
 	REACHES(VMI_CALL_GetCycleCounter, (void)get_scheduled_cycles(), "time");
 	REACHES(VMI_CALL_GetWallclockTime, (void)get_wallclock(), "wallclock");
 	REACHES(VMI_CALL_SetLazyMode, { arch_enter_lazy_cpu_mode(); arch_leave_lazy_cpu_mode(); }, "lazy");
-	report(count(VMI_CALL_SetPxE) > 0 && count(VMI_CALL_AllocatePage) > 0,
-	       "vmi: page-table writes and page-table pages went through the ROM (%u SetPxE)",
-	       count(VMI_CALL_SetPxE));
+	u32 set = paging_pae ? VMI_CALL_SetPxELong : VMI_CALL_SetPxE;
+	report(count(set) > 0 && count(VMI_CALL_AllocatePage) > 0,
+	       "vmi: page-table writes and page-table pages went through the ROM (%u %s)",
+	       count(set), paging_pae ? "SetPxELong" : "SetPxE");
 }
 
 /* A patched site of a direct op must call/jump into the ROM routine. */
