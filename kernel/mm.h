@@ -35,7 +35,12 @@ static inline pxe_t *pxe_at(const void *table, u32 i)
 {
 	return (pxe_t *)((u32)table + (i << pt_fmt->entry_shift));
 }
-u64 pxe_get(const pxe_t *p);
+static inline u64 pxe_get(const pxe_t *p)
+{
+	if (paging_pae)
+		return pae_load_halves((const u32 *)p);
+	return *(const volatile u32 *)p;
+}
 
 /* SDM vol. 2A CMPXCHG8B: if edx:eax equals the 8 bytes at p, store
  * ecx:ebx there; edx:eax ends as what p held.  Returns that. */

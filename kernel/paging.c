@@ -22,17 +22,10 @@ static u32 exec_ranges[4][2];   /* [base, end) kept executable under NX */
 static u32 nexec;
 static u32 kmap_base;           /* one window page per CPU */
 
-u64 pxe_get(const pxe_t *p)
-{
-	if (paging_pae)
-		return pae_load_halves((const u32 *)p);
-	return *(const volatile u32 *)p;
-}
-
 /* ---- walking ------------------------------------------------------------ */
 
 /* A fresh table for the entry e at `level`, linked in through the table. */
-static u64 new_table(pxe_t *e, unsigned level, u32 va)
+static u32 new_table(pxe_t *e, unsigned level, u32 va)
 {
 	u32 t = page_alloc();
 
@@ -50,29 +43,78 @@ static u64 new_table(pxe_t *e, unsigned level, u32 va)
 	return t | PTE_P;
 }
 
-/* The entry for va at `level` (0 = top); missing tables on the way are
- * made when create, else NULL. */
-static pxe_t *walk(struct mm_struct *mm, u32 va, unsigned level, bool create)
+/*
+ * Follow va from the top table down to `level` (0 = top), stopping early
+ * at a directory entry that is not present: returns the entry where it
+ * stopped and its level in *at.  Every table the kernel makes comes from
+ * page_alloc (below 4 GiB), so the low half of a directory entry holds
+ * all a walk needs, P and the next table's address, in either format.
+ * No calls, so the lookups that use it stay short.
+ */
+static inline __attribute__((always_inline))
+pxe_t *descend_in(const struct pt_format *f, const pxe_t *top, u32 va,
+		  unsigned level, unsigned *at)
 {
-	const void *table = mm->pgd;
+	u32 table = (u32)top;
+	unsigned l;
 
-	for (unsigned l = 0; l < level; l++) {
-		pxe_t *e = pxe_at(table, pt_index(pt_fmt, l, va));
-		u64 v = l == 0 ? pgd_val(pxe_get(e)) : pmd_val(pxe_get(e));
-		if (!(v & PTE_P)) {
-			if (!create)
-				return NULL;
-			v = new_table(e, l, va);
-		}
-		table = (const void *)(u32)pt_entry_addr(pt_fmt, v);
+	for (l = 0; l < level; l++) {
+		u32 v = *(const volatile u32 *)pxe_at((void *)table, pt_index(f, l, va));
+		if (!(v & PTE_P))
+			break;
+		table = v & ~0xfffu;
 	}
-	return pxe_at(table, pt_index(pt_fmt, level, va));
+	*at = l;
+	return pxe_at((void *)table, pt_index(f, l, va));
+}
+
+/* Constant copies of the two formats: each use of descend_in() below is
+ * compiled once per format with the index arithmetic folded. */
+static const struct pt_format fmt_2level = PT_FORMAT_2LEVEL, fmt_pae = PT_FORMAT_PAE;
+
+static pxe_t *descend(const pxe_t *top, u32 va, unsigned level, unsigned *at)
+{
+	if (paging_pae)
+		return descend_in(&fmt_pae, top, va, level, at);
+	return descend_in(&fmt_2level, top, va, level, at);
+}
+
+/* The entry for va at `level`, or NULL where a table is missing. */
+static inline __attribute__((always_inline))
+pxe_t *lookup(struct mm_struct *mm, u32 va, unsigned level)
+{
+	unsigned at;
+	pxe_t *e = descend(mm->pgd, va, level, &at);
+
+	return at == level ? e : NULL;
+}
+
+/* The same, making the missing tables on the way. */
+static pxe_t *walk_create(struct mm_struct *mm, u32 va, unsigned level)
+{
+	unsigned at;
+	pxe_t *e;
+
+	while ((e = descend(mm->pgd, va, level, &at)), at < level)
+		new_table(e, at, va);
+	return e;
 }
 
 static unsigned leaf(void) { return pt_fmt->levels - 1u; }
 
-pxe_t *lookup_pte(struct mm_struct *mm, u32 va) { return walk(mm, va, leaf(), false); }
-pxe_t *pgtable_pte(struct mm_struct *mm, u32 va) { return walk(mm, va, leaf(), true); }
+pxe_t *lookup_pte(struct mm_struct *mm, u32 va)
+{
+	unsigned at;
+	pxe_t *e;
+
+	/* spelled out per format: the hot lookup (page faults) */
+	if (paging_pae)
+		e = descend_in(&fmt_pae, mm->pgd, va, fmt_pae.levels - 1u, &at);
+	else
+		e = descend_in(&fmt_2level, mm->pgd, va, fmt_2level.levels - 1u, &at);
+	return at == leaf() ? e : NULL;
+}
+pxe_t *pgtable_pte(struct mm_struct *mm, u32 va) { return walk_create(mm, va, leaf()); }
 u32 pgtable_pt_span(void) { return (u32)pt_entry_span(pt_fmt, leaf() - 1); }
 
 void map_page(struct mm_struct *mm, u32 va, u64 pa, u64 flags)
@@ -89,7 +131,7 @@ void map_page(struct mm_struct *mm, u32 va, u64 pa, u64 flags)
 bool pgtable_range_free(struct mm_struct *mm, u32 va, u32 len)
 {
 	for (u32 off = 0; off < len; off += pgtable_pt_span()) {
-		pxe_t *d = walk(mm, va + off, leaf() - 1, false);
+		pxe_t *d = lookup(mm, va + off, leaf() - 1);
 		if (d && (pmd_val(pxe_get(d)) & PTE_P))
 			return false;
 	}
@@ -101,7 +143,7 @@ bool pgtable_range_free(struct mm_struct *mm, u32 va, u32 len)
 void pgtable_free_tables(struct mm_struct *mm, u32 va, u32 len)
 {
 	for (u32 off = 0; off < len; off += pgtable_pt_span()) {
-		pxe_t *d = walk(mm, va + off, leaf() - 1, false);
+		pxe_t *d = lookup(mm, va + off, leaf() - 1);
 		u64 v = d ? pmd_val(pxe_get(d)) : 0;
 		if (!(v & PTE_P))
 			continue;
@@ -306,7 +348,7 @@ static void alloc_top(void)
 		return;
 	}
 	for (u32 i = 0; i < pt_fmt->entries[0]; i++)
-		walk(&init_mm, i << pt_fmt->shift[0], 1, true);
+		walk_create(&init_mm, i << pt_fmt->shift[0], 1);
 }
 
 /* Per-CPU kmap windows: one page table's worth of VA, pages by CPU id. */

@@ -22,6 +22,22 @@ struct pt_format {
 	bool has_nx;            /* bit 63 is execute-disable */
 };
 
+/* SDM vol. 3 §4.3: 10 + 10 index bits, 32-bit entries, 4 GiB. */
+#define PT_FORMAT_2LEVEL {						\
+	.name = "2-level", .levels = 2, .entry_shift = 2,		\
+	.shift = { 22, 12 }, .entries = { 1024, 1024 },			\
+	.max_pa = 1ull << 32, .top_flags = 0xfff, .has_nx = false,	\
+}
+/* SDM vol. 3 §4.4: 2 + 9 + 9 index bits, 64-bit entries; "PDPTE bits
+ * 2:1, 8:5 and 63 are reserved" (Table 4-8), so the top level takes P,
+ * PWT, PCD only. */
+#define PT_FORMAT_PAE {							\
+	.name = "PAE", .levels = 3, .entry_shift = 3,			\
+	.shift = { 30, 21, 12 }, .entries = { 4, 512, 512 },		\
+	.max_pa = 1ull << PAE_MAXPHY_MAX, .top_flags = 0x019, .has_nx = true, \
+}
+/* The two formats as objects; the initialisers above also let hot code
+ * make constant copies the compiler folds into its index arithmetic. */
 extern const struct pt_format pt_2level, pt_pae;
 
 static inline u32 pt_index(const struct pt_format *f, unsigned level, u32 va)
@@ -46,7 +62,10 @@ bool pt_encode(const struct pt_format *f, unsigned level, u64 pa, u64 flags,
 	       unsigned maxphy, u64 *out);
 
 /* The physical address an entry points to. */
-u64 pt_entry_addr(const struct pt_format *f, u64 entry);
+static inline u64 pt_entry_addr(const struct pt_format *f, u64 entry)
+{
+	return entry & (f->max_pa - 1) & ~(u64)0xfff;
+}
 
 /* paging=: the kernel's choice of format (docs/kernel.md "Paging"). */
 enum paging_mode { PAGING_AUTO, PAGING_2LEVEL, PAGING_PAE };
