@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "mm.h"
 #include "trap.h"
+#include "task.h"
 
 #define HIGH_PAGES 64
 #define FOUR_GIB 0x100000000ull
@@ -124,6 +125,28 @@ SELFTEST(pae_high_memory)
 	for (u32 i = 0; i < n; i++)
 		page_free_high(pages[i]);
 	report(mem_high_free_pages() == before, "page_free_high returns them (%u free)", mem_high_free_pages());
+}
+
+/* A task's own pages come from above 4 GiB when there is RAM there: its
+ * data page, written by the kernel through kmap, reads back. */
+SELFTEST(pae_task_pages_high)
+{
+	if (!mem_high_total_pages()) {
+		report_skip("task pages above 4 GiB: no memory above 4 GiB in use");
+		return;
+	}
+	struct task *t = task_create(0, 0, 0);
+	pxe_t *e = t ? lookup_pte(&t->mm, user_base + USER_DATA_OFF) : NULL;
+	u64 pa = e ? pt_entry_addr(pt_fmt, pte_val(pxe_get(e))) : 0;
+	u32 seen[64], hits = 0;
+
+	if (t && task_read(t, USER_DATA_OFF + 0x800, seen, sizeof(seen)))
+		for (u32 i = 0; i < 64; i++)
+			hits += seen[i] == t->tls_value;
+	report(pa >= FOUR_GIB && hits == 1,
+	       "a task's data page lies above 4 GiB (%#llx) and holds its TLS word (%u)", pa, hits);
+	if (t)
+		task_destroy(t);
 }
 
 /* ---- execute-disable ------------------------------------------------------ */

@@ -47,7 +47,50 @@ static u64 user_entry(struct mm_struct *mm, u32 off)
 	return v & PTE_P ? v : 0;
 }
 
-static bool map_user(struct mm_struct *mm, u32 off, u32 pa, u32 flags)
+/*
+ * The tasks' own pages come from above 4 GiB when PAE put RAM there: the
+ * CPU reaches them through the user mapping, the kernel through kmap.
+ * Below 4 GiB they are identity mapped as ever.
+ */
+#define FOUR_GIB 0x100000000ull
+
+/* Copy n bytes into (buf NULL: zero) or out of the user page at pa. */
+static void user_page_io(u64 pa, u32 off, void *buf, u32 n, bool to_page)
+{
+	unsigned long f = irq_save();
+	u8 *p = pa < FOUR_GIB ? (u8 *)(u32)pa : kmap(pa);
+
+	if (to_page && buf)
+		memcpy(p + off, buf, n);
+	else if (to_page)
+		memset(p + off, 0, n);
+	else
+		memcpy(buf, p + off, n);
+	if (pa >= FOUR_GIB)
+		kunmap(p);
+	restore_fl(f);
+}
+
+/* A zeroed page for a task, 0 if none. */
+static u64 user_page_alloc(void)
+{
+	u64 pa = page_alloc_high();
+
+	if (!pa)
+		return page_alloc();
+	user_page_io(pa, 0, NULL, PAGE_SIZE, true);
+	return pa;
+}
+
+static void user_page_free(u64 pa)
+{
+	if (pa >= FOUR_GIB)
+		page_free_high(pa);
+	else
+		page_free((u32)pa);
+}
+
+static bool map_user(struct mm_struct *mm, u32 off, u64 pa, u32 flags)
 {
 	pxe_t *pte = user_pte(mm, off, true);
 
@@ -79,10 +122,10 @@ static bool dup_user_pages(struct mm_struct *mm)
 		u64 e = user_entry(&template_mm, off);
 		if (!e)
 			continue;
-		u32 pa = page_alloc();
+		u64 pa = user_page_alloc();     /* the template's pages are below 4 GiB */
 		if (!pa)
 			return false;
-		memcpy((void *)pa, (void *)(u32)pt_entry_addr(pt_fmt, e), PAGE_SIZE);
+		user_page_io(pa, 0, (void *)(u32)pt_entry_addr(pt_fmt, e), PAGE_SIZE, true);
 		if (!map_user(mm, off, pa, (u32)e & 0xfff))
 			return false;
 	}
@@ -142,8 +185,8 @@ struct task *task_create(u32 prog, u32 arg, u32 iopl)
 	/* Each task's TLS segment points at a different word of its data page. */
 	u32 slot = __atomic_fetch_add(&serial, 1, __ATOMIC_SEQ_CST) % 64;
 	t->tls_value = 0x7150000 + slot;
-	u32 *dp = (u32 *)(u32)pt_entry_addr(pt_fmt, user_entry(&t->mm, USER_DATA_OFF));
-	dp[(TLS_AREA >> 2) + slot] = t->tls_value;
+	user_page_io(pt_entry_addr(pt_fmt, user_entry(&t->mm, USER_DATA_OFF)),
+		     TLS_AREA + 4 * slot, &t->tls_value, 4, true);
 	make_tls(&t->thread.tls[0], user_base + USER_DATA_OFF + TLS_AREA + 4 * slot);
 	return t;
 }
@@ -158,7 +201,7 @@ static void free_user_pages(struct mm_struct *mm)
 			continue;
 		pte_t e = ptep_get_and_clear(pte);
 		if (pte_val(e) & PTE_P)
-			page_free((u32)pt_entry_addr(pt_fmt, pte_val(e)));
+			user_page_free(pt_entry_addr(pt_fmt, pte_val(e)));
 	}
 	pgtable_free_tables(mm, user_base, USER_SLOT_SIZE);
 }
@@ -172,7 +215,7 @@ bool task_read(struct task *t, u32 off, void *buf, u32 len)
 		u64 e = o < USER_SLOT_SIZE ? user_entry(&t->mm, o & ~0xfffu) : 0;
 		if (!e)
 			return false;
-		memcpy((u8 *)buf + done, (void *)((u32)pt_entry_addr(pt_fmt, e) + (o & 0xfff)), n);
+		user_page_io(pt_entry_addr(pt_fmt, e), o & 0xfff, (u8 *)buf + done, n, false);
 		done += n;
 	}
 	return true;
@@ -298,11 +341,12 @@ u32 sysenter_dispatch(u32 nr, u32 arg, struct trapframe *tf)
 /* Map a zeroed page for a first touch of the demand region. */
 static bool demand_page(struct task *me, u32 addr, u32 err)
 {
-	u32 off = addr - user_base, pa;
+	u32 off = addr - user_base;
+	u64 pa;
 
 	if (err & 1 || off < USER_DEMAND_OFF || off >= USER_DEMAND_OFF + USER_DEMAND_LEN)
 		return false;
-	if (!(pa = page_alloc()))
+	if (!(pa = user_page_alloc()))
 		return false;
 	set_pte_at(&me->mm, addr & ~0xfffu, user_pte(&me->mm, off & ~0xfffu, true),
 		   make_pte(pa | PTE_P | PTE_W | PTE_U));
