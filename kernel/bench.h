@@ -10,7 +10,7 @@ typedef u32 (*bench_sample_fn)(void);
  * sites (.._patched) and once with sites that are never patched
  * (.._nopatch, compiled with PV_SITE_SECTION pointing elsewhere). */
 #define BENCH_OPS(X) X(empty) X(irq) X(flags) X(read_cr2) X(read_cr3) \
-	X(write_cr3) X(rdtsc) X(apic_read)
+	X(write_cr3) X(rdtsc) X(apic_read) X(set_pte)
 #define DECLARE_SAMPLERS(op) u32 bench_##op##_patched(void); u32 bench_##op##_nopatch(void);
 BENCH_OPS(DECLARE_SAMPLERS)
 
@@ -22,6 +22,11 @@ static inline u64 bench_tsc(void)
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
 }
+
+/* The entry set_pte's sampler writes: in a page no page walk reaches,
+ * so the figure is the store itself in the boot's paging format. */
+extern pxe_t *bench_scratch_pte;
+extern pte_t bench_scratch_val;
 
 void run_bench(void);
 

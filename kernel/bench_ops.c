@@ -31,3 +31,8 @@ SAMPLER(write_cr3)
 
 	return TIMED(write_cr3(cr3));
 }
+
+SAMPLER(set_pte)
+{
+	return TIMED(set_pte(bench_scratch_pte, bench_scratch_val); pte_clear(NULL, 0, bench_scratch_pte));
+}

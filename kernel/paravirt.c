@@ -5,6 +5,7 @@
 #include "paravirt.h"
 #include "detect.h"
 #include "trap.h"
+#include "mm.h"
 #include "../backends/native/native.h"
 #include "../backends/vmi/vmi.h"
 #include "../backends/lguest/lguest.h"
@@ -21,15 +22,24 @@ void paravirt_nop(void)
 {
 }
 
-unsigned long paravirt_ident_32(unsigned long x)
-{
-	return x;
-}
+/*
+ * The identity of either width is a bare `ret` under regparm(3): a 32-bit
+ * value arrives in %eax and leaves there, a 64-bit one arrives in
+ * %eax (low) and %edx (high), which is also how it is returned.  One
+ * address for both, so the patcher turns either into NOPs.
+ */
+asm(".text\n"
+    ".globl paravirt_ident_32, paravirt_ident_64\n"
+    ".type paravirt_ident_32, @function\n"
+    "paravirt_ident_32:\n"
+    "paravirt_ident_64:\n"
+    "\tret\n"
+    ".size paravirt_ident_32, 1\n");
 
 const struct pv_backend pv_backends[] = {
-	{ PV_NATIVE, "native", &native_table, NULL, native_init },
-	{ PV_VMI, "vmi", &vmi_table, vmi_missing, vmi_init },
-	{ PV_LGUEST, "lguest", &lguest_table, lguest_missing, lguest_init },
+	{ PV_NATIVE, "native", &native_table, NULL, native_init, native_use_pae },
+	{ PV_VMI, "vmi", &vmi_table, vmi_missing, vmi_init, vmi_use_pae },
+	{ PV_LGUEST, "lguest", &lguest_table, lguest_missing, lguest_init, lguest_use_pae },
 };
 const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
 
@@ -177,6 +187,7 @@ void select_backend(void)
 	boot_info->backend_id = b->id;
 	boot_info->backend_table = (u32)b->table;
 	pv_ops = *b->table;
+	paging_select(b->use_pae);      /* may switch the entry ops to PAE */
 	if (kopts.pvtrace)
 		pvtrace_install();
 	kprintf("pv: backend %s (%s)\n", b->name,

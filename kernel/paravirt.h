@@ -14,6 +14,9 @@ struct pv_backend {
 	const char *(*missing)(void);
 	/* Backend setup before its table is used; NULL or why it failed. */
 	const char *(*init)(void);
+	/* Switch a copy of its table to PAE entry ops (kernel/paging.c
+	 * decides whether to use it); NULL, or why this backend cannot. */
+	const char *(*use_pae)(struct paravirt_patch_template *t);
 };
 
 extern const struct pv_backend pv_backends[];

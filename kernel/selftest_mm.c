@@ -35,13 +35,13 @@ SELFTEST(page_table_ops)
 	}
 	u32 va = tt.va;
 	map_page(&init_mm, va, tt.pages[0], PTE_P | PTE_W);
-	pte_t *pte = lookup_pte(&init_mm, va);
+	pxe_t *pte = lookup_pte(&init_mm, va);
 	report(pte && *(volatile u32 *)va == PATTERN_A, "set_pmd + set_pte map a fresh page");
 	report(pte_val(make_pte(0x1234067)) == 0x1234067 && pgd_val(make_pgd(0x5003)) == 0x5003 &&
 	       pmd_val(make_pmd(0x7003)) == 0x7003, "make_*/ *_val round trip");
 	pte_t old = ptep_get_and_clear(pte);
 	flush_tlb_single(va);
-	report((pte_val(old) & ~0xfffu) == tt.pages[0] && *pte == 0,
+	report((pte_val(old) & ~0xfffu) == tt.pages[0] && pxe_get(pte) == 0,
 	       "ptep_get_and_clear returns the old entry and clears it");
 	set_pte_atomic(pte, make_pte(tt.pages[1] | PTE_P | PTE_W));
 	flush_tlb_single(va);
@@ -55,7 +55,7 @@ SELFTEST(page_table_ops)
 	flush_tlb_kernel();
 	report(*(volatile u32 *)va == PATTERN_B, "set_pte_present + flush_tlb_kernel remap");
 	pte_clear(&init_mm, va, pte);
-	report(*pte == 0, "pte_clear empties the entry");
+	report(pxe_get(pte) == 0, "pte_clear empties the entry");
 }
 
 static void read_va(void *arg)
@@ -117,12 +117,13 @@ SELFTEST(page_table_pages)
 	paravirt_alloc_pd(pd >> PAGE_SHIFT);
 	paravirt_alloc_pd_clone(pd >> PAGE_SHIFT, (u32)init_mm.pgd >> PAGE_SHIFT, 768, 256);
 	paravirt_alloc_pt(pt >> PAGE_SHIFT);
-	map_pt_hook(0, (pte_t *)pt, pt >> PAGE_SHIFT);
-	set_pmd(&((pmd_t *)pd)[1], make_pmd(pt | PTE_P | PTE_W));
-	report(pmd_val(((pmd_t *)pd)[1]) == (pt | PTE_P | PTE_W), "set_pmd into a new directory");
-	set_pud(&((pud_t *)pd)[2], make_pmd(pt | PTE_P));
-	pmd_clear(&((pmd_t *)pd)[1]);
-	report(((pmd_t *)pd)[1] == 0 && ((pud_t *)pd)[2] == (pt | PTE_P), "pmd_clear and set_pud");
+	map_pt_hook(0, (pxe_t *)pt, pt >> PAGE_SHIFT);
+	set_pmd(pxe_at((void *)pd, 1), make_pmd(pt | PTE_P | PTE_W));
+	report(pmd_val(pxe_get(pxe_at((void *)pd, 1))) == (pt | PTE_P | PTE_W), "set_pmd into a new directory");
+	set_pud(pxe_at((void *)pd, 2), make_pmd(pt | PTE_P));
+	pmd_clear(pxe_at((void *)pd, 1));
+	report(pxe_get(pxe_at((void *)pd, 1)) == 0 && pxe_get(pxe_at((void *)pd, 2)) == (pt | PTE_P),
+	       "pmd_clear and set_pud");
 	paravirt_release_pt(pt >> PAGE_SHIFT);
 	paravirt_release_pd(pd >> PAGE_SHIFT);
 	page_free(pt);

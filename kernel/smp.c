@@ -26,7 +26,7 @@ static u32 ncpus_started;               /* APs we sent SIPIs to */
 static volatile u32 ap_started[MAX_CPUS];
 
 extern u8 trampoline_start[], trampoline_end[];
-extern u8 tramp_cr3[], tramp_cr4[], tramp_stacks[], tramp_entry[], tramp_count[];
+extern u8 tramp_cr3[], tramp_cr4[], tramp_efer[], tramp_stacks[], tramp_entry[], tramp_count[];
 volatile u32 tramp_started;
 
 #define TRAMP_SLOT(sym) (*(u32 *)(TRAMP_BASE + ((sym) - trampoline_start)))
@@ -56,6 +56,7 @@ static void setup_trampoline(void)
 	memcpy((void *)TRAMP_BASE, trampoline_start, trampoline_end - trampoline_start);
 	TRAMP_SLOT(tramp_cr3) = read_cr3();
 	TRAMP_SLOT(tramp_cr4) = read_cr4();
+	TRAMP_SLOT(tramp_efer) = nx_enabled ? EFER_NXE : 0;
 	TRAMP_SLOT(tramp_stacks) = (u32)ap_stacks;
 	TRAMP_SLOT(tramp_entry) = (u32)ap_entry;
 	TRAMP_SLOT(tramp_count) = (u32)&tramp_started;

@@ -20,53 +20,82 @@ void sysenter_entry(void);
 
 u32 user_base;
 static struct mm_struct template_mm;    /* code, data and stack pages */
-static pte_t *template_pt;
 
-/* One free pde for the user slot, searched from the top of the space. */
+/* One free 4 MiB slot for the user pages, searched from the top. */
 static u32 find_user_slot(void)
 {
 	for (u32 va = 0xf0000000; va >= 0xc0000000; va -= 0x400000)
-		if (!(pgd_val(init_mm.pgd[va >> 22]) & PTE_P))
+		if (pgtable_range_free(&init_mm, va, USER_SLOT_SIZE))
 			return va;
 	return 0;
 }
 
-/* A fresh page directory holding the kernel's mappings. */
-static pgd_t *new_pgd(void)
+/* The pte of the user page at off in mm (page tables made on first use
+ * when create), or NULL. */
+static pxe_t *user_pte(struct mm_struct *mm, u32 off, bool create)
 {
-	u32 pgd = page_alloc();
-
-	if (!pgd)
+	if (off >= USER_SLOT_SIZE)
 		return NULL;
-	paravirt_alloc_pd(pgd >> PAGE_SHIFT);
-	memcpy((void *)pgd, init_mm.pgd, PAGE_SIZE);
-	paravirt_alloc_pd_clone(pgd >> PAGE_SHIFT, (u32)init_mm.pgd >> PAGE_SHIFT, 0, 1024);
-	return (pgd_t *)pgd;
+	return create ? pgtable_pte(mm, user_base + off) : lookup_pte(mm, user_base + off);
 }
 
-/* The user page table of mm, created on first use. */
-static pte_t *user_pt(struct mm_struct *mm, bool create)
+/* The present entry of the user page at off, else 0. */
+static u64 user_entry(struct mm_struct *mm, u32 off)
 {
-	pgd_t *pde = &mm->pgd[user_base >> 22];
-	u32 pt;
+	pxe_t *e = user_pte(mm, off, false);
+	u64 v = e ? pte_val(pxe_get(e)) : 0;
 
-	if (pgd_val(*pde) & PTE_P)
-		return (pte_t *)(pgd_val(*pde) & ~0xfffu);
-	if (!create || !(pt = page_alloc()))
-		return NULL;
-	paravirt_alloc_pt(pt >> PAGE_SHIFT);
-	map_pt_hook(0, (pte_t *)pt, pt >> PAGE_SHIFT);
-	set_pmd(pde, make_pmd(pt | PTE_P | PTE_W | PTE_U));
-	return (pte_t *)pt;
+	return v & PTE_P ? v : 0;
 }
 
-static bool map_user(struct mm_struct *mm, u32 off, u32 pa, u32 flags)
-{
-	pte_t *pt = user_pt(mm, true);
+/*
+ * The tasks' own pages come from above 4 GiB when PAE put RAM there: the
+ * CPU reaches them through the user mapping, the kernel through kmap.
+ * Below 4 GiB they are identity mapped as ever.
+ */
+#define FOUR_GIB 0x100000000ull
 
-	if (!pt)
-		return false;
-	set_pte_at(mm, user_base + off, &pt[off >> PAGE_SHIFT], make_pte(pa | flags));
+/* Copy n bytes into (buf NULL: zero) or out of the user page at pa. */
+static void user_page_io(u64 pa, u32 off, void *buf, u32 n, bool to_page)
+{
+	unsigned long f = irq_save();
+	u8 *p = pa < FOUR_GIB ? (u8 *)(u32)pa : kmap(pa);
+
+	if (to_page && buf)
+		memcpy(p + off, buf, n);
+	else if (to_page)
+		memset(p + off, 0, n);
+	else
+		memcpy(buf, p + off, n);
+	if (pa >= FOUR_GIB)
+		kunmap(p);
+	restore_fl(f);
+}
+
+/* A zeroed page for a task, 0 if none. */
+static u64 user_page_alloc(void)
+{
+	u64 pa = page_alloc_high();
+
+	if (!pa)
+		return page_alloc();
+	user_page_io(pa, 0, NULL, PAGE_SIZE, true);
+	return pa;
+}
+
+static void user_page_free(u64 pa)
+{
+	if (pa >= FOUR_GIB)
+		page_free_high(pa);
+	else
+		page_free((u32)pa);
+}
+
+static bool map_user(struct mm_struct *mm, u32 off, u64 pa, u32 flags)
+{
+	pxe_t *pte = user_pte(mm, off, true);
+
+	set_pte_at(mm, user_base + off, pte, make_pte(pa | flags));
 	return true;
 }
 
@@ -76,14 +105,13 @@ void task_init(void)
 	u32 code = page_alloc(), data = page_alloc(), stack = page_alloc();
 
 	user_base = find_user_slot();
-	template_mm.pgd = new_pgd();
+	template_mm.pgd = pgd_alloc_kernel();
 	if (!user_base || !template_mm.pgd || !code || !data || !stack)
 		panic("task: no room for the ring-3 template (slot %#x)", user_base);
 	memcpy((void *)code, user_prog_start, user_prog_end - user_prog_start);
 	map_user(&template_mm, USER_CODE_OFF, code, PTE_P | PTE_U);
 	map_user(&template_mm, USER_DATA_OFF, data, PTE_P | PTE_W | PTE_U);
 	map_user(&template_mm, USER_STACK_OFF, stack, PTE_P | PTE_W | PTE_U);
-	template_pt = user_pt(&template_mm, false);
 	kprintf("task: ring-3 slot at %#x (4 MiB), template of %u bytes of user code\n",
 		user_base, (u32)(user_prog_end - user_prog_start));
 }
@@ -91,15 +119,15 @@ void task_init(void)
 /* Copy the template's user pages into mm (no sharing, no copy-on-write). */
 static bool dup_user_pages(struct mm_struct *mm)
 {
-	for (u32 i = 0; i < 1024; i++) {
-		u32 e = pte_val(template_pt[i]);
-		if (!(e & PTE_P))
+	for (u32 off = 0; off < USER_SLOT_SIZE; off += PAGE_SIZE) {
+		u64 e = user_entry(&template_mm, off);
+		if (!e)
 			continue;
-		u32 pa = page_alloc();
+		u64 pa = user_page_alloc();     /* the template's pages are below 4 GiB */
 		if (!pa)
 			return false;
-		memcpy((void *)pa, (void *)(e & ~0xfffu), PAGE_SIZE);
-		if (!map_user(mm, i << PAGE_SHIFT, pa, e & 0xfff))
+		user_page_io(pa, 0, (void *)(u32)pt_entry_addr(pt_fmt, e), PAGE_SIZE, true);
+		if (!map_user(mm, off, pa, (u32)e & 0xfff))
 			return false;
 	}
 	arch_dup_mmap(&template_mm, mm);
@@ -146,7 +174,7 @@ struct task *task_create(u32 prog, u32 arg, u32 iopl)
 	if (!t)
 		return NULL;
 	t->kstack = pages_alloc(KSTACK_PAGES);
-	t->mm.pgd = new_pgd();
+	t->mm.pgd = pgd_alloc_kernel();
 	if (!t->kstack || !t->mm.pgd || !dup_user_pages(&t->mm)) {
 		task_destroy(t);
 		return NULL;
@@ -158,8 +186,8 @@ struct task *task_create(u32 prog, u32 arg, u32 iopl)
 	/* Each task's TLS segment points at a different word of its data page. */
 	u32 slot = __atomic_fetch_add(&serial, 1, __ATOMIC_SEQ_CST) % 64;
 	t->tls_value = 0x7150000 + slot;
-	u32 *dp = (u32 *)(pte_val(user_pt(&t->mm, false)[USER_DATA_OFF >> PAGE_SHIFT]) & ~0xfffu);
-	dp[(TLS_AREA >> 2) + slot] = t->tls_value;
+	user_page_io(pt_entry_addr(pt_fmt, user_entry(&t->mm, USER_DATA_OFF)),
+		     TLS_AREA + 4 * slot, &t->tls_value, 4, true);
 	make_tls(&t->thread.tls[0], user_base + USER_DATA_OFF + TLS_AREA + 4 * slot);
 	return t;
 }
@@ -167,32 +195,28 @@ struct task *task_create(u32 prog, u32 arg, u32 iopl)
 /* exit_mmap: the backend hook, then every user page and table page. */
 static void free_user_pages(struct mm_struct *mm)
 {
-	pte_t *pt = user_pt(mm, false);
-
 	arch_exit_mmap(mm);
-	if (!pt)
-		return;
-	for (u32 i = 0; i < 1024; i++) {
-		pte_t e = ptep_get_and_clear(&pt[i]);
+	for (u32 off = 0; off < USER_SLOT_SIZE; off += PAGE_SIZE) {
+		pxe_t *pte = user_pte(mm, off, false);
+		if (!pte)
+			continue;
+		pte_t e = ptep_get_and_clear(pte);
 		if (pte_val(e) & PTE_P)
-			page_free(pte_val(e) & ~0xfffu);
+			user_page_free(pt_entry_addr(pt_fmt, pte_val(e)));
 	}
-	pmd_clear(&mm->pgd[user_base >> 22]);
-	paravirt_release_pt((u32)pt >> PAGE_SHIFT);
-	page_free((u32)pt);
+	pgtable_free_tables(mm, user_base, USER_SLOT_SIZE);
 }
 
 bool task_read(struct task *t, u32 off, void *buf, u32 len)
 {
-	pte_t *pt = user_pt(&t->mm, false);
-
 	for (u32 done = 0; done < len;) {
 		u32 o = off + done, n = PAGE_SIZE - (o & 0xfff);
 		if (n > len - done)
 			n = len - done;
-		if (!pt || o >= 0x400000 || !(pte_val(pt[o >> PAGE_SHIFT]) & PTE_P))
+		u64 e = o < USER_SLOT_SIZE ? user_entry(&t->mm, o & ~0xfffu) : 0;
+		if (!e)
 			return false;
-		memcpy((u8 *)buf + done, (void *)((pte_val(pt[o >> PAGE_SHIFT]) & ~0xfffu) + (o & 0xfff)), n);
+		user_page_io(pt_entry_addr(pt_fmt, e), o & 0xfff, (u8 *)buf + done, n, false);
 		done += n;
 	}
 	return true;
@@ -202,8 +226,7 @@ void task_destroy(struct task *t)
 {
 	if (t->mm.pgd) {
 		free_user_pages(&t->mm);
-		paravirt_release_pd((u32)t->mm.pgd >> PAGE_SHIFT);
-		page_free((u32)t->mm.pgd);
+		pgd_free(t->mm.pgd);
 	}
 	for (u32 i = 0; t->kstack && i < KSTACK_PAGES; i++)
 		page_free(t->kstack + i * PAGE_SIZE);
@@ -330,14 +353,15 @@ u32 sysenter_dispatch(u32 nr, u32 arg, struct trapframe *tf)
 /* Map a zeroed page for a first touch of the demand region. */
 static bool demand_page(struct task *me, u32 addr, u32 err)
 {
-	u32 off = addr - user_base, pa;
+	u32 off = addr - user_base;
+	u64 pa;
 
 	if (err & 1 || off < USER_DEMAND_OFF || off >= USER_DEMAND_OFF + USER_DEMAND_LEN)
 		return false;
-	if (!(pa = page_alloc()))
+	if (!(pa = user_page_alloc()))
 		return false;
-	pte_t *pt = user_pt(&me->mm, false);
-	set_pte_at(&me->mm, addr & ~0xfffu, &pt[off >> PAGE_SHIFT], make_pte(pa | PTE_P | PTE_W | PTE_U));
+	set_pte_at(&me->mm, addr & ~0xfffu, user_pte(&me->mm, off & ~0xfffu, true),
+		   make_pte(pa | PTE_P | PTE_W | PTE_U));
 	flush_tlb_single(addr & ~0xfffu);
 	return true;
 }

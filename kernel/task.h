@@ -17,6 +17,7 @@
 #define USER_DEMAND_OFF 0x100000        /* demand-zero region, 64 KiB */
 #define USER_DEMAND_LEN 0x010000
 #define USER_STACK_OFF  0x3ff000        /* one stack page, top at 4 MiB */
+#define USER_SLOT_SIZE  0x400000        /* the user slot: 4 MiB */
 
 /* System calls: number in eax, arguments in ebx, ecx(int 0x80 only). */
 enum {

@@ -7,7 +7,8 @@
  *
  * Contract with kernel/smp.c — slots at the end, filled before any SIPI:
  *   tramp_cr3     page directory to load (the kernel's)
- *   tramp_cr4     CR4 to load before paging (PGE)
+ *   tramp_cr4     CR4 to load before paging (PGE, PAE)
+ *   tramp_efer    EFER bits to set before paging (NXE), 0 = leave EFER
  *   tramp_stacks  address of u32[256]: stack top by initial APIC id
  *   tramp_entry   C entry, void ap_entry(void), called on that stack
  *   tramp_count   address of a u32 the trampoline increments (proof it ran)
@@ -45,7 +46,16 @@ tramp32:
 	movl %eax, %gs
 	movl ABS(tramp_cr4), %eax
 	movl %eax, %cr4
-	movl ABS(tramp_cr3), %eax
+	/* NXE before paging: with it off, bit 63 of a PAE entry is reserved
+	 * and the first walk through an NX entry faults. */
+	movl ABS(tramp_efer), %esi
+	testl %esi, %esi
+	jz 1f
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl %esi, %eax
+	wrmsr
+1:	movl ABS(tramp_cr3), %eax
 	movl %eax, %cr3
 	movl %cr0, %eax
 	orl $(X86_CR0_PG | X86_CR0_WP), %eax
@@ -72,9 +82,10 @@ tramp_gdtr:
 	.long ABS(tramp_gdt)
 
 	.balign 4
-	.globl tramp_cr3, tramp_cr4, tramp_stacks, tramp_entry, tramp_count
+	.globl tramp_cr3, tramp_cr4, tramp_efer, tramp_stacks, tramp_entry, tramp_count
 tramp_cr3:	.long 0
 tramp_cr4:	.long 0
+tramp_efer:	.long 0
 tramp_stacks:	.long 0
 tramp_entry:	.long 0
 tramp_count:	.long 0

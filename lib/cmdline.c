@@ -359,6 +359,24 @@ static void show_initwait(const struct kopts *o, char *b, size_t sz)
 		    o->initwait ? "1" : "0");
 }
 
+/* paging=: the page-table format (order of enum paging_mode). */
+static const char *const paging_names[] = { "auto", "2level", "pae" };
+
+static const char *set_paging(struct kopts *o, const char *v, size_t n)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(paging_names); i++)
+		if (word_is(v, n, paging_names[i])) {
+			o->paging = i;
+			return NULL;
+		}
+	return "not auto, 2level or pae";
+}
+
+static void show_paging(const struct kopts *o, char *b, size_t sz)
+{
+	pv_snprintf(b, sz, "%s", o->paging < ARRAY_SIZE(paging_names) ? paging_names[o->paging] : "?");
+}
+
 /* Test-only: take this exception on purpose once the machine is up. */
 static const char *const crash_names[] = { "none", "pf", "ud", "gp", "panic" };
 
@@ -388,6 +406,7 @@ static const struct kopt_desc value_opts[] = {
 	{ "host", set_host, show_host },
 	{ "guestmem", set_guestmem, show_guestmem },
 	{ "initwait", set_initwait, show_initwait },
+	{ "paging", set_paging, show_paging },
 };
 
 /* Boolean flags: the word alone sets them. */

@@ -18,6 +18,10 @@ configs=(
 	"native-nopatch|multiboot|${SMP:-2}||bench nopatch"
 	"vmi|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench"
 	"vmi-nopatch|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench nopatch"
+	"native-pae|multiboot|${SMP:-2}||bench paging=pae"
+	"native-pae-nopatch|multiboot|${SMP:-2}||bench paging=pae nopatch"
+	"vmi-pae|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench paging=pae"
+	"vmi-pae-nopatch|multiboot|${SMP:-2}|-option-rom {O}/vmi.rom|bench paging=pae nopatch"
 	"lguest|multiboot|1|-initrd {O}/pvkernel.elf|host=lguest bench"
 	"lguest-nopatch|multiboot|1|-initrd {O}/pvkernel.elf|host=lguest bench guest.nopatch"
 )
@@ -79,7 +83,7 @@ merge() {
 	}' "$2" "$3"
 }
 table() { tr -d '\r' <"$O/test-logs/bench-$1.log" | sed 's/^guest: //' | sed -n '/^BENCH BEGIN/,/^BENCH END/p'; }
-for b in native vmi lguest; do
+for b in native native-pae vmi vmi-pae lguest; do
 	merge "$b" <(table "$b") <(table "$b-nopatch") >>"$tmp"
 done
 mv "$tmp" "$out"

@@ -208,12 +208,20 @@ static void lg_set_lazy_mode(enum paravirt_lazy_mode m)
 		lazy_mmu = m == PARAVIRT_LAZY_MMU;
 }
 
-static void lg_set_pte(pte_t *p, pte_t v) { *p = v; pt_call(LHCALL_SET_PTE, (u32)p, v); }
-static void lg_set_pte_at(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { lg_set_pte(p, v); }
-static void lg_set_pmd(pmd_t *p, pmd_t v) { *p = v; pt_call(LHCALL_SET_PMD, (u32)p, v); }
-static void lg_pte_clear(struct mm_struct *mm, unsigned long a, pte_t *p) { lg_set_pte(p, 0); }
-static void lg_pmd_clear(pmd_t *p) { lg_set_pmd(p, 0); }
-static pte_t lg_ptep_get_and_clear(pte_t *p) { pte_t old = *p; lg_set_pte(p, 0); return old; }
+/* 2-level only: entries are 32 bits (lguest_use_pae says why). */
+static void lg_set_pte(pxe_t *p, pte_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_SET_PTE, (u32)p, (u32)v); }
+static void lg_set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { lg_set_pte(p, v); }
+static void lg_set_pmd(pxe_t *p, pmd_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_SET_PMD, (u32)p, (u32)v); }
+static void lg_pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { lg_set_pte(p, 0); }
+static void lg_pmd_clear(pxe_t *p) { lg_set_pmd(p, 0); }
+static pte_t lg_ptep_get_and_clear(pxe_t *p) { pte_t old = *(u32 *)p; lg_set_pte(p, 0); return old; }
+
+/* The host's hypercalls (LHCALL_SET_PTE/SET_PMD) carry one 32-bit entry,
+ * and it shadows 2-level tables, as lguest did (it was non-PAE). */
+const char *lguest_use_pae(struct paravirt_patch_template *t)
+{
+	return "the lguest guest is 2-level: the host's page-table hypercalls carry 32-bit entries and it shadows 2-level tables";
+}
 static void lg_flush_user(void) { lg_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
 static void lg_flush_kernel(void) { lg_hcall(LHCALL_FLUSH_TLB, 1, 0, 0); }
 static void lg_flush_single(unsigned long a) { lg_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }

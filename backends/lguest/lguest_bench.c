@@ -7,7 +7,7 @@
 
 #define BATCH 16
 
-static pte_t *bench_pte;
+static pxe_t *bench_pte;
 static u32 bench_va, bench_pa;
 
 static u32 sample_hcall(void)

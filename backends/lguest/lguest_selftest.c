@@ -33,11 +33,11 @@ SELFTEST(lguest_map_host_page)
 	if (!active() || !va || !pa)
 		return;
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
-	pte_t *pte = lookup_pte(&init_mm, va);
+	pxe_t *pte = lookup_pte(&init_mm, va);
 	/* 1 GiB is far past the guest's memory: host memory, if anything. */
 	long r = lg_hcall(LHCALL_SET_PTE, (u32)pte, 0x40000000u | PTE_P | PTE_W, 0);
 	int fault = TRY("movl (%1), %%eax", va);
-	report(r == LG_EINVAL && *pte == 0 && fault == -14,
+	report(r == LG_EINVAL && pxe_get(pte) == 0 && fault == -14,
 	       "lguest: a mapping of memory outside the guest is refused (%ld) and not usable", r);
 	pte_clear(&init_mm, va, pte);
 	page_free(pa);
@@ -97,7 +97,7 @@ SELFTEST(lguest_async_batch)
 	if (!active() || !va || !pa)
 		return;
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
-	pte_t *pte = lookup_pte(&init_mm, va);
+	pxe_t *pte = lookup_pte(&init_mm, va);
 	pte_clear(&init_mm, va, pte);
 	*(volatile u32 *)pa = 0x1a2b3c4d;
 	u32 queued = lguest_async_queued;

@@ -196,13 +196,16 @@ static void native_flush_tlb_kernel(void)
 	}
 }
 static void native_flush_tlb_single(unsigned long addr) { asm volatile("invlpg (%0)" :: "r"(addr) : "memory"); }
-static void native_set_pte(pte_t *p, pte_t v) { *(volatile pte_t *)p = v; }
-static void native_set_pte_at(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { *(volatile pte_t *)p = v; }
-static void native_set_pmd(pmd_t *p, pmd_t v) { *(volatile pmd_t *)p = v; }
-static pte_t native_ptep_get_and_clear(pte_t *p) { return __atomic_exchange_n(p, 0, __ATOMIC_SEQ_CST); }
-static void native_set_pte_atomic(pte_t *p, pte_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
-static void native_pte_clear(struct mm_struct *mm, unsigned long a, pte_t *p) { *(volatile pte_t *)p = 0; }
-static void native_pmd_clear(pmd_t *p) { *(volatile pmd_t *)p = 0; }
+/* 2-level entries: one 32-bit store is atomic by itself (values are
+ * zero-extended 2-level entries, the high half is 0). */
+static volatile u32 *pxe32(pxe_t *p) { return (volatile u32 *)p; }
+static void native_set_pte(pxe_t *p, pte_t v) { *pxe32(p) = (u32)v; }
+static void native_set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { *pxe32(p) = (u32)v; }
+static void native_set_pmd(pxe_t *p, pmd_t v) { *pxe32(p) = (u32)v; }
+static pte_t native_ptep_get_and_clear(pxe_t *p) { return __atomic_exchange_n((u32 *)p, 0, __ATOMIC_SEQ_CST); }
+static void native_set_pte_atomic(pxe_t *p, pte_t v) { __atomic_store_n((u32 *)p, (u32)v, __ATOMIC_SEQ_CST); }
+static void native_pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { *pxe32(p) = 0; }
+static void native_pmd_clear(pxe_t *p) { *pxe32(p) = 0; }
 
 /* apic: MMIO at the base the firmware tables gave (mapped uncached) */
 static void native_apic_write(unsigned long reg, unsigned long v) { *(volatile u32 *)(apic_base + reg) = v; }
@@ -335,12 +338,12 @@ const struct paravirt_patch_template native_table
 		.set_pud = native_set_pmd,
 		.pte_clear = native_pte_clear,
 		.pmd_clear = native_pmd_clear,
-		.pte_val = (void *)paravirt_ident_32,
-		.pmd_val = (void *)paravirt_ident_32,
-		.pgd_val = (void *)paravirt_ident_32,
-		.make_pte = (void *)paravirt_ident_32,
-		.make_pmd = (void *)paravirt_ident_32,
-		.make_pgd = (void *)paravirt_ident_32,
+		.pte_val = paravirt_ident_64,
+		.pmd_val = paravirt_ident_64,
+		.pgd_val = paravirt_ident_64,
+		.make_pte = paravirt_ident_64,
+		.make_pmd = paravirt_ident_64,
+		.make_pgd = paravirt_ident_64,
 	},
 	.lazy = {
 		.set_lazy_mode = (void *)paravirt_nop,

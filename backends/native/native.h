@@ -6,6 +6,7 @@
 extern const struct paravirt_patch_template native_table;
 
 const char *native_init(void);
+const char *native_use_pae(struct paravirt_patch_template *t);  /* native_pae.c */
 unsigned native_patch(u8 type, u16 clobbers, void *insnbuf,
 		      unsigned long addr, unsigned len);
 

@@ -115,6 +115,7 @@ static const char *copy_rom(void)
 	}
 	vmi.virtual_top = top;  /* taken over only once init succeeds */
 	memcpy(rom_copy, src, vmi.len);
+	paging_allow_exec((u32)rom_copy, vmi.len);     /* the ROM's code stays executable under NX */
 	memset(rom_copy + vmi.len, 0, vmi.data_size);
 	vmi.base = rom_copy;
 	return NULL;

@@ -30,5 +30,8 @@ const char *vmi_addr_name(u32 addr, u32 *offset);
 void vmi_fill_wrappers(struct paravirt_patch_template *t);
 bool vmi_fill_time(struct paravirt_patch_template *t);
 bool vmi_in_rom(u32 addr);
+u32 vmi_defer(u32 flags);       /* flags | DEFER while this CPU is in lazy MMU mode */
+/* PAE entry ops (vmi_pae.c): NULL, or why the ROM cannot run PAE. */
+const char *vmi_use_pae(struct paravirt_patch_template *t);
 
 #endif

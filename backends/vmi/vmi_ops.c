@@ -94,37 +94,37 @@ static void vmi_set_lazy_mode(enum paravirt_lazy_mode m)
 
 /* ---- page tables -------------------------------------------------------- */
 
-static void set_pxe(pte_t *p, pte_t v, u32 flags)
+static void set_pxe(pxe_t *p, pte_t v, u32 flags)
 {
-	VMI_FN(v3, VMI_CALL_SetPxE)(v, (u32)p, flags);
+	VMI_FN(v3, VMI_CALL_SetPxE)((u32)v, (u32)p, flags);
 }
 
-static u32 defer(u32 flags)
+u32 vmi_defer(u32 flags)
 {
 	return in_lazy_mmu() ? flags | VMI_PAGE_DEFER : flags;
 }
 
-static void vmi_set_pte(pte_t *p, pte_t v) { set_pxe(p, v, VMI_PAGE_PT); }
-static void vmi_set_pte_at(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { set_pxe(p, v, defer(VMI_PAGE_PT)); }
-static void vmi_set_pmd(pmd_t *p, pmd_t v) { set_pxe(p, v, VMI_PAGE_PD); }
-static void vmi_pte_clear(struct mm_struct *mm, unsigned long a, pte_t *p) { set_pxe(p, 0, defer(VMI_PAGE_PT)); }
-static void vmi_pmd_clear(pmd_t *p) { set_pxe(p, 0, VMI_PAGE_PD); }
+static void vmi_set_pte(pxe_t *p, pte_t v) { set_pxe(p, v, VMI_PAGE_PT); }
+static void vmi_set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { set_pxe(p, v, vmi_defer(VMI_PAGE_PT)); }
+static void vmi_set_pmd(pxe_t *p, pmd_t v) { set_pxe(p, v, VMI_PAGE_PD); }
+static void vmi_pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { set_pxe(p, 0, vmi_defer(VMI_PAGE_PT)); }
+static void vmi_pmd_clear(pxe_t *p) { set_pxe(p, 0, VMI_PAGE_PD); }
 
-static pte_t vmi_ptep_get_and_clear(pte_t *p)
+static pte_t vmi_ptep_get_and_clear(pxe_t *p)
 {
-	pte_t old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+	pte_t old = __atomic_load_n((u32 *)p, __ATOMIC_SEQ_CST);
 	set_pxe(p, 0, VMI_PAGE_PT);
 	return old;
 }
 
-static void vmi_pte_update(struct mm_struct *mm, unsigned long a, pte_t *p)
+static void vmi_pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p)
 {
 	VMI_FN(v2, VMI_CALL_UpdatePxE)((u32)p, VMI_PAGE_PT);
 }
 
-static void vmi_pte_update_defer(struct mm_struct *mm, unsigned long a, pte_t *p)
+static void vmi_pte_update_defer(struct mm_struct *mm, unsigned long a, pxe_t *p)
 {
-	VMI_FN(v2, VMI_CALL_UpdatePxE)((u32)p, defer(VMI_PAGE_PT));
+	VMI_FN(v2, VMI_CALL_UpdatePxE)((u32)p, vmi_defer(VMI_PAGE_PT));
 }
 
 static void vmi_alloc_pt(u32 pfn) { VMI_FN(v5, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PT | VMI_PAGE_ZEROED, 0, 0, 0); }
@@ -136,7 +136,7 @@ static void vmi_alloc_pd_clone(u32 pfn, u32 clone, u32 start, u32 count)
 static void vmi_release_pt(u32 pfn) { VMI_FN(v2, VMI_CALL_ReleasePage)(pfn, VMI_PAGE_PT); }
 static void vmi_release_pd(u32 pfn) { VMI_FN(v2, VMI_CALL_ReleasePage)(pfn, VMI_PAGE_PD); }
 
-static void vmi_map_pt_hook(int type, pte_t *va, u32 pfn)
+static void vmi_map_pt_hook(int type, pxe_t *va, u32 pfn)
 {
 	VMI_FN(v4, VMI_CALL_SetLinearMapping)((u32)type, (u32)va, 1, pfn);
 }
@@ -162,6 +162,10 @@ static void vmi_startup_ipi_hook(int apicid, unsigned long eip, unsigned long es
 	s.cr0 = read_cr0();
 	s.cr3 = read_cr3();
 	s.cr4 = read_cr4();
+	if (nx_enabled) {       /* NX entries are reserved-bit faults without it */
+		int err;
+		s.efer = rdmsr_safe(MSR_EFER, &err);
+	}
 	s.eip = (u32)ap_start32;
 	s.eflags = 0x2;
 	s.esp = esp;

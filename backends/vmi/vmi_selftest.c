@@ -76,9 +76,10 @@ SELFTEST(vmi_op_families)
 	REACHES(VMI_CALL_GetCycleCounter, (void)get_scheduled_cycles(), "time");
 	REACHES(VMI_CALL_GetWallclockTime, (void)get_wallclock(), "wallclock");
 	REACHES(VMI_CALL_SetLazyMode, { arch_enter_lazy_cpu_mode(); arch_leave_lazy_cpu_mode(); }, "lazy");
-	report(count(VMI_CALL_SetPxE) > 0 && count(VMI_CALL_AllocatePage) > 0,
-	       "vmi: page-table writes and page-table pages went through the ROM (%u SetPxE)",
-	       count(VMI_CALL_SetPxE));
+	u32 set = paging_pae ? VMI_CALL_SetPxELong : VMI_CALL_SetPxE;
+	report(count(set) > 0 && count(VMI_CALL_AllocatePage) > 0,
+	       "vmi: page-table writes and page-table pages went through the ROM (%u %s)",
+	       count(set), paging_pae ? "SetPxELong" : "SetPxE");
 }
 
 /* A patched site of a direct op must call/jump into the ROM routine. */
@@ -136,14 +137,14 @@ SELFTEST(vmi_lazy_mmu)
 	if (!active() || !va || !pa)
 		return;
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
-	pte_t *pte = lookup_pte(&init_mm, va);
+	pxe_t *pte = lookup_pte(&init_mm, va);
 	u32 queued = count(VMI_COUNT_LAZY_QUEUED), applied = count(VMI_COUNT_LAZY_APPLIED);
 	arch_enter_lazy_mmu_mode();
 	set_pte_at(&init_mm, va, pte, make_pte(pa | PTE_P));
-	bool still_old = (*pte & PTE_W) != 0;
+	bool still_old = (pxe_get(pte) & PTE_W) != 0;
 	arch_leave_lazy_mmu_mode();
 	flush_tlb_single(va);
-	report(still_old && !(*pte & PTE_W) && count(VMI_COUNT_LAZY_QUEUED) > queued &&
+	report(still_old && !(pxe_get(pte) & PTE_W) && count(VMI_COUNT_LAZY_QUEUED) > queued &&
 	       count(VMI_COUNT_LAZY_APPLIED) > applied,
 	       "vmi: a lazy-MMU write is queued by the ROM and applied when the batch ends");
 	pte_clear(&init_mm, va, pte);

@@ -66,6 +66,7 @@ struct kopts {
 	u32 guestmem_mb;        /* guestmem=, MiB, default 64 */
 	int initwait;           /* initwait=auto|0|1: -1 auto, 0 skip, 1 wait 10 ms */
 	u32 crash;              /* crash=: KCRASH_*, test-only deliberate fault */
+	u32 paging;             /* paging=auto|2level|pae: enum paging_mode (pvboot/pgtable.h) */
 	u32 unknown;            /* how many unknown keys were seen */
 	u32 malformed;          /* how many values did not parse */
 };

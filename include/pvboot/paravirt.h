@@ -48,10 +48,21 @@
 #ifndef __ASSEMBLER__
 #include "pvboot/types.h"
 
-typedef u32 pte_t;              /* 2-level paging: entries are 32 bits */
-typedef u32 pmd_t;              /* folded into the pgd */
-typedef u32 pud_t;              /* folded into the pgd */
-typedef u32 pgd_t;
+/*
+ * Entry values, in whichever format the kernel chose at boot
+ * (pvboot/pgtable.h): 2-level entries are 32 bits, zero-extended here;
+ * PAE entries are 64 bits.  Under 2-level paging the pud and pmd levels
+ * fold into the pgd.
+ */
+typedef u64 pte_t;
+typedef u64 pmd_t;
+typedef u64 pud_t;
+typedef u64 pgd_t;
+
+/* An entry in memory: 4 bytes under 2-level paging, 8 under PAE.  An
+ * incomplete type, so no code can dereference one with the wrong size;
+ * the kernel reads entries with pxe_get() (kernel/mm.h). */
+typedef struct pxe pxe_t;
 
 struct desc_ptr {               /* the seed's Xgt_desc_struct: lgdt/lidt operand */
 	u16 size;
@@ -99,8 +110,8 @@ struct pv_init_ops {
 	void (*banner)(void);
 	/* Before/after the kernel page tables are built; setup_start may
 	 * reset cr3 and pre-install mappings, which setup must preserve. */
-	void (*pagetable_setup_start)(pgd_t *pgd_base);
-	void (*pagetable_setup_done)(pgd_t *pgd_base);
+	void (*pagetable_setup_start)(pxe_t *pgd_base);
+	void (*pagetable_setup_done)(pxe_t *pgd_base);
 };
 
 /* Clocks (DESIGN §8). */
@@ -196,38 +207,49 @@ struct pv_mmu_ops {
 	void (*flush_tlb_kernel)(void);         /* everything */
 	void (*flush_tlb_single)(unsigned long addr);
 	/* A page-table page at pfn is about to be mapped at va (type 0 = pt). */
-	void (*map_pt_hook)(int type, pte_t *va, u32 pfn);
+	void (*map_pt_hook)(int type, pxe_t *va, u32 pfn);
 	/* Page-table pages being put into, or taken out of, service. */
 	void (*alloc_pt)(u32 pfn);
 	void (*alloc_pd)(u32 pfn);
 	void (*alloc_pd_clone)(u32 pfn, u32 clonepfn, u32 start, u32 count);
 	void (*release_pt)(u32 pfn);
 	void (*release_pd)(u32 pfn);
-	void (*set_pte)(pte_t *ptep, pte_t pteval);
+	/*
+	 * Entry writes.  A 64-bit value takes two registers (edx low, ecx
+	 * high) after one pointer argument, or two stack words (low first)
+	 * after three.  Under PAE an entry is written as two halves unless
+	 * the op says atomic: set_pte, set_pte_at, set_pte_present,
+	 * pte_clear and pmd_clear order them so that the hardware never sees
+	 * a present entry made of two different values (pvboot/pgtable.h).
+	 */
+	void (*set_pte)(pxe_t *ptep, pte_t pteval);
 	void (*set_pte_at)(struct mm_struct *mm, unsigned long addr,
-			   pte_t *ptep, pte_t pteval);
-	void (*set_pmd)(pmd_t *pmdp, pmd_t pmdval);
+			   pxe_t *ptep, pte_t pteval);
+	void (*set_pmd)(pxe_t *pmdp, pmd_t pmdval);         /* atomic */
 	/* The pte at addr changed by direct write (accessed/dirty cleared). */
-	void (*pte_update)(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+	void (*pte_update)(struct mm_struct *mm, unsigned long addr, pxe_t *ptep);
 	/* The same, but the caller flushes the TLB soon: may be batched. */
 	void (*pte_update_defer)(struct mm_struct *mm, unsigned long addr,
-				 pte_t *ptep);
-	pte_t (*ptep_get_and_clear)(pte_t *ptep);
-	/* PAE-only in the seed; with 2-level paging they take 32-bit entries
-	 * and keep their contracts (set_pud folds into set_pmd). */
-	void (*set_pte_atomic)(pte_t *ptep, pte_t pteval);
+				 pxe_t *ptep);
+	pte_t (*ptep_get_and_clear)(pxe_t *ptep);          /* atomic */
+	/* PAE-only in the seed.  Under 2-level paging they take 32-bit
+	 * entries and keep their contracts (set_pud folds into set_pmd). */
+	void (*set_pte_atomic)(pxe_t *ptep, pte_t pteval);  /* one 8-byte store */
+	/* May replace a present entry (through not-present under PAE). */
 	void (*set_pte_present)(struct mm_struct *mm, unsigned long addr,
-				pte_t *ptep, pte_t pte);
-	void (*set_pud)(pud_t *pudp, pud_t pudval);
-	void (*pte_clear)(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
-	void (*pmd_clear)(pmd_t *pmdp);
-	/* Entry <-> value conversions (machine <-> physical frames). */
-	unsigned long (*pte_val)(pte_t);
-	unsigned long (*pmd_val)(pmd_t);
-	unsigned long (*pgd_val)(pgd_t);
-	pte_t (*make_pte)(unsigned long pte);
-	pmd_t (*make_pmd)(unsigned long pmd);
-	pgd_t (*make_pgd)(unsigned long pgd);
+				pxe_t *ptep, pte_t pte);
+	void (*set_pud)(pxe_t *pudp, pud_t pudval);         /* atomic */
+	void (*pte_clear)(struct mm_struct *mm, unsigned long addr, pxe_t *ptep);
+	void (*pmd_clear)(pxe_t *pmdp);
+	/* Entry <-> value conversions (machine <-> physical frames), 64-bit
+	 * in and out: in %eax:%edx, out in %edx:%eax, so an identity is a
+	 * NOP at the call site. */
+	u64 (*pte_val)(pte_t);
+	u64 (*pmd_val)(pmd_t);
+	u64 (*pgd_val)(pgd_t);
+	pte_t (*make_pte)(u64 pte);
+	pmd_t (*make_pmd)(u64 pmd);
+	pgd_t (*make_pgd)(u64 pgd);
 };
 
 /* Batching. */
@@ -266,6 +288,7 @@ extern struct paravirt_patch_site __parainstructions[], __parainstructions_end[]
 /* Shared no-op targets, recognised by the patcher (NOP-out the site). */
 void paravirt_nop(void);
 unsigned long paravirt_ident_32(unsigned long x);  /* eax in -> eax out */
+u64 paravirt_ident_64(u64 x);                      /* edx:eax in -> out */
 
 /* Name of an op for listings ("cpu.read_cr3"), NULL if out of range. */
 const char *paravirt_op_name(unsigned type);
@@ -330,6 +353,20 @@ const char *paravirt_op_name(unsigned type);
 		     : [pv_a4] "g"((u32)(a4)), _PVOPS(op) : "memory", "cc");	\
 	((u64)__d << 32) | __a; })
 
+/* A 64-bit last argument after three: two stack words, low first. */
+#define _PVOP_CALL5(op, a1, a2, a3, a4, a5) ({				\
+	u32 __a = (u32)(a1), __d = (u32)(a2), __c = (u32)(a3);		\
+	asm volatile("pushl %[pv_a5]\n\tpushl %[pv_a4]\n\t" _PVSITE_ANY	\
+		     "\n\taddl $8, %%esp"					\
+		     : "+a"(__a), "+d"(__d), "+c"(__c)			\
+		     : [pv_a4] "g"((u32)(a4)), [pv_a5] "g"((u32)(a5)),	\
+		       _PVOPS(op) : "memory", "cc");			\
+	((u64)__d << 32) | __a; })
+
+/* The two halves of a 64-bit argument. */
+#define _PV_LO(v) ((u32)(u64)(v))
+#define _PV_HI(v) ((u32)((u64)(v) >> 32))
+
 /*
  * Hot sites (interrupt flag): only %eax is clobbered, so the site itself
  * saves %ecx/%edx around the call.  Ten bytes long (push, push, 6-byte
@@ -350,8 +387,8 @@ static inline const char *pv_name(void) { return pv_ops.info.name; }
 static inline void arch_setup(void) { _PVOP_CALL0(init.arch_setup); }
 static inline char *memory_setup(void) { return (char *)(u32)_PVOP_CALL0(init.memory_setup); }
 static inline void paravirt_banner(void) { _PVOP_CALL0(init.banner); }
-static inline void paravirt_pagetable_setup_start(pgd_t *base) { _PVOP_CALL1(init.pagetable_setup_start, base); }
-static inline void paravirt_pagetable_setup_done(pgd_t *base) { _PVOP_CALL1(init.pagetable_setup_done, base); }
+static inline void paravirt_pagetable_setup_start(pxe_t *base) { _PVOP_CALL1(init.pagetable_setup_start, base); }
+static inline void paravirt_pagetable_setup_done(pxe_t *base) { _PVOP_CALL1(init.pagetable_setup_done, base); }
 
 /* time */
 static inline void time_init(void) { _PVOP_CALL0(time.time_init); }
@@ -460,29 +497,29 @@ static inline void arch_exit_mmap(struct mm_struct *mm) { _PVOP_CALL1(mmu.exit_m
 static inline void flush_tlb_user(void) { _PVOP_CALL0(mmu.flush_tlb_user); }
 static inline void flush_tlb_kernel(void) { _PVOP_CALL0(mmu.flush_tlb_kernel); }
 static inline void flush_tlb_single(unsigned long addr) { _PVOP_CALL1(mmu.flush_tlb_single, addr); }
-static inline void map_pt_hook(int type, pte_t *va, u32 pfn) { _PVOP_CALL3(mmu.map_pt_hook, type, va, pfn); }
+static inline void map_pt_hook(int type, pxe_t *va, u32 pfn) { _PVOP_CALL3(mmu.map_pt_hook, type, va, pfn); }
 static inline void paravirt_alloc_pt(u32 pfn) { _PVOP_CALL1(mmu.alloc_pt, pfn); }
 static inline void paravirt_alloc_pd(u32 pfn) { _PVOP_CALL1(mmu.alloc_pd, pfn); }
 static inline void paravirt_alloc_pd_clone(u32 pfn, u32 clone, u32 start, u32 count) { _PVOP_CALL4(mmu.alloc_pd_clone, pfn, clone, start, count); }
 static inline void paravirt_release_pt(u32 pfn) { _PVOP_CALL1(mmu.release_pt, pfn); }
 static inline void paravirt_release_pd(u32 pfn) { _PVOP_CALL1(mmu.release_pd, pfn); }
-static inline void set_pte(pte_t *p, pte_t v) { _PVOP_CALL2(mmu.set_pte, p, v); }
-static inline void set_pte_at(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { _PVOP_CALL4(mmu.set_pte_at, mm, a, p, v); }
-static inline void set_pmd(pmd_t *p, pmd_t v) { _PVOP_CALL2(mmu.set_pmd, p, v); }
-static inline void pte_update(struct mm_struct *mm, unsigned long a, pte_t *p) { _PVOP_CALL3(mmu.pte_update, mm, a, p); }
-static inline void pte_update_defer(struct mm_struct *mm, unsigned long a, pte_t *p) { _PVOP_CALL3(mmu.pte_update_defer, mm, a, p); }
-static inline pte_t ptep_get_and_clear(pte_t *p) { return (pte_t)_PVOP_CALL1(mmu.ptep_get_and_clear, p); }
-static inline void set_pte_atomic(pte_t *p, pte_t v) { _PVOP_CALL2(mmu.set_pte_atomic, p, v); }
-static inline void set_pte_present(struct mm_struct *mm, unsigned long a, pte_t *p, pte_t v) { _PVOP_CALL4(mmu.set_pte_present, mm, a, p, v); }
-static inline void set_pud(pud_t *p, pud_t v) { _PVOP_CALL2(mmu.set_pud, p, v); }
-static inline void pte_clear(struct mm_struct *mm, unsigned long a, pte_t *p) { _PVOP_CALL3(mmu.pte_clear, mm, a, p); }
-static inline void pmd_clear(pmd_t *p) { _PVOP_CALL1(mmu.pmd_clear, p); }
-static inline unsigned long pte_val(pte_t v) { return (u32)_PVOP_CALL1(mmu.pte_val, v); }
-static inline unsigned long pmd_val(pmd_t v) { return (u32)_PVOP_CALL1(mmu.pmd_val, v); }
-static inline unsigned long pgd_val(pgd_t v) { return (u32)_PVOP_CALL1(mmu.pgd_val, v); }
-static inline pte_t make_pte(unsigned long v) { return (pte_t)_PVOP_CALL1(mmu.make_pte, v); }
-static inline pmd_t make_pmd(unsigned long v) { return (pmd_t)_PVOP_CALL1(mmu.make_pmd, v); }
-static inline pgd_t make_pgd(unsigned long v) { return (pgd_t)_PVOP_CALL1(mmu.make_pgd, v); }
+static inline void set_pte(pxe_t *p, pte_t v) { _PVOP_CALL3(mmu.set_pte, p, _PV_LO(v), _PV_HI(v)); }
+static inline void set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { _PVOP_CALL5(mmu.set_pte_at, mm, a, p, _PV_LO(v), _PV_HI(v)); }
+static inline void set_pmd(pxe_t *p, pmd_t v) { _PVOP_CALL3(mmu.set_pmd, p, _PV_LO(v), _PV_HI(v)); }
+static inline void pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p) { _PVOP_CALL3(mmu.pte_update, mm, a, p); }
+static inline void pte_update_defer(struct mm_struct *mm, unsigned long a, pxe_t *p) { _PVOP_CALL3(mmu.pte_update_defer, mm, a, p); }
+static inline pte_t ptep_get_and_clear(pxe_t *p) { return _PVOP_CALL1(mmu.ptep_get_and_clear, p); }
+static inline void set_pte_atomic(pxe_t *p, pte_t v) { _PVOP_CALL3(mmu.set_pte_atomic, p, _PV_LO(v), _PV_HI(v)); }
+static inline void set_pte_present(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { _PVOP_CALL5(mmu.set_pte_present, mm, a, p, _PV_LO(v), _PV_HI(v)); }
+static inline void set_pud(pxe_t *p, pud_t v) { _PVOP_CALL3(mmu.set_pud, p, _PV_LO(v), _PV_HI(v)); }
+static inline void pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { _PVOP_CALL3(mmu.pte_clear, mm, a, p); }
+static inline void pmd_clear(pxe_t *p) { _PVOP_CALL1(mmu.pmd_clear, p); }
+static inline u64 pte_val(pte_t v) { return _PVOP_CALL2(mmu.pte_val, _PV_LO(v), _PV_HI(v)); }
+static inline u64 pmd_val(pmd_t v) { return _PVOP_CALL2(mmu.pmd_val, _PV_LO(v), _PV_HI(v)); }
+static inline u64 pgd_val(pgd_t v) { return _PVOP_CALL2(mmu.pgd_val, _PV_LO(v), _PV_HI(v)); }
+static inline pte_t make_pte(u64 v) { return _PVOP_CALL2(mmu.make_pte, _PV_LO(v), _PV_HI(v)); }
+static inline pmd_t make_pmd(u64 v) { return _PVOP_CALL2(mmu.make_pmd, _PV_LO(v), _PV_HI(v)); }
+static inline pgd_t make_pgd(u64 v) { return _PVOP_CALL2(mmu.make_pgd, _PV_LO(v), _PV_HI(v)); }
 
 /* lazy */
 static inline void set_lazy_mode(enum paravirt_lazy_mode m) { _PVOP_CALL1(lazy.set_lazy_mode, m); }
@@ -498,6 +535,9 @@ static inline void arch_flush_lazy_mode(void) { set_lazy_mode(PARAVIRT_LAZY_FLUS
 #undef _PVOP_CALL2
 #undef _PVOP_CALL3
 #undef _PVOP_CALL4
+#undef _PVOP_CALL5
+#undef _PV_LO
+#undef _PV_HI
 #undef _PVSITE_HOT
 #undef _PVSITE_ANY
 #undef _PVOPS

@@ -20,6 +20,7 @@
 #define X86_CR0_AM 0x00040000
 #define X86_CR0_PG 0x80000000
 #define X86_CR4_PSE 0x00000010
+#define X86_CR4_PAE 0x00000020
 #define X86_CR4_PGE 0x00000080
 
 /* MSRs */
@@ -30,6 +31,8 @@
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_TSC 0x10
+#define MSR_EFER 0xc0000080
+#define EFER_NXE (1 << 11)      /* PAE entries' bit 63 is execute-disable */
 
 /* GDT layout, the same on every CPU (each CPU has its own copy). */
 #define GDT_NULL     0

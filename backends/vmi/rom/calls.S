@@ -49,6 +49,14 @@
 	pop %eax
 .endm
 
+/* counters[VMI_COUNT_PAE_PAGES]++ when the page-type flags in edx have PAE. */
+.macro COUNT_PAE_PAGE
+	testl $VMI_PAGE_PAE, %edx
+	jz .Lnp\@
+	COUNT VMI_COUNT_PAE_PAGES
+.Lnp\@:
+.endm
+
 /* A call done in C (regparm(3) clobbers eax, ecx, edx): keep all three. */
 .macro CVOID n, name, cfn
 ROUTINE \name
@@ -287,12 +295,15 @@ CVOID VMI_CALL_SetPxE, r_set_pxe, rom_set_pxe
 CVOID VMI_CALL_UpdatePxE, r_update_pxe, rom_update_pxe
 CVOID VMI_CALL_SetLazyMode, r_set_lazy_mode, rom_set_lazy_mode
 
-/* Nothing to pin or map without a hypervisor: counted only. */
+/* Nothing to pin or map without a hypervisor: counted only (pages with
+ * the PAE page-type flag, edx, once more in their own counter). */
 ROUTINE r_allocate_page
 	COUNT VMI_CALL_AllocatePage
+	COUNT_PAE_PAGE
 	ret
 ROUTINE r_release_page
 	COUNT VMI_CALL_ReleasePage
+	COUNT_PAE_PAGE
 	ret
 ROUTINE r_set_linear_mapping
 	COUNT VMI_CALL_SetLinearMapping
@@ -323,6 +334,25 @@ ROUTINE r_flush_tlb             /* eax = flags: GLOBAL toggles CR4.PGE */
 	movl %eax, %cr3
 	pop %eax
 	ret
+
+/* ---- PAE: 8-byte entries ------------------------------------------------ */
+
+/* eax = value low, edx = value high, ecx = entry, 4(%esp) = flags. */
+ROUTINE r_set_pxe_long
+	COUNT VMI_CALL_SetPxELong
+	push %eax
+	push %ecx
+	push %edx
+	pushl 16(%esp)                  /* flags: the C helper's 4th argument */
+	call rom_set_pxe_long
+	addl $4, %esp
+	pop %edx
+	pop %ecx
+	pop %eax
+	ret
+
+/* eax = entry, edx = flags: as UpdatePxE, the width does not matter. */
+CVOID VMI_CALL_UpdatePxELong, r_update_pxe_long, rom_update_pxe
 
 /* ---- smp and apic ------------------------------------------------------- */
 
@@ -506,7 +536,9 @@ vmi_reloc_outside:
 	\m VMI_CALL_Reboot, r_reboot, CALL
 	\m VMI_CALL_Shutdown, r_shutdown, CALL
 	\m VMI_CALL_SetPxE, r_set_pxe, CALL
+	\m VMI_CALL_SetPxELong, r_set_pxe_long, CALL
 	\m VMI_CALL_UpdatePxE, r_update_pxe, CALL
+	\m VMI_CALL_UpdatePxELong, r_update_pxe_long, CALL
 	\m VMI_CALL_AllocatePage, r_allocate_page, CALL
 	\m VMI_CALL_ReleasePage, r_release_page, CALL
 	\m VMI_CALL_InvalPage, r_inval_page, CALL

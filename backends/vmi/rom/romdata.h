@@ -21,7 +21,7 @@
 #define RD_AP_STORED    0x22c   /* u32: APIC ids with a stored start state */
 #define RD_QUEUE        0x400   /* struct rom_qent[RD_QMAX] */
 #define RD_QMAX         64
-#define RD_QENT_SIZE    12
+#define RD_QENT_SIZE    16
 #define RD_AP_SLOTS     0x1000  /* struct rom_ap_slot[256], indexed by APIC id */
 #define RD_AP_SLOT_SHIFT 7      /* 128-byte slots */
 #define RD_NSLOTS       256
@@ -61,9 +61,10 @@
 
 #ifndef __ASSEMBLER__
 struct rom_qent {
-	volatile u32 *ptr;      /* NULL: an UpdatePxE (nothing to store) */
-	u32 val;
-	u32 pad;
+	volatile u32 *ptr;      /* NULL: an UpdatePxE(Long) (nothing to store) */
+	u32 val;                /* the value, or its low half */
+	u32 hi;                 /* the high half of a SetPxELong value */
+	u32 wide;               /* 1: an 8-byte PAE entry (SetPxELong) */
 };
 
 struct rom_ap_slot {

@@ -78,6 +78,7 @@ u32 rom_init(void);
 void rom_lazy_flush(void);
 void rom_set_pxe(u32 val, u32 *ptr, u32 flags);
 void rom_update_pxe(u32 *ptr, u32 flags);
+void rom_set_pxe_long(u32 lo, u32 hi, u32 *ptr, u32 flags);
 void rom_set_lazy_mode(u32 mode);
 void rom_set_ap_state(const struct vmi_ap_state *s, u32 apic_id);
 void rom_icr_low(u32 icr);
