@@ -159,7 +159,21 @@ struct pvboot_info {
 	u32 mod_count;
 	u32 hardware_subarch;   /* 1 = lguest boot signature (DESIGN §5) */
 	struct pvboot_module mods[PVBOOT_MODS_MAX];
+
+	/*
+	 * Secure Boot (docs/secure-boot.md): PVSB_VERIFIED when the firmware
+	 * enforced Secure Boot on the loader and the loader checked the
+	 * kernel, config and VMI ROM against the hashes bound into it.  A
+	 * producer that predates the field leaves it zero (off).
+	 */
+	u32 secureboot;         /* enum pvboot_secureboot */
+	u32 reserved5;
 } PACKED;
+
+enum pvboot_secureboot {
+	PVSB_OFF = 0,
+	PVSB_VERIFIED = 1,
+};
 
 #define PVBOOT_SUBARCH_LGUEST 1u
 
@@ -197,6 +211,7 @@ const char *pvboot_firmware_name(u32 fw);
 const char *pv_backend_name(u32 id);
 const char *pv_env_name(u32 env);
 const char *pv_source_name(u32 src);
+const char *pvboot_secureboot_name(u32 sb);
 
 #endif /* __ASSEMBLER__ */
 #endif

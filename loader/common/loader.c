@@ -17,6 +17,7 @@ static char summary[160];       /* the one line printed without loader=verbose *
 static struct optset opts;
 static bool test_mode;          /* `test` or `exit`: errors must end QEMU */
 static char cfgbuf[CONFIG_MAX + 1];
+static bool have_config;        /* cfgbuf holds the config file's options */
 static char fwbuf[PVBOOT_CMDLINE_MAX];
 static char editbuf[PVBOOT_CMDLINE_MAX];
 
@@ -235,9 +236,38 @@ static void build_cmdline(void)
 		linfo("loader: UEFI load options: \"%s\"\n", plat->load_options);
 	merge_overrides(NULL);
 	opts.n = 0;
-	if (read_config())
+	have_config = read_config();
+	if (have_config)
 		optset_merge(&opts, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, warn_line, NULL);
 	merge_overrides(warn_line);
+}
+
+/*
+ * Secure Boot: the verified config's options win over every later source
+ * (docs/secure-boot.md).  Each one a later source changed or dropped is
+ * put back, with one line saying what was refused.
+ */
+static void enforce_bound_config(void)
+{
+	struct optset cfg = { .n = 0 };
+	char key[OPT_WORD_MAX];
+
+	if (!plat->config_bound || !have_config)
+		return;
+	optset_merge(&cfg, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, NULL, NULL);
+	for (u32 i = 0; i < cfg.n; i++) {
+		const struct opt_word *w;
+
+		memcpy(key, cfg.w[i].word, cfg.w[i].keylen);
+		key[cfg.w[i].keylen] = '\0';
+		w = optset_find(&opts, key);
+		if (w && w->src == PVSRC_CONFIG && !strcmp(w->word, cfg.w[i].word))
+			continue;
+		lprintf("loader: secure boot: %s%s%s refused: the signed config binds %s\n",
+			w ? w->word : key, w ? " from " : " removed", w ? pv_source_name(w->src) : "",
+			cfg.w[i].word);
+		optset_merge(&opts, cfg.w[i].word, strlen(cfg.w[i].word), PVSRC_CONFIG, warn_line, NULL);
+	}
 }
 
 /* kopts of the current line: timeout and pv= (warnings are the kernel's). */
@@ -456,7 +486,9 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	linfo("%s %s: %u memory map entries\n", p->name, LOADER_VERSION_STR, info->mmap_count);
 	mount_boot_partition();
 	build_cmdline();
+	enforce_bound_config();         /* before the prompt shows the line */
 	run_prompt();
+	enforce_bound_config();
 	set_verbosity();
 	open_kernel(&k, &plan);
 	detect_and_choose(&plan);
