@@ -185,5 +185,8 @@ int tcglog_walk(const u8 *log, size_t len, size_t last_off, tcg_event_fn fn, voi
 		fn(ctx, &ev);
 		count++;
 	}
+	if ((size_t)(c.p - log) <= last_off)
+		return pv_snprintf(why, wl, "the log ends at offset %u, before its last entry at %u",
+				   (u32)(c.p - log), (u32)last_off), -1;
 	return count;
 }
