@@ -224,10 +224,12 @@ ACCEL ?= tcg
 APPEND ?=
 SECUREBOOT ?= 0
 RUN_SB := $(if $(filter 1,$(SECUREBOOT)),--secureboot,)
-run: deps all
+# ia32 OVMF has no keys of its own: enrol ours first (docs/secure-boot.md).
+RUN_SB_DEPS := $(if $(RUN_SB),$(if $(filter uefi32,$(FW)),ovmf32-keys,),)
+run: deps all $(RUN_SB_DEPS)
 	$(Q)scripts/run.sh $(RUN_SB) --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
 
-gdb: deps all
+gdb: deps all $(RUN_SB_DEPS)
 	$(Q)scripts/run.sh $(RUN_SB) --gdb --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
 
 check: deps all $(TEST_IMAGES) $(UNIT_BINS) $(FUZZ_BINS)

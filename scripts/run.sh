@@ -6,7 +6,7 @@ usage() {
 	cat <<USAGE
 usage: scripts/run.sh [--fw multiboot|bios|uefi64|uefi32] [--pv auto|native|vmi|lguest]
                       [--smp N] [--accel tcg|kvm] [--rom] [--append 'OPTS'] [--kernel ELF] [--gdb]
-                      [--secureboot]   (uefi64 only: OVMF with the snakeoil keys, Secure Boot enforced)
+                      [--secureboot]   (uefi64/uefi32: OVMF with keys enrolled, Secure Boot enforced)
        MEM=256 (MiB), O=build; extra QEMU arguments after --
        Ctrl-A x quits QEMU.
 USAGE
@@ -39,9 +39,9 @@ native|vmi|lguest) append="pv=$pv${append:+ $append}" ;;
 esac
 
 if ((sb)); then
-	# docs/secure-boot.md: only the x64 OVMF ships with keys enrolled.
-	[[ $fw == uefi64 ]] || { echo "run.sh: --secureboot needs --fw uefi64 (got '$fw'; see docs/secure-boot.md for ia32)" >&2; exit 2; }
-	fw=uefi64-sb
+	# docs/secure-boot.md: x64 uses Debian's snakeoil store, ia32 the one make ovmf32-keys enrols.
+	[[ $fw == uefi64 || $fw == uefi32 ]] || { echo "run.sh: --secureboot needs --fw uefi64 or uefi32 (got '$fw')" >&2; exit 2; }
+	fw=$fw-sb
 fi
 
 O=${O:-build}

@@ -123,7 +123,7 @@ $(O)/loader/%.EFI: $(O)/loader/bound/%.EFI $(SIGN_KEY) $(SIGN_CERT)
 # Boot catalogue image: both apps in /EFI/pvboot/ (none in /EFI/BOOT/), so
 # OVMF ends up in its shell, whose /startup.nsh passes load options.
 UEFI_TEST_IMAGES := $(O)/test-images/uefishell.img $(O)/test-images/unsigned.img \
-	$(O)/test-images/tampered.img
+	$(O)/test-images/tampered.img $(O)/ovmf/OVMF32_VARS_4M.enrolled.fd
 $(O)/test-images/uefishell.img: $(EFI_APPS) $(KERNEL) loader/pvboot.cfg loader/uefi/startup.nsh \
 		$(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
 	@mkdir -p $(dir $@)
@@ -171,3 +171,45 @@ $(O)/test-images/tampered.img: $(EFI_APPS) $(SB_IMG_DEPS)
 		b[len(b) * 3 // 4] ^= 0x01; open(sys.argv[2], "wb").write(b)' $(KERNEL) $(O)/test-images/tampered.elf
 	$(Q)tools/mkdisk.sh $@ $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin \
 		$(O)/test-images/tampered.elf loader/pvboot.cfg 33 $(EFI_APPS)
+
+# ---- 32-bit OVMF with keys (docs/secure-boot.md, "ia32") ---------------------
+# Debian ships no ia32 variable store with keys, so make enrols $(SIGN_CERT) as
+# PK, KEK and db into a copy of OVMF32_VARS_4M.fd: sbsiglist + sbvarsign make
+# the authenticated variables, the enrol app (enrolapp.c) sets them in
+# Setup Mode in one QEMU boot (scripts/ovmf-enrol.sh).
+OVMF32_SB_VARS := $(O)/ovmf/OVMF32_VARS_4M.enrolled.fd
+KEYS_DIR := $(O)/keys/vars
+KEYS_OWNER := 5f2e5ad8-7a8c-4b1e-9d0e-3c6f0a8e2b71
+VAR_ATTRS := NON_VOLATILE,BOOTSERVICE_ACCESS,RUNTIME_ACCESS,TIME_BASED_AUTHENTICATED_WRITE_ACCESS
+.PHONY: ovmf32-keys
+ovmf32-keys: $(OVMF32_SB_VARS)
+
+$(KEYS_DIR)/cert.esl: $(SIGN_CERT)
+	@mkdir -p $(dir $@)
+	$(Q)openssl x509 -in $< -outform DER -out $(KEYS_DIR)/cert.der
+	$(Q)sbsiglist --owner $(KEYS_OWNER) --type x509 --output $@ $(KEYS_DIR)/cert.der
+
+$(KEYS_DIR)/%.auth: $(KEYS_DIR)/cert.esl $(SIGN_KEY) $(SIGN_CERT)
+	$(Q)sbvarsign --key $(SIGN_KEY) --cert $(SIGN_CERT) --include-attrs --attr $(VAR_ATTRS) \
+		--output $@ $* $< >/dev/null
+
+$(O)/loader/enrol32.so: $(O)/efi32/loader/uefi/enrolapp.o
+	$(Q)ld $(UEFI_ia32_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(GNUEFI_ia32_LDS) \
+		$(GNUEFI_ia32_CRT0) $< -L$(GNUEFI_ia32_LIB) -lgnuefi -o $@
+
+$(O)/test-images/enrol32.img: $(O)/loader/enrol32.so $(KEYS_DIR)/db.auth $(KEYS_DIR)/KEK.auth \
+		$(KEYS_DIR)/PK.auth $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
+	@mkdir -p $(dir $@) $(O)/loader/enrol
+	$(Q)objcopy $(PE_SECTIONS) --strip-all --target=$(UEFI_ia32_PE) --subsystem=10 $< \
+		$(O)/loader/enrol/BOOTIA32.EFI
+	$(Q)tools/mkdisk.sh $@.tmp $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin - - 33 \
+		$(O)/loader/enrol/BOOTIA32.EFI
+	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@.tmp@@1M ::/keys
+	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M $(KEYS_DIR)/db.auth $(KEYS_DIR)/KEK.auth \
+		$(KEYS_DIR)/PK.auth ::/keys/
+	$(Q)mv $@.tmp $@
+
+$(OVMF32_SB_VARS): $(O)/test-images/enrol32.img scripts/ovmf-enrol.sh
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  ENROL   $@ (one QEMU boot)")
+	$(Q)scripts/ovmf-enrol.sh $< $@
