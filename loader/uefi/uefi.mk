@@ -61,10 +61,6 @@ $(O)/loader/$(2).so: $$(UEFI_$(1)_OBJS) $(GNUEFI_$(1)_CRT0)
 endef
 $(eval $(call uefi_arch,x64,efi64))
 $(eval $(call uefi_arch,ia32,efi32))
-# SHA-256 runs over the whole kernel file under Secure Boot or with a TPM:
-# -O2 there (the rest stays -Os for size).
-$(O)/efi64/lib/sha256.o: UEFI_x64_CFLAGS += -O2
-$(O)/efi32/lib/sha256.o: UEFI_ia32_CFLAGS += -O2
 
 # --strip-all: objcopy would otherwise append a COFF symbol table after
 # the last section, which the Authenticode hash does not cover (sbsign:
