@@ -249,24 +249,31 @@ static void build_cmdline(void)
  */
 static void enforce_bound_config(void)
 {
-	struct optset cfg = { .n = 0 };
-	char key[OPT_WORD_MAX];
+	const char *pos = cfgbuf, *end = cfgbuf + strlen(cfgbuf), *err;
+	struct cmd_token t;
+	char key[OPT_WORD_MAX], word[OPT_WORD_MAX];
+	int r;
 
 	if (!plat->config_bound || !have_config)
 		return;
-	optset_merge(&cfg, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, NULL, NULL);
-	for (u32 i = 0; i < cfg.n; i++) {
+	while ((r = cmd_next(&pos, end, &t, &err)) != 0) {
+		size_t wl = (size_t)(pos - t.key);
 		const struct opt_word *w;
 
-		memcpy(key, cfg.w[i].word, cfg.w[i].keylen);
-		key[cfg.w[i].keylen] = '\0';
+		if (r < 0 || wl >= sizeof(word))
+			continue;               /* reported when the config was merged */
+		memcpy(key, t.key, t.key_len), key[t.key_len] = '\0';
+		memcpy(word, t.key, wl), word[wl] = '\0';
 		w = optset_find(&opts, key);
-		if (w && w->src == PVSRC_CONFIG && !strcmp(w->word, cfg.w[i].word))
+		if (w && w->src == PVSRC_CONFIG && !strcmp(w->word, word))
 			continue;
-		lprintf("loader: secure boot: %s%s%s refused: the signed config binds %s\n",
-			w ? w->word : key, w ? " from " : " removed", w ? pv_source_name(w->src) : "",
-			cfg.w[i].word);
-		optset_merge(&opts, cfg.w[i].word, strlen(cfg.w[i].word), PVSRC_CONFIG, warn_line, NULL);
+		if (w)
+			lprintf("loader: secure boot: %s from %s refused: the signed config binds %s\n",
+				w->word, pv_source_name(w->src), word);
+		else
+			lprintf("loader: secure boot: removing %s refused: the signed config binds %s\n",
+				key, word);
+		optset_merge(&opts, word, wl, PVSRC_CONFIG, warn_line, NULL);
 	}
 }
 
