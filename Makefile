@@ -1,6 +1,6 @@
 # pvboot top-level Makefile: everything builds out of tree into $(O).
 # make            build/pvkernel.elf and build/pvboot.img (and later the ROM)
-# make run        boot it in QEMU (FW= PV= SMP= ACCEL= ROM= APPEND=)
+# make run        boot it in QEMU (FW= PV= SMP= ACCEL= ROM= APPEND= SECUREBOOT=)
 # make gdb        the same, stopped, waiting for GDB with symbols loaded
 # make check      unit tests, fuzz smoke, the QEMU boot catalogue
 # make fuzz       longer libFuzzer runs (FUZZ_SECONDS=)
@@ -269,11 +269,15 @@ PV ?= auto
 SMP ?= 4
 ACCEL ?= tcg
 APPEND ?=
-run: deps all
-	$(Q)scripts/run.sh --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
+SECUREBOOT ?= 0
+RUN_SB := $(if $(filter 1,$(SECUREBOOT)),--secureboot,)
+# ia32 OVMF has no keys of its own: enrol ours first (docs/secure-boot.md).
+RUN_SB_DEPS := $(if $(RUN_SB),$(if $(filter uefi32,$(FW)),ovmf32-keys,),)
+run: deps all $(RUN_SB_DEPS)
+	$(Q)scripts/run.sh $(RUN_SB) --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
 
-gdb: deps all
-	$(Q)scripts/run.sh --gdb --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
+gdb: deps all $(RUN_SB_DEPS)
+	$(Q)scripts/run.sh $(RUN_SB) --gdb --fw $(FW) --pv $(PV) --smp $(SMP) --accel $(ACCEL) --append "$(APPEND)" --kernel $(KERNEL)
 
 check: deps all $(TEST_IMAGES) $(UNIT_BINS) $(FUZZ_BINS)
 	$(Q)O=$(O) scripts/check.sh

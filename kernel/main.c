@@ -101,6 +101,9 @@ static void print_boot_header(void)
 	if (boot_info->tsc_loader_entry && boot_info->tsc_handoff > boot_info->tsc_loader_entry)
 		kprintf("boot: loader ran %llu TSC ticks from entry to hand-off\n",
 			boot_info->tsc_handoff - boot_info->tsc_loader_entry);
+	kprintf("boot: secure boot: %s\n", boot_info->secureboot == PVSB_VERIFIED ?
+		"verified (firmware-checked loader; kernel, config and VMI ROM match its bound hashes)" :
+		"off");
 }
 
 static void boot_cpu_init(void)

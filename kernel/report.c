@@ -63,9 +63,10 @@ void result_line(const char *status)
 
 	if (pvtrace_active())
 		pv_snprintf(extra, sizeof(extra), " uncalled=%u", pvtrace_uncalled_count());
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u%s paging=%s status=%s\n",
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u%s paging=%s secureboot=%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware),
 		pv_backend_name(boot_info->backend_id), boot_info->backend_forced,
 		env_string(), ncpus_online, ncpus_present, patched_sites(),
-		passed, passed + failed, extra, paging_pae ? "pae" : "2level", status);
+		passed, passed + failed, extra, paging_pae ? "pae" : "2level",
+		pvboot_secureboot_name(boot_info->secureboot), status);
 }

@@ -18,6 +18,12 @@ const char *pvboot_firmware_name(u32 fw)
 	return name_of(names, ARRAY_SIZE(names), fw);
 }
 
+/* The result line's secureboot= value. */
+const char *pvboot_secureboot_name(u32 sb)
+{
+	return sb == PVSB_VERIFIED ? "verified" : "off";
+}
+
 const char *pv_backend_name(u32 id)
 {
 	static const char *const names[] = {

@@ -4,7 +4,10 @@ set -euo pipefail
 
 PKGS=(gcc gcc-multilib binutils make qemu-system-x86 seabios ovmf ovmf-ia32 gnu-efi
       mtools libcmocka-dev clang libclang-rt-14-dev python3 hyperfine qemu-user
-      grub-common grub-pc-bin grub-efi-amd64-bin grub-efi-ia32-bin xorriso)
+      grub-common grub-pc-bin grub-efi-amd64-bin grub-efi-ia32-bin xorriso sbsigntool openssl)
+# Installed when possible, not required: without them the TPM boot cases are
+# skipped with the reason (docs/secure-boot.md).
+OPT_PKGS=(swtpm swtpm-tools tpm2-tools)
 
 O=${O:-build}
 self=$(sha1sum "$0" | cut -c1-12)
@@ -33,10 +36,19 @@ probe() {
 	echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}' > "$t/f.c"
 	clang -fsanitize=fuzzer "$t/f.c" -o "$t/f" 2>/dev/null || { echo "clang -fsanitize=fuzzer (libclang-rt-14-dev)"; return; }
 	local c
-	for c in qemu-system-i386 qemu-system-x86_64 qemu-i386 mcopy python3 hyperfine grub-mkrescue xorriso; do
+	for c in qemu-system-i386 qemu-system-x86_64 qemu-i386 mcopy python3 hyperfine grub-mkrescue xorriso sbsign sbverify openssl; do
 		command -v "$c" >/dev/null || { echo "$c"; return; }
 	done
 }
+
+# The optional ones: one attempt as root, then the build goes on either way.
+mapfile -t opt_missing < <(PKGS=("${OPT_PKGS[@]}"); missing_pkgs)
+if ((${#opt_missing[@]})) && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+	echo "deps: installing optional ${opt_missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${opt_missing[@]}" \
+		>"${TMPDIR:-/tmp}/pvboot-deps-opt.log" 2>&1 ||
+		echo "deps: could not install ${opt_missing[*]} (log: ${TMPDIR:-/tmp}/pvboot-deps-opt.log); the TPM cases will be skipped"
+fi
 
 mapfile -t missing < <(missing_pkgs)
 if ((${#missing[@]})); then

@@ -2,7 +2,10 @@
 # shellcheck shell=bash disable=SC2034,SC2054
 #
 # qemu_cmd FW ACCEL SMP MEM CMDLINE VARS [EXTRA...]
-#   FW       multiboot | bios | uefi64 | uefi32 | iso-bios | iso-uefi64 | iso-uefi32
+#   FW       multiboot | bios | uefi64 | uefi32 | uefi64-sb (x64 OVMF with
+#            Debian's snakeoil keys enrolled: Secure Boot enforced) | uefi32-sb
+#            (ia32 OVMF with the signing certificate enrolled by make ovmf32-keys)
+#            | iso-bios | iso-uefi64 | iso-uefi32
 #            iso-*: the same firmware booting the CD in EXTRA's -cdrom FILE
 #            instead of $IMAGE (a GRUB ISO, tools/grub-iso.mk); CMDLINE
 #            must be empty, the ISO's grub.cfg holds the command line
@@ -40,7 +43,7 @@ qemu_cmd() {
 		[[ -f $KERNEL ]] || { QEMU_ERR="$KERNEL does not exist (run make)"; return 2; }
 		QEMU_CMD=(qemu-system-i386 "${common[@]}" -no-reboot
 			-kernel "$KERNEL" -append "$cmdline") ;;
-	bios|uefi64|uefi32)
+	bios|uefi64|uefi32|uefi64-sb|uefi32-sb)
 		# EXTRA may bring its own disk (-drive file=...): then it replaces $IMAGE.
 		local disk=(-drive "file=$IMAGE,format=raw,snapshot=on") a f
 		[[ -n $iso ]] && disk=()
@@ -54,24 +57,35 @@ qemu_cmd() {
 		[[ ${#disk[@]} == 0 || -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the BIOS loader is not built)"; return 2; }
 		QEMU_CMD=(qemu-system-i386 -machine q35 "${common[@]}" -no-reboot
 			"${disk[@]}" "${fwcfg[@]}") ;;
-	uefi64|uefi32)
+	uefi64|uefi32|uefi64-sb|uefi32-sb)
 		[[ ${#disk[@]} == 0 || -f $IMAGE ]] || { QEMU_ERR="$IMAGE does not exist yet (the UEFI loader is not built)"; return 2; }
 		local qemu=qemu-system-x86_64 machine=q35 code=OVMF_CODE_4M.fd vars_src=OVMF_VARS_4M.fd secure=()
-		if [[ $fw == uefi32 ]]; then
+		local vars_dir=$OVMF_DIR
+		if [[ $fw == uefi32 || $fw == uefi32-sb ]]; then
 			# The only ia32 OVMF Debian ships is the Secure Boot build: it needs SMM.
 			qemu=qemu-system-i386 machine=q35,smm=on
 			code=OVMF32_CODE_4M.secboot.fd vars_src=OVMF32_VARS_4M.fd
 			secure=(-global driver=cfi.pflash01,property=secure,value=on)
+			if [[ $fw == uefi32-sb ]]; then
+				# Its store ships without keys (Setup Mode): make ovmf32-keys enrols ours.
+				vars_dir=$O/ovmf vars_src=OVMF32_VARS_4M.enrolled.fd
+				[[ -f $vars_dir/$vars_src ]] || { QEMU_ERR="$vars_dir/$vars_src does not exist (make ovmf32-keys)"; return 2; }
+			fi
+		elif [[ $fw == uefi64-sb ]]; then
+			# Secure Boot build (needs SMM) with the snakeoil PK/KEK/db enrolled (docs/secure-boot.md).
+			machine=q35,smm=on
+			code=OVMF_CODE_4M.snakeoil.fd vars_src=OVMF_VARS_4M.snakeoil.fd
+			secure=(-global driver=cfi.pflash01,property=secure,value=on)
 		fi
 		[[ -f $OVMF_DIR/$code ]] || { QEMU_ERR="$OVMF_DIR/$code missing (install ovmf / ovmf-ia32)"; return 2; }
 		mkdir -p "$(dirname "$vars")"
-		cp "$OVMF_DIR/$vars_src" "$vars"
+		cp "$vars_dir/$vars_src" "$vars"
 		QEMU_CMD=("$qemu" -machine "$machine" "${common[@]}" "${secure[@]}"
 			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_DIR/$code"
 			-drive "if=pflash,format=raw,unit=1,file=$vars"
 			"${disk[@]}" "${fwcfg[@]}") ;;
 	*)
-		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32, iso-bios, iso-uefi64, iso-uefi32)"; return 2 ;;
+		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32, uefi64-sb, uefi32-sb, iso-bios, iso-uefi64, iso-uefi32)"; return 2 ;;
 	esac
 	QEMU_CMD+=("$@")
 }

@@ -6,12 +6,13 @@ usage() {
 	cat <<USAGE
 usage: scripts/run.sh [--fw multiboot|bios|uefi64|uefi32] [--pv auto|native|vmi|lguest]
                       [--smp N] [--accel tcg|kvm] [--rom] [--append 'OPTS'] [--kernel ELF] [--gdb]
+                      [--secureboot]   (uefi64/uefi32: OVMF with keys enrolled, Secure Boot enforced)
        MEM=256 (MiB), O=build; extra QEMU arguments after --
        Ctrl-A x quits QEMU.
 USAGE
 }
 
-fw=multiboot pv=auto smp=4 accel=tcg rom=0 append="" gdb=0 extra=()
+fw=multiboot pv=auto smp=4 accel=tcg rom=0 append="" gdb=0 sb=0 extra=()
 [[ ${ROM:-0} == 1 ]] && rom=1
 while (($#)); do
 	case $1 in
@@ -23,6 +24,7 @@ while (($#)); do
 	--append) append=$2; shift ;;
 	--kernel) KERNEL=$2; shift ;;
 	--gdb) gdb=1 ;;
+	--secureboot) sb=1 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -35,6 +37,12 @@ auto|"") ;;
 native|vmi|lguest) append="pv=$pv${append:+ $append}" ;;
 *) echo "run.sh: --pv must be auto, native, vmi or lguest (got '$pv')" >&2; exit 2 ;;
 esac
+
+if ((sb)); then
+	# docs/secure-boot.md: x64 uses Debian's snakeoil store, ia32 the one make ovmf32-keys enrols.
+	[[ $fw == uefi64 || $fw == uefi32 ]] || { echo "run.sh: --secureboot needs --fw uefi64 or uefi32 (got '$fw')" >&2; exit 2; }
+	fw=$fw-sb
+fi
 
 O=${O:-build}
 . "$(dirname "$0")/qemu-cmd.sh"

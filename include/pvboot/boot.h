@@ -171,8 +171,20 @@ struct pvboot_info {
 	u32 efi_systab32;       /* EFI 32-bit system table, physical; 0 = none */
 	u32 acpi_rsdp_copy_len; /* bytes valid in acpi_rsdp_copy; 0 = none */
 	u8 acpi_rsdp_copy[PVBOOT_RSDP_COPY_MAX]; /* ACPI 6.5 §5.2.5.3 layout */
-	u32 reserved5;
+
+	/*
+	 * Secure Boot (docs/secure-boot.md): PVSB_VERIFIED when the firmware
+	 * enforced Secure Boot on the loader and the loader checked the
+	 * kernel, config and VMI ROM against the hashes bound into it.  A
+	 * producer that predates the field leaves it zero (off).
+	 */
+	u32 secureboot;         /* enum pvboot_secureboot */
 } PACKED;
+
+enum pvboot_secureboot {
+	PVSB_OFF = 0,
+	PVSB_VERIFIED = 1,
+};
 
 #define PVBOOT_SUBARCH_LGUEST 1u
 
@@ -212,6 +224,7 @@ const char *pvboot_firmware_name(u32 fw);
 const char *pv_backend_name(u32 id);
 const char *pv_env_name(u32 env);
 const char *pv_source_name(u32 src);
+const char *pvboot_secureboot_name(u32 sb);
 
 #endif /* __ASSEMBLER__ */
 #endif

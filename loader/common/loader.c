@@ -17,6 +17,7 @@ static char summary[160];       /* the one line printed without loader=verbose *
 static struct optset opts;
 static bool test_mode;          /* `test` or `exit`: errors must end QEMU */
 static char cfgbuf[CONFIG_MAX + 1];
+static bool have_config;        /* cfgbuf holds the config file's options */
 static char fwbuf[PVBOOT_CMDLINE_MAX];
 static char editbuf[PVBOOT_CMDLINE_MAX];
 
@@ -286,9 +287,45 @@ static void build_cmdline(void)
 		linfo("loader: UEFI load options: \"%s\"\n", plat->load_options);
 	merge_overrides(NULL);
 	opts.n = 0;
-	if (read_config())
+	have_config = read_config();
+	if (have_config)
 		optset_merge(&opts, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, warn_line, NULL);
 	merge_overrides(warn_line);
+}
+
+/*
+ * Secure Boot: the verified config's options win over every later source
+ * (docs/secure-boot.md).  Each one a later source changed or dropped is
+ * put back, with one line saying what was refused.
+ */
+static void enforce_bound_config(void)
+{
+	const char *pos = cfgbuf, *end = cfgbuf + strlen(cfgbuf), *err;
+	struct cmd_token t;
+	char key[OPT_WORD_MAX], word[OPT_WORD_MAX];
+	int r;
+
+	if (!plat->config_bound || !have_config)
+		return;
+	while ((r = cmd_next(&pos, end, &t, &err)) != 0) {
+		size_t wl = (size_t)(pos - t.key);
+		const struct opt_word *w;
+
+		if (r < 0 || wl >= sizeof(word))
+			continue;               /* reported when the config was merged */
+		memcpy(key, t.key, t.key_len), key[t.key_len] = '\0';
+		memcpy(word, t.key, wl), word[wl] = '\0';
+		w = optset_find(&opts, key);
+		if (w && w->src == PVSRC_CONFIG && !strcmp(w->word, word))
+			continue;
+		if (w)
+			lprintf("loader: secure boot: %s from %s refused: the signed config binds %s\n",
+				w->word, pv_source_name(w->src), word);
+		else
+			lprintf("loader: secure boot: removing %s refused: the signed config binds %s\n",
+				key, word);
+		optset_merge(&opts, word, wl, PVSRC_CONFIG, warn_line, NULL);
+	}
 }
 
 /* kopts of the current line: timeout and pv= (warnings are the kernel's). */
@@ -507,7 +544,9 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	linfo("%s %s: %u memory map entries\n", p->name, LOADER_VERSION_STR, info->mmap_count);
 	mount_boot_partition();
 	build_cmdline();
+	enforce_bound_config();         /* before the prompt shows the line */
 	run_prompt();
+	enforce_bound_config();
 	set_verbosity();
 	open_kernel(&k, &plan);
 	detect_and_choose(&plan);

@@ -71,6 +71,14 @@ struct loader_platform {
 	 */
 	char *log;
 	u32 log_size;
+
+	/*
+	 * Optional: set under Secure Boot, when the config file's hash is
+	 * bound into the signed loader.  Its options are then final: fw_cfg,
+	 * load options and the prompt may add options but not change or drop
+	 * these (docs/secure-boot.md, "Command line").
+	 */
+	bool config_bound;
 };
 
 /*

@@ -36,6 +36,7 @@ static bool to_efi_path(const char *path, CHAR16 *out, size_t n)
 struct efi_file {
 	EFI_FILE_HANDLE h;
 	u32 size;
+	u8 *whole;              /* the checked copy, when the file must be hashed */
 	u32 win_off, win_len;
 	u8 win[WINDOW];
 };
@@ -54,33 +55,6 @@ static int file_size(EFI_FILE_HANDLE h, u32 *size)
 	if (h->GetPosition(h, &end) != EFI_SUCCESS || end > 0xffffffffull)
 		return FAT_ECORRUPT;
 	*size = (u32)end;
-	return FAT_OK;
-}
-
-int uefi_file_open(const char *path, void **handle, u32 *size)
-{
-	CHAR16 name[96];
-	EFI_FILE_HANDLE h;
-	struct efi_file *f;
-	EFI_STATUS s;
-	int r;
-
-	if (!uefi.root || !to_efi_path(path, name, ARRAY_SIZE(name)))
-		return FAT_ENOENT;
-	s = uefi.root->Open(uefi.root, &h, name, EFI_FILE_MODE_READ, 0);
-	if (s == EFI_NOT_FOUND)
-		return FAT_ENOENT;
-	if (s != EFI_SUCCESS)
-		return FAT_EIO;
-	r = file_size(h, size);
-	if (!r && uefi.bs->AllocatePool(EfiLoaderData, sizeof(*f), (void **)&f) != EFI_SUCCESS)
-		r = FAT_EIO;
-	if (r) {
-		h->Close(h);
-		return r;
-	}
-	f->h = h, f->size = *size, f->win_off = 0, f->win_len = 0;
-	*handle = f;
 	return FAT_OK;
 }
 
@@ -103,11 +77,66 @@ static long read_at(EFI_FILE_HANDLE h, u32 off, u8 *p, u32 len)
 	return done;
 }
 
+/*
+ * Under Secure Boot or with a TPM the whole file is read once and hashed
+ * (checked against the bound hash, measured), and every later read is
+ * served from that copy: what was checked is what boots, whatever the
+ * disk returns afterwards.
+ */
+static int read_whole(struct efi_file *f, const char *path)
+{
+	if (uefi.bs->AllocatePool(EfiLoaderData, f->size ? f->size : 1, (void **)&f->whole) != EFI_SUCCESS)
+		return FAT_EIO;
+	if (read_at(f->h, 0, f->whole, f->size) != (long)f->size)
+		return FAT_EIO;
+	uefi_vet_file(path, f->whole, f->size);
+	uefi_measure_file(path, f->whole, f->size);
+	return FAT_OK;
+}
+
+int uefi_file_open(const char *path, void **handle, u32 *size)
+{
+	CHAR16 name[96];
+	EFI_FILE_HANDLE h;
+	struct efi_file *f;
+	EFI_STATUS s;
+	int r;
+
+	if (!uefi.root || !to_efi_path(path, name, ARRAY_SIZE(name)))
+		return FAT_ENOENT;
+	s = uefi.root->Open(uefi.root, &h, name, EFI_FILE_MODE_READ, 0);
+	if (s == EFI_NOT_FOUND)
+		return uefi_vet_missing(path), FAT_ENOENT;
+	if (s != EFI_SUCCESS)
+		return FAT_EIO;
+	r = file_size(h, size);
+	if (!r && uefi.bs->AllocatePool(EfiLoaderData, sizeof(*f), (void **)&f) != EFI_SUCCESS)
+		r = FAT_EIO;
+	if (r) {
+		h->Close(h);
+		return r;
+	}
+	f->h = h, f->size = *size, f->win_off = 0, f->win_len = 0, f->whole = NULL;
+	if ((uefi_secure_on() || uefi_tpm_present()) && (r = read_whole(f, path)) != FAT_OK) {
+		h->Close(h);
+		return r;
+	}
+	*handle = f;
+	return FAT_OK;
+}
+
 long uefi_file_read(void *handle, u32 off, void *buf, u32 len)
 {
 	struct efi_file *f = handle;
 	long n;
 
+	if (f->whole) {
+		if (off > f->size)
+			return 0;
+		n = len < f->size - off ? len : f->size - off;
+		memcpy(buf, f->whole + off, n);
+		return n;
+	}
 	if (len >= WINDOW)
 		return read_at(f->h, off, buf, len);
 	if (off < f->win_off || off + len > f->win_off + f->win_len) {

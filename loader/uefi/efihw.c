@@ -101,6 +101,7 @@ static bool pick_rom(void *ctx, const char *name, u16 select, u32 size)
 static bool try_rom(struct loader_platform *p, const struct rom_pick *r, u32 i, u8 *buf)
 {
 	struct phys_image img = { buf, VMI_SCAN_START, r->size[i] };
+	u8 digest[SHA256_LEN];
 	char why[100];
 	u32 size;
 
@@ -110,12 +111,15 @@ static bool try_rom(struct loader_platform *p, const struct rom_pick *r, u32 i, 
 		return false;
 	}
 	linfo("uefi: fw_cfg %s: valid VMI ROM, %u bytes\n", r->name[i], size);
+	if (!uefi_vet_rom(r->name[i], buf, r->size[i], digest))
+		return false;           /* Secure Boot and not bound: said why */
 	uefi_place_rom(buf, size, &p->rom_phys);
 	if (!p->rom_phys) {
 		lprintf("uefi: no memory below 4 GiB for the VMI ROM; continuing without it\n");
 		return false;
 	}
 	p->rom_size = size;
+	uefi_measure_rom(r->name[i], buf, r->size[i], digest);
 	return true;
 }
 

@@ -142,6 +142,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		plat.log_size = LOG_SIZE;
 	plat.load_options = read_load_options();
 	loader_set_platform(&plat);
+	uefi_secure_init(&plat, info);  /* before any file or ROM is read */
+	uefi_tpm_init();
 	uefi_find_rsdp(info);
 	uefi_find_gop(info);
 	uefi_find_vmi_rom(&plat);

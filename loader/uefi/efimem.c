@@ -174,6 +174,7 @@ _Noreturn void uefi_enter(u32 entry, struct pvboot_info *info)
 		loader_fatal("uefi: no page below 4 GiB for the mode-switch trampoline");
 	memcpy(tramp, pv_tramp_start, len);
 	go = (void (*)(u32, u32))(uintptr_t)tramp;
+	uefi_measure_handoff(info);     /* the final command line and backend, then the PCRs */
 	for (int i = 0; i < EBS_TRIES; i++) {
 		if (!uefi_map_read())
 			break;

@@ -5,6 +5,7 @@
 #include "pvboot/types.h"
 #include "pvboot/boot.h"
 #include "../common/loader.h"
+#include "pvboot/sha256.h"
 
 #ifdef __x86_64__
 #define UEFI_LOADER_NAME "pvboot-uefi64"
@@ -53,6 +54,30 @@ void uefi_find_vmi_rom(struct loader_platform *p);
 void uefi_cpuid(void *ctx, u32 leaf, u32 out[4]);
 bool uefi_phys_read(void *ctx, u64 phys, void *buf, u32 len);
 extern const struct fwcfg_io uefi_fwcfg;
+
+/*
+ * efisecure.c: Secure Boot state and the bound hashes.  A file that does
+ * not match under Secure Boot ends the boot through loader_fatal; an
+ * unbound ROM is refused (false).  uefi_vet_rom also returns the ROM's
+ * digest, which the backend event of measured boot names.
+ */
+void uefi_secure_init(struct loader_platform *p, struct pvboot_info *info);
+bool uefi_secure_on(void);
+void uefi_vet_file(const char *path, const u8 *data, u32 size);
+void uefi_vet_missing(const char *path);
+bool uefi_vet_rom(const char *name, const u8 *data, u32 size, u8 digest[SHA256_LEN]);
+
+/*
+ * efitpm.c: measured boot through EFI_TCG2_PROTOCOL, when a TPM 2.0 is
+ * there (nothing happens otherwise).  Files and the ROM as they are
+ * read; the command line and the backend choice just before
+ * ExitBootServices, followed by reading PCR 8 and 9 back.
+ */
+void uefi_tpm_init(void);
+bool uefi_tpm_present(void);
+void uefi_measure_file(const char *path, const u8 *data, u32 size);
+void uefi_measure_rom(const char *name, const u8 *data, u32 size, const u8 digest[SHA256_LEN]);
+void uefi_measure_handoff(const struct pvboot_info *info);
 
 static inline void uefi_outb(u16 port, u8 v)
 {

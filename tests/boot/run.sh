@@ -33,7 +33,7 @@ run_case() {
 		flock "$logs/.lock" cat "$out"
 	}
 
-	local extra=() rc_want='' limit=$TIMEOUT e input='' retries=0
+	local extra=() rc_want='' limit=$TIMEOUT e input='' retries=0 stop='' tpm=0
 	read -r -a extra <<<"${qargs//\{O\}/$O}"
 	for e in "${expect[@]}"; do
 		case $e in
@@ -41,6 +41,8 @@ run_case() {
 		@timeout=*) limit=${e#@timeout=} ;;
 		@stdin=*) input=${e#@stdin=} ;;
 		@retry=*) retries=${e#@retry=} ;;
+		@stop~*) stop=${e#@stop~} ;;
+		@tpm) tpm=1 ;;
 		status=pass) : "${rc_want:=1}" ;;
 		status=*) : "${rc_want:=3}" ;;
 		esac
@@ -52,16 +54,26 @@ run_case() {
 		fi
 	done
 
+	local tpmdir='' tpmpid=''
+	if ((tpm)); then
+		command -v swtpm >/dev/null || { finish SKIP "no TPM emulator: swtpm is not installed (apt-get install swtpm swtpm-tools)"; return; }
+		tpm_start || { finish FAIL "swtpm did not create its socket (log: $tpmdir/swtpm.log)"; return; }
+		extra+=(-chardev "socket,id=tpmchr,path=$tpmdir/sock" -tpmdev emulator,id=tpm0,chardev=tpmchr
+			-device tpm-tis,tpmdev=tpm0)
+	fi
+
 	. "$here/../../scripts/qemu-cmd.sh"
 	if ! qemu_cmd "$fw" "$accel" "$smp" "$mem" "$cmdline" "$logs/$name.vars.fd" "${extra[@]}"; then
-		finish SKIP "$QEMU_ERR"; return
+		tpm_stop; finish SKIP "$QEMU_ERR"; return
 	fi
 
 	local rc=0 attempt=0
 	while :; do
 		rc=0
 		{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
-		if [[ -n $input ]]; then        # typed on the serial console after 3 s
+		if [[ -n $stop ]]; then         # ended by us once the log shows the expected end
+			run_until "$limit" "$stop" || rc=$?
+		elif [[ -n $input ]]; then        # typed on the serial console after 3 s
 			{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
 				timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
 		else
@@ -79,6 +91,7 @@ run_case() {
 		break
 	done
 	rm -f "$logs/$name.vars.fd"
+	tpm_stop
 
 	local text results
 	text=$(tr -d '\r' <"$log")
@@ -86,9 +99,13 @@ run_case() {
 	local nres
 	nres=$(grep -c . <<<"$results" || true)
 	if ((rc == 124 || rc == 137)); then
-		finish FAIL "timed out after ${limit}s"; return
+		finish FAIL "timed out after ${limit}s${stop:+ without a log line matching '$stop'}"; return
 	fi
-	if ((nres != 1)); then
+	if [[ -n $stop ]]; then
+		# An expected stop (rc 200): no result line may exist, the rest of the expectations apply.
+		((nres == 0)) || { finish FAIL "$nres 'PVBOOT RESULT' lines, want none (@stop)"; return; }
+		rc_want=200
+	elif ((nres != 1)); then
 		finish FAIL "$nres 'PVBOOT RESULT' lines, want 1 (QEMU exit $rc)"; return
 	fi
 	local guest
@@ -109,6 +126,9 @@ run_case() {
 		esac
 	done
 	((rc == rc_want)) || bad+=("QEMU exit $rc, want $rc_want")
+	if ((tpm)) && ! replay=$(pcr_replay 2>&1); then
+		bad+=("${replay//$'\n'/; }")
+	fi
 	if ((${#bad[@]})); then
 		local msg
 		msg=$(printf '%s; ' "${bad[@]}")
@@ -116,6 +136,56 @@ run_case() {
 	else
 		finish PASS
 	fi
+}
+
+# @stop~RE: run QEMU, end it as soon as a log line matches RE.  Returns 200
+# for that expected stop, 124 if the limit passed first, else QEMU's status.
+run_until() {
+	local limit=$1 re=$2 qpid rc=0 t=0
+	timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 &
+	qpid=$!
+	while kill -0 "$qpid" 2>/dev/null; do
+		if tr -d '\r' <"$log" | grep -Eiq -- "$re"; then
+			kill "$qpid" 2>/dev/null
+			wait "$qpid" 2>/dev/null || true
+			return 200
+		fi
+		sleep 0.5
+	done
+	wait "$qpid" || rc=$?
+	return "$rc"
+}
+
+# @tpm: a fresh swtpm (TPM 2.0) per case, its control socket for QEMU.
+tpm_start() {
+	local i
+	tpmdir=$(mktemp -d "${TMPDIR:-/tmp}/pvboot-tpm.XXXXXX")
+	swtpm socket --tpm2 --tpmstate "dir=$tpmdir" --ctrl "type=unixio,path=$tpmdir/sock" \
+		--log "file=$tpmdir/swtpm.log" >/dev/null 2>&1 &
+	tpmpid=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $tpmdir/sock ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+tpm_stop() {
+	[[ -n $tpmpid ]] && { kill "$tpmpid" 2>/dev/null; wait "$tpmpid" 2>/dev/null || true; }
+	[[ -n $tpmdir ]] && rm -rf "$tpmdir"
+	tpmpid='' tpmdir=''
+}
+
+# @tpm: PCR 8 and 9 recomputed on the host from the files the image holds,
+# the kernel's command line and the logged events (scripts/pcr-replay.py).
+pcr_replay() {
+	local rom=() i
+	for ((i = 0; i < ${#extra[@]}; i++)); do
+		[[ ${extra[i]} == -option-rom ]] && rom=(--rom "${extra[i+1]}")
+	done
+	python3 "$here/../../scripts/pcr-replay.py" "$log" --kernel "${KERNEL:-$O/pvkernel.elf}" \
+		--config "$here/../../loader/pvboot.cfg" "${rom[@]}" >>"$log" 2>&1 || {
+		grep '^pcr-replay: ' "$log" | grep -v 'matches the recomputation'; return 1; }
 }
 
 # The value of KEY in a result line, or '(missing)'.
