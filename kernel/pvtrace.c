@@ -60,6 +60,11 @@ static const char *exemption(u32 t)
 		return "pvtrace leaves every call site unpatched";
 	if (pv_kernel_rpl() && t == PV_TYPE(cpu.irq_enable_sysexit))
 		return "a ring-1 kernel has no sysenter (the host owns its MSRs)";
+	if (pv_kernel_rpl() && (t == PV_TYPE(cpu.wbinvd) || t == PV_TYPE(cpu.read_pmc) ||
+				t == PV_TYPE(cpu.io_delay)))
+		return "a ring-1 kernel may not run it: the op does nothing, so it has no effect to check";
+	if (pv_kernel_rpl() && t == PV_TYPE(time.get_cpu_khz))
+		return "a ring-1 kernel has no HPET or PIT to check the host's answer against";
 	if (pv_kernel_rpl() && t == PV_TYPE(cpu.write_ldt_entry))
 		return "a ring-1 kernel has no LDT (the host owns the descriptor tables)";
 	return NULL;
