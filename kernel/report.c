@@ -66,10 +66,11 @@ void result_line(const char *status)
 	if (pvtrace_active())
 		pv_snprintf(extra, sizeof(extra), " uncalled=%u testonly=%u",
 			    pvtrace_uncalled_count(), pvtrace_test_only_count());
-	/* tests=PASSED/RAN (a skip is neither), then skipped=N. */
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u skipped=%u%s status=%s\n",
+	/* patched= sites rewritten, indirect= sites left as indirect calls;
+	 * tests=PASSED/RAN (a skip is neither), then skipped=N. */
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u indirect=%u tests=%u/%u skipped=%u%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware),
 		pv_backend_name(boot_info->backend_id), boot_info->backend_forced,
 		env_string(), ncpus_online, ncpus_present, patched_sites(),
-		passed, passed + failed, skipped, extra, status);
+		patch_stats.kind[PVSITE_INDIRECT], passed, passed + failed, skipped, extra, status);
 }
