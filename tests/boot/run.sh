@@ -18,6 +18,7 @@ run_case() {
 	[[ $cmdline == - ]] && cmdline=
 	local log=$logs/$name.log out=$logs/$name.out
 	local why='' state=FAIL
+	rm -f "$log"    # a case that fails before QEMU runs must not show an old log
 
 	finish() {
 		state=$1 why=${2:-}
