@@ -146,8 +146,13 @@ _Noreturn static void finish(void)
 	if (kopts.readline && kopts.host != PV_LGUEST)
 		console_read_line(20000);
 	deliberate_crash();
-	if (kopts.host == PV_LGUEST)
-		lg_host_run();          /* runs the guest; prints role=host; exits */
+	if (kopts.host == PV_LGUEST) {
+		if (kopts.test) {       /* the host's own suite, before the guest */
+			run_selftests();
+			ok = report_summary();
+		}
+		lg_host_run(kopts.test, ok); /* runs the guest; prints role=host; exits */
+	}
 	if (kopts.bench)
 		run_bench();
 	if (kopts.test) {

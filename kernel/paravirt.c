@@ -197,10 +197,6 @@ void select_backend(void)
 
 /* ---- patching ----------------------------------------------------------- */
 
-#define PATCH_RECORD_BYTES 65536
-static u8 patch_orig[PATCH_RECORD_BYTES];     /* each site as built */
-static u32 patch_record_used;
-
 static void check_site(const struct paravirt_patch_site *s)
 {
 	if (s->type >= PV_NSLOTS || s->len < 2 || s->len > PV_SITE_MAX ||
@@ -235,13 +231,6 @@ static enum pv_site_kind patch_site(const struct paravirt_patch_site *s)
 	return k;
 }
 
-static void record_site(const struct paravirt_patch_site *s)
-{
-	if (patch_record_used + s->len <= PATCH_RECORD_BYTES)
-		memcpy(patch_orig + patch_record_used, (void *)s->addr, s->len);
-	patch_record_used += s->len;
-}
-
 /* Totals by outcome always; by op (one long line) with pvpatch=verbose. */
 static void print_counts(bool verbose)
 {
@@ -268,7 +257,6 @@ void apply_paravirt(bool nopatch, bool verbose)
 
 	for (s = __parainstructions; s < __parainstructions_end; s++) {
 		check_site(s);
-		record_site(s);
 		enum pv_site_kind k = nopatch ? PVSITE_INDIRECT : patch_site(s);
 		patch_stats.sites++;
 		patch_stats.kind[k]++;
@@ -287,32 +275,6 @@ void apply_paravirt(bool nopatch, bool verbose)
 u32 patched_sites(void)
 {
 	return patch_stats.sites - patch_stats.kind[PVSITE_INDIRECT];
-}
-
-/*
- * Ask the backend again what each site should hold, from the site as it
- * was built, and compare with the live bytes (or, unpatched, with the
- * original).  Counts the sites that differ.  replacement() panics if the
- * backend's answer does not fit the site.
- */
-u32 paravirt_verify_sites(bool patched, u32 *checked)
-{
-	const struct paravirt_patch_site *s;
-	u32 off = 0, bad = 0;
-	u8 buf[PV_SITE_MAX];
-
-	*checked = 0;
-	for (s = __parainstructions; s < __parainstructions_end; s++) {
-		if (off + s->len > PATCH_RECORD_BYTES)
-			break;
-		const u8 *orig = patch_orig + off;
-		replacement(s, orig, buf);      /* unpatched too: patch() must still answer sanely */
-		if (memcmp(patched ? buf : orig, (void *)s->addr, s->len))
-			bad++;
-		off += s->len;
-		(*checked)++;
-	}
-	return bad;
 }
 
 /* ---- op names ------------------------------------------------------------ */

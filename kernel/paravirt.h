@@ -40,9 +40,9 @@ void pvtrace_install(void);
 bool pvtrace_active(void);
 u32 pvtrace_report(void);
 u32 pvtrace_uncalled_count(void);       /* as of the last report */
+void pvtrace_mark_selftests(void);      /* the self-tests start now */
+u32 pvtrace_test_only_count(void);      /* as of the last report */
 void apply_paravirt(bool nopatch, bool verbose);
 u32 patched_sites(void);
-/* Self-test helper: sites whose bytes differ from what patch() wrote. */
-u32 paravirt_verify_sites(bool patched, u32 *checked);
 
 #endif

@@ -6,7 +6,6 @@
 #include "mm.h"
 
 static volatile u32 passed, failed, skipped;
-static bool tests_ran;
 
 extern const struct selftest __selftests[], __selftests_end[];
 
@@ -38,19 +37,23 @@ void report_skip(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A run where no check ran proves nothing: it fails like a failed check. */
 bool report_summary(void)
 {
 	kprintf("SUMMARY: %u tests, %u unexpected failures, %u skipped\n",
 		passed + failed, failed, skipped);
-	return failed == 0;
+	if (passed + failed == 0)
+		kprintf("FAIL: no self-test ran\n");
+	return failed == 0 && passed > 0;
 }
 
 u32 report_passed(void) { return passed; }
 u32 report_total(void) { return passed + failed; }
+u32 report_skipped(void) { return skipped; }
 
 void run_selftests(void)
 {
-	tests_ran = true;
+	pvtrace_mark_selftests();
 	for (const struct selftest *t = __selftests; t < __selftests_end; t++) {
 		kprintf("selftest: %s\n", t->name);
 		t->fn();
@@ -59,14 +62,17 @@ void run_selftests(void)
 
 void result_line(const char *status)
 {
-	char extra[32] = "";
+	char extra[48] = "";
 
 	if (pvtrace_active())
-		pv_snprintf(extra, sizeof(extra), " uncalled=%u", pvtrace_uncalled_count());
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u tests=%u/%u%s paging=%s secureboot=%s status=%s\n",
+		pv_snprintf(extra, sizeof(extra), " uncalled=%u testonly=%u",
+			    pvtrace_uncalled_count(), pvtrace_test_only_count());
+	/* patched= sites rewritten, indirect= sites left as indirect calls;
+	 * tests=PASSED/RAN (a skip is neither), then skipped=N. */
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u indirect=%u tests=%u/%u skipped=%u%s paging=%s secureboot=%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware),
 		pv_backend_name(boot_info->backend_id), boot_info->backend_forced,
 		env_string(), ncpus_online, ncpus_present, patched_sites(),
-		passed, passed + failed, extra, paging_pae ? "pae" : "2level",
-		pvboot_secureboot_name(boot_info->secureboot), status);
+		patch_stats.kind[PVSITE_INDIRECT], passed, passed + failed, skipped, extra,
+		paging_pae ? "pae" : "2level", pvboot_secureboot_name(boot_info->secureboot), status);
 }

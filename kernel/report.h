@@ -6,10 +6,11 @@
 /* PASS:/FAIL: line for one check; safe on any CPU. */
 void report(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* SUMMARY: line; returns true if nothing failed. */
+/* SUMMARY: line; true if at least one check ran and none failed. */
 bool report_summary(void);
 u32 report_passed(void);
-u32 report_total(void);
+u32 report_total(void);         /* checks that ran: passed + failed */
+u32 report_skipped(void);
 
 /* The one PVBOOT RESULT line. */
 void result_line(const char *status);

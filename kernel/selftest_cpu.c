@@ -1,8 +1,9 @@
 /*
  * Self-tests of the remaining cpu and irq ops: an LDT built with
  * write_ldt_entry and loaded with set_ldt, an IDT gate written with
- * write_idt_entry and taken, halt woken by the timer, and the ops whose
- * only observable effect is not faulting (wbinvd, io_delay, read_pmc).
+ * write_idt_entry and taken, halt woken by the timer, and the ops with
+ * no result to compare (wbinvd, io_delay, read_pmc), single-stepped to
+ * see that they execute the instruction they stand for.
  */
 #include "report.h"
 #include "cpu.h"
@@ -63,11 +64,93 @@ SELFTEST(halt)
 	report(this_cpu()->ticks != t || this_cpu()->ipis != i, "halt returns on an interrupt");
 }
 
-/* Ops with no observable result: what they prove is that they return. */
+/*
+ * Single-step tracing: with EFLAGS.TF set, #DB arrives after every
+ * instruction (SDM vol. 3 §17.3.1.4) with EIP at the next one, so the
+ * handler sees each instruction the traced call is about to execute,
+ * with its registers.  Interrupt gates clear TF, so interrupt handlers
+ * taken meanwhile are not traced.
+ */
+#define TRACE_MAX 512
+static struct step {
+	u32 eip, ecx;
+} steps[TRACE_MAX];
+static volatile u32 nsteps;
+
+static void step_handler(struct trapframe *tf)
+{
+	if (nsteps < TRACE_MAX) {
+		steps[nsteps].eip = tf->eip;
+		steps[nsteps].ecx = tf->ecx;
+	}
+	nsteps++;
+}
+
+/* Run fn() single-stepped; returns its edx:eax. */
+static u64 traced(u64 (*fn)(void))
+{
+	u32 lo, hi;
+
+	nsteps = 0;
+	trap_set_handler(1, step_handler);
+	asm volatile("pushfl; orl $0x100, (%%esp); popfl\n\t"
+		     "nop\n\t"                  /* TF is live from after this */
+		     "call *%2\n\t"
+		     "pushfl; andl $~0x100, (%%esp); popfl"
+		     : "=a"(lo), "=d"(hi) : "r"(fn) : "ecx", "memory", "cc");
+	trap_set_handler(1, NULL);
+	return ((u64)hi << 32) | lo;
+}
+
+/* Did the trace execute the instruction bytes b[0..n) (with ecx, if want_ecx)? */
+static bool executed(const u8 *b, u32 n, bool want_ecx, u32 ecx)
+{
+	u32 seen = nsteps < TRACE_MAX ? nsteps : TRACE_MAX;
+
+	for (u32 i = 0; i < seen; i++)
+		if (!memcmp((const void *)steps[i].eip, b, n) && (!want_ecx || steps[i].ecx == ecx))
+			return true;
+	return false;
+}
+
+static u64 call_wbinvd(void) { wbinvd(); return 0; }
+static u64 call_io_delay(void) { io_delay(); return 0; }
+static u64 call_read_pmc(void) { return rdpmc(0); }
+
+/* CPUID leaf 0xA: architectural performance counters (version > 0). */
+static bool has_perfmon(void)
+{
+	unsigned a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+	if (a < 0xa)
+		return false;
+	cpuid(0xa, &a, &b, &c, &d);
+	return (a & 0xff) != 0;
+}
+
 SELFTEST(quiet_ops)
 {
-	wbinvd();
-	io_delay();
-	u64 c = rdpmc(0);
-	kprintf("selftest: wbinvd, io_delay and read_pmc (counter 0 = %llu) returned\n", c);
+	static const u8 wbinvd_insn[] = { 0x0f, 0x09 }, out80[] = { 0xe6, 0x80 },
+			rdpmc_insn[] = { 0x0f, 0x33 };
+
+	if (boot_info->backend_id == PV_LGUEST) {
+		report_skip("wbinvd, io_delay, read_pmc: a ring-1 guest may not run them; lguest's ops do nothing");
+		return;
+	}
+	traced(call_wbinvd);
+	report(executed(wbinvd_insn, 2, false, 0), "wbinvd executes wbinvd (%u steps traced)", nsteps);
+	traced(call_io_delay);
+	report(executed(out80, 2, false, 0), "io_delay writes port 0x80 (%u steps traced)", nsteps);
+	u64 v = traced(call_read_pmc);
+	bool ran = executed(rdpmc_insn, 2, true, 0);
+	/* Without architectural counters rdpmc may fault (QEMU's TCG raises
+	 * #UD): native runs it and answers 0 from the fixup, the vmi ROM
+	 * answers 0 without running it.  With them, rdpmc must run. */
+	if (has_perfmon())
+		report(ran, "read_pmc executes rdpmc on counter 0 (value %llu)", v);
+	else if (boot_info->backend_id == PV_NATIVE)
+		report(ran && v == 0, "read_pmc executes rdpmc on counter 0; no counters: 0 (%llu)", v);
+	else
+		report(!ran && v == 0, "read_pmc: no performance counters, 0 without rdpmc (%llu)", v);
 }

@@ -47,10 +47,18 @@ SELFTEST(page_table_ops)
 	flush_tlb_single(va);
 	report(*(volatile u32 *)va == PATTERN_B, "set_pte_atomic + flush_tlb_single remap");
 	set_pte_at(&init_mm, va, pte, make_pte(tt.pages[0] | PTE_P | PTE_W));
-	pte_update(&init_mm, va, pte);
-	pte_update_defer(&init_mm, va, pte);
 	flush_tlb_user();
 	report(*(volatile u32 *)va == PATTERN_A, "set_pte_at + flush_tlb_user remap");
+	/* The contract of pte_update: the entry was changed by a plain write
+	 * and the backend is told so (a shadowing host re-reads it). */
+	*(volatile pte_t *)pte = make_pte(tt.pages[1] | PTE_P | PTE_W);
+	pte_update(&init_mm, va, pte);
+	flush_tlb_single(va);
+	report(*(volatile u32 *)va == PATTERN_B, "a plain PTE write + pte_update + flush remaps");
+	*(volatile pte_t *)pte = make_pte(tt.pages[0] | PTE_P | PTE_W);
+	pte_update_defer(&init_mm, va, pte);
+	flush_tlb_user();
+	report(*(volatile u32 *)va == PATTERN_A, "a plain PTE write + pte_update_defer + flush_tlb_user remaps");
 	set_pte_present(&init_mm, va, pte, make_pte(tt.pages[1] | PTE_P | PTE_W));
 	flush_tlb_kernel();
 	report(*(volatile u32 *)va == PATTERN_B, "set_pte_present + flush_tlb_kernel remap");
@@ -108,16 +116,62 @@ SELFTEST(tlb_shootdown)
 	report(fresh == ncpus_online - 1, "after the shootdown every AP sees the new mapping (%u)", fresh);
 }
 
+/* A 4 MiB slot free in the kernel's page directory (so in a clone of it). */
+static u32 free_pgd_slot(void)
+{
+	for (u32 va = 0xf0000000; va >= 0xc0000000; va -= 0x400000)
+		if (!(pxe_get(pxe_at(init_mm.pgd, va >> 22)) & PTE_P))
+			return va;
+	return 0;
+}
+
+/*
+ * 2-level: the cloned directory with the new table hooked in at a free
+ * slot, loaded in cr3, must show the table's page and keep the kernel's
+ * mappings.
+ */
+static void check_clone_in_cr3(u32 pd, u32 pt, u32 pg, u32 slot)
+{
+	set_pmd(pxe_at((void *)pd, slot >> 22), make_pmd(pt | PTE_P | PTE_W));
+	set_pte(pxe_at((void *)pt, 0), make_pte(pg | PTE_P | PTE_W));
+
+	unsigned long f = irq_save(), cr3 = read_cr3();
+	write_cr3(pd);
+	u32 seen = *(volatile u32 *)slot, kernel_word = *(volatile u32 *)&tt;
+	write_cr3(cr3);
+	restore_fl(f);
+	report(seen == PATTERN_A && kernel_word == *(u32 *)&tt,
+	       "a directory from alloc_pd/alloc_pd_clone with a table from alloc_pt/map_pt_hook maps its page (%#x)",
+	       seen);
+	pmd_clear(pxe_at((void *)pd, slot >> 22));
+	pte_clear(&init_mm, slot, pxe_at((void *)pt, 0));
+}
+
+/*
+ * A second address space built with the page-table-page hooks, as task.c
+ * builds the ring-3 tasks': a directory cloned from the kernel's, a new
+ * page table hooked in, one page mapped through it.  Loading it in cr3
+ * must show that page; the kernel's mappings must still work there.
+ */
 SELFTEST(page_table_pages)
 {
-	u32 pd = page_alloc(), pt = page_alloc();
+	u32 pd = page_alloc(), pt = page_alloc(), pg = page_alloc();
+	u32 slot = paging_pae ? 0 : free_pgd_slot();
 
-	/* The allocation hooks of a second address space; native ignores
-	 * them, a hypervisor backend pins and unpins the pages. */
+	if (!pd || !pt || !pg || (!paging_pae && !slot)) {
+		report(false, "page-table pages test setup (3 pages and a free 4 MiB slot)");
+		return;
+	}
+	*(u32 *)pg = PATTERN_A;
 	paravirt_alloc_pd(pd >> PAGE_SHIFT);
-	paravirt_alloc_pd_clone(pd >> PAGE_SHIFT, (u32)init_mm.pgd >> PAGE_SHIFT, 768, 256);
+	memcpy((void *)pd, init_mm.pgd, PAGE_SIZE);
+	paravirt_alloc_pd_clone(pd >> PAGE_SHIFT, (u32)init_mm.pgd >> PAGE_SHIFT, 0, 1024);
 	paravirt_alloc_pt(pt >> PAGE_SHIFT);
 	map_pt_hook(0, (pxe_t *)pt, pt >> PAGE_SHIFT);
+	if (paging_pae)
+		report_skip("loading a cloned directory in cr3: 2-level only (under PAE cr3 holds a PDPT)");
+	else
+		check_clone_in_cr3(pd, pt, pg, slot);
 	set_pmd(pxe_at((void *)pd, 1), make_pmd(pt | PTE_P | PTE_W));
 	report(pmd_val(pxe_get(pxe_at((void *)pd, 1))) == (pt | PTE_P | PTE_W), "set_pmd into a new directory");
 	set_pud(pxe_at((void *)pd, 2), make_pmd(pt | PTE_P));
@@ -126,6 +180,7 @@ SELFTEST(page_table_pages)
 	       "pmd_clear and set_pud");
 	paravirt_release_pt(pt >> PAGE_SHIFT);
 	paravirt_release_pd(pd >> PAGE_SHIFT);
+	page_free(pg);
 	page_free(pt);
 	page_free(pd);
 }

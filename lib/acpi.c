@@ -93,22 +93,32 @@ static bool rsdp_check(phys_read_fn rd, void *ctx, u64 phys,
  * Only the first few bad candidates are reported: memory full of
  * signatures must not flood the console.
  */
+struct rsdp_scan {
+	phys_read_fn rd;
+	void *ctx;
+	u32 *bad;
+	cmd_warn_fn warn;
+	void *wctx;
+};
+
+static bool rsdp_candidate(void *arg, u64 at)
+{
+	struct rsdp_scan *sc = arg;
+	struct rsdp_info r;
+
+	if (rsdp_check(sc->rd, sc->ctx, at, &r, *sc->bad < SCAN_WARN_MAX ? sc->warn : NULL,
+		       sc->wctx))
+		return true;
+	++*sc->bad;
+	return false;
+}
+
 static u64 rsdp_scan(phys_read_fn rd, void *ctx, u64 start, u32 len,
 		     u32 *bad, cmd_warn_fn warn, void *wctx)
 {
-	struct rsdp_info r;
-	char sig[8];
+	struct rsdp_scan sc = { rd, ctx, bad, warn, wctx };
 
-	for (u32 off = 0; off + RSDP_V1_LEN <= len; off += 16) {
-		if (!rd(ctx, start + off, sig, sizeof(sig)) ||
-		    memcmp(sig, "RSD PTR ", 8) != 0)
-			continue;
-		if (rsdp_check(rd, ctx, start + off, &r,
-			       *bad < SCAN_WARN_MAX ? warn : NULL, wctx))
-			return start + off;
-		++*bad;
-	}
-	return 0;
+	return phys_scan16(rd, ctx, start, len, RSDP_V1_LEN, "RSD PTR ", 8, rsdp_candidate, &sc);
 }
 
 u64 acpi_find_rsdp(phys_read_fn rd, void *ctx, cmd_warn_fn warn, void *wctx)

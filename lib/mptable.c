@@ -184,22 +184,38 @@ static int mp_default(u8 type, struct smp_config *out, cmd_warn_fn warn,
  * Look for a valid floating pointer on 16-byte boundaries.  Only the
  * first few bad candidates are reported (*bad counts them all).
  */
+struct mpf_scan_state {
+	phys_read_fn rd;
+	void *ctx;
+	u8 *mpf;
+	u32 *bad;
+	cmd_warn_fn warn;
+	void *wctx;
+};
+
+static bool mpf_candidate(void *arg, u64 at)
+{
+	struct mpf_scan_state *sc = arg;
+	u8 *mpf = sc->mpf;
+
+	if (!sc->rd(sc->ctx, at, mpf, MPF_LEN))
+		return false;
+	u8 sum = acpi_checksum(mpf, MPF_LEN);
+	if (mpf[8] == 1 && sum == 0)
+		return true;
+	if ((*sc->bad)++ < MPF_WARN_MAX)
+		pv_warnf(sc->warn, sc->wctx, "mptable: floating pointer at "
+			 "0x%llx: length %u, checksum 0x%02x; skipped",
+			 (unsigned long long)at, mpf[8], sum);
+	return false;
+}
+
 static u64 mpf_scan(phys_read_fn rd, void *ctx, u64 start, u32 len, u8 *mpf,
 		    u32 *bad, cmd_warn_fn warn, void *wctx)
 {
-	for (u32 off = 0; off + MPF_LEN <= len; off += 16) {
-		if (!rd(ctx, start + off, mpf, MPF_LEN) ||
-		    memcmp(mpf, "_MP_", 4) != 0)
-			continue;
-		u8 sum = acpi_checksum(mpf, MPF_LEN);
-		if (mpf[8] == 1 && sum == 0)
-			return start + off;
-		if ((*bad)++ < MPF_WARN_MAX)
-			pv_warnf(warn, wctx, "mptable: floating pointer at "
-				 "0x%llx: length %u, checksum 0x%02x; skipped",
-				 (unsigned long long)(start + off), mpf[8], sum);
-	}
-	return 0;
+	struct mpf_scan_state sc = { rd, ctx, mpf, bad, warn, wctx };
+
+	return phys_scan16(rd, ctx, start, len, MPF_LEN, "_MP_", 4, mpf_candidate, &sc);
 }
 
 static u64 mpf_find(phys_read_fn rd, void *ctx, u8 *mpf, cmd_warn_fn warn,

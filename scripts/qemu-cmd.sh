@@ -14,8 +14,9 @@
 #            fw_cfg file opt/pvboot/cmdline for the image firmwares
 #   VARS     where to put the fresh copy of the OVMF variable store (uefi*)
 #   EXTRA    further QEMU arguments, appended last
-# Sets the array QEMU_CMD.  Returns 2 with a message in QEMU_ERR when an
-# artifact the firmware needs is missing.  Uses $KERNEL and $IMAGE
+# Sets the array QEMU_CMD.  Returns 2 with a message in QEMU_ERR when a
+# build artifact (kernel, image, test image) is missing, 3 when the
+# firmware itself (OVMF) is not installed or FW is unknown.  Uses $KERNEL and $IMAGE
 # (defaults build/pvkernel.elf and build/pvboot.img under $O).
 
 : "${O:=build}"
@@ -77,7 +78,8 @@ qemu_cmd() {
 			code=OVMF_CODE_4M.snakeoil.fd vars_src=OVMF_VARS_4M.snakeoil.fd
 			secure=(-global driver=cfi.pflash01,property=secure,value=on)
 		fi
-		[[ -f $OVMF_DIR/$code ]] || { QEMU_ERR="$OVMF_DIR/$code missing (install ovmf / ovmf-ia32)"; return 2; }
+		[[ -f $OVMF_DIR/$code && -f $OVMF_DIR/$vars_src ]] ||
+			{ QEMU_ERR="$OVMF_DIR/$code or $vars_src missing (install ovmf / ovmf-ia32, or fix OVMF_DIR)"; return 3; }
 		mkdir -p "$(dirname "$vars")"
 		cp "$vars_dir/$vars_src" "$vars"
 		QEMU_CMD=("$qemu" -machine "$machine" "${common[@]}" "${secure[@]}"
@@ -85,7 +87,7 @@ qemu_cmd() {
 			-drive "if=pflash,format=raw,unit=1,file=$vars"
 			"${disk[@]}" "${fwcfg[@]}") ;;
 	*)
-		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32, uefi64-sb, uefi32-sb, iso-bios, iso-uefi64, iso-uefi32)"; return 2 ;;
+		QEMU_ERR="unknown firmware '$fw' (multiboot, bios, uefi64, uefi32, uefi64-sb, uefi32-sb, iso-bios, iso-uefi64, iso-uefi32)"; return 3 ;;
 	esac
 	QEMU_CMD+=("$@")
 }

@@ -148,7 +148,7 @@ static void lg_time_init(void)
 	kprintf("time: TSC %u.%03u MHz from the host\n", tsc_khz / 1000, tsc_khz % 1000);
 }
 static unsigned long lg_get_wallclock(void) { return lguest_data.time_sec; }
-static int lg_set_wallclock(unsigned long t) { return 0; }  /* the host owns the RTC */
+static int lg_set_wallclock(unsigned long t) { return -1; }  /* refused: the host owns the RTC */
 static unsigned long lg_cpu_khz(void) { return tsc_khz; }
 /* Console input the host queued in the shared page. */
 static void lg_console_irq(struct trapframe *tf)
@@ -215,6 +215,9 @@ static void lg_set_pmd(pxe_t *p, pmd_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_S
 static void lg_pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { lg_set_pte(p, 0); }
 static void lg_pmd_clear(pxe_t *p) { lg_set_pmd(p, 0); }
 static pte_t lg_ptep_get_and_clear(pxe_t *p) { pte_t old = *(u32 *)p; lg_set_pte(p, 0); return old; }
+/* A plain write changed *p: the host's shadow must re-read it (Linux's
+ * lguest_pte_update did the same). */
+static void lg_pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p) { pt_call(LHCALL_SET_PTE, (u32)p, *(u32 *)p); }
 
 /* The host's hypercalls (LHCALL_SET_PTE/SET_PMD) carry one 32-bit entry,
  * and it shadows 2-level tables, as lguest did (it was non-PAE). */
@@ -334,6 +337,8 @@ static void fill_rest(struct paravirt_patch_template *t)
 	t->mmu.pte_clear = lg_pte_clear;
 	t->mmu.pmd_clear = lg_pmd_clear;
 	t->mmu.ptep_get_and_clear = lg_ptep_get_and_clear;
+	t->mmu.pte_update = lg_pte_update;
+	t->mmu.pte_update_defer = lg_pte_update;
 	t->lazy.set_lazy_mode = lg_set_lazy_mode;
 }
 

@@ -12,6 +12,7 @@
 #include "trap.h"
 #include "mm.h"
 #include "pvboot/patch.h"
+#include "pvboot/vmiext.h"
 #include "../native/native.h"
 
 #define VMI_COPY_MAX (192 * 1024)
@@ -62,12 +63,6 @@ static const struct { u8 type; u8 call; u8 clobbers; } direct[] = {
 	{ PV_TYPE(mmu.flush_tlb_single), VMI_CALL_InvalPage, CLBR_NONE },
 };
 
-/* The calls the ROM must have for us to run on it at all. */
-static const u8 required[] = {
-	VMI_CALL_IRET, VMI_CALL_SYSEXIT, VMI_CALL_SetPxE, VMI_CALL_SetInitialAPState,
-	VMI_CALL_APICWrite, VMI_CALL_APICRead, VMI_CALL_SetLazyMode,
-};
-
 const char *vmi_missing(void)
 {
 	return boot_info->vmi_rom_phys ? NULL :
@@ -84,36 +79,20 @@ bool vmi_in_rom(u32 addr)
 	return addr >= (u32)vmi.base && addr < (u32)vmi.base + vmi.len;
 }
 
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /* Copy the ROM and its data area into rom_copy. */
 static const char *copy_rom(void)
 {
 	const u8 *src = (const u8 *)boot_info->vmi_rom_phys;
+	struct vmi_ext ext;
+	const char *err;
 
 	vmi.phys = boot_info->vmi_rom_phys;
 	vmi.len = boot_info->vmi_rom_size;
-	if (!vmi.len || vmi.len > 0x10000)
-		return "ROM size is not between 1 byte and 64 KiB";
-	if (rd32(src + VMI_EXT_MAGIC_OFF) != VMI_EXT_MAGIC ||
-	    rd32(src + VMI_EXT_VERSION_OFF) != VMI_EXT_VERSION)
-		return "ROM lacks the pvboot extension block (\"pvbx\" v1 at +32), so it cannot say how much writable memory it needs";
-	vmi.data_size = rd32(src + VMI_EXT_DATA_SIZE_OFF);
-	if (vmi.data_size > VMI_COPY_MAX - vmi.len)
-		return "ROM asks for more writable memory than the kernel sets aside (192 KiB with the image)";
-	/* virtual_top: the ROM/hypervisor owns [virtual_top, 4 GiB); the
-	 * kernel maps nothing there, which only works above the APIC MMIO. */
-	u32 top = rd32(src + VMI_VIRTUAL_TOP_OFF);
-	if (top && top < 0xff000000u) {
-		pv_snprintf(why, sizeof(why), "ROM's virtual_top %#x would take the APIC MMIO range", top);
-		return why;
-	}
-	vmi.virtual_top = top;  /* taken over only once init succeeds */
+	err = vmi_ext_parse(src, vmi.len, VMI_COPY_MAX, &ext, why, sizeof(why));
+	if (err)
+		return err;
+	vmi.data_size = ext.data_size;
+	vmi.virtual_top = ext.virtual_top;      /* taken over only once init succeeds */
 	memcpy(rom_copy, src, vmi.len);
 	paging_allow_exec((u32)rom_copy, vmi.len);     /* the ROM's code stays executable under NX */
 	memset(rom_copy + vmi.len, 0, vmi.data_size);
@@ -127,6 +106,7 @@ typedef u64 (*vmi_reloc_fn)(u32 call);
 /* VMI_Init, then the relocation info of every call; all inside the ROM. */
 static const char *read_relocations(void)
 {
+	static u64 info[VMI_NCALLS];
 	vmi_reloc_fn reloc = (vmi_reloc_fn)(vmi.base + VMI_RELOC_SLOT_OFF);
 	u32 r;
 
@@ -137,32 +117,10 @@ static const char *read_relocations(void)
 		pv_snprintf(why, sizeof(why), "VMI_Init returned %#x, not 0", r);
 		return why;
 	}
-	for (u32 c = 0; c < VMI_NCALLS; c++) {
-		u64 info = reloc(c);
-		vmi.eip[c] = (u32)info;
-		vmi.type[c] = (u8)(info >> 32);
-		if (vmi.type[c] == VMI_RELOCATION_NONE)
-			continue;
-		if (vmi.type[c] > VMI_RELOCATION_NOP ||
-		    (vmi.type[c] != VMI_RELOCATION_NOP && !vmi_in_rom(vmi.eip[c]))) {
-			pv_snprintf(why, sizeof(why), "GetRelocationInfo(%u) gave type %u at %#x, outside the ROM",
-				    c, vmi.type[c], vmi.eip[c]);
-			return why;
-		}
-	}
+	for (u32 c = 0; c < VMI_NCALLS; c++)
+		info[c] = reloc(c);
 	pv_init_step(NULL, NULL);
-	for (u32 i = 0; i < ARRAY_SIZE(required); i++)
-		if (!vmi_has(required[i])) {
-			pv_snprintf(why, sizeof(why), "ROM does not implement call %u, which the kernel needs", required[i]);
-			return why;
-		}
-	/* The return paths are jumped to: a ROM that wants them called (or
-	 * NOPed) cannot work, and native iret/sysexit must never stand in
-	 * for them under VMI (Linux poisoned these slots for that reason). */
-	if (vmi.type[VMI_CALL_IRET] != VMI_RELOCATION_JUMP_REL ||
-	    vmi.type[VMI_CALL_SYSEXIT] != VMI_RELOCATION_JUMP_REL)
-		return "ROM's IRET/SYSEXIT are not JUMP_REL relocations";
-	return NULL;
+	return vmi_reloc_check(info, (u32)vmi.base, vmi.len, vmi.eip, vmi.type, why, sizeof(why));
 }
 
 /* Direct ROM routines, NOPs where the ROM says so, native where NONE. */

@@ -1,5 +1,5 @@
 /*
- * Self-tests that only apply under the vmi backend (issue 6): the ROM's
+ * Self-tests that only apply under the vmi backend: the ROM's
  * counters prove each op family reaches the ROM, patched sites hold what
  * the relocation info said, APs came up on the ROM's trampoline, lazy MMU
  * mode batched page-table writes, and the ROM armed every CPU's timer.
@@ -11,9 +11,17 @@
 #include "report.h"
 #include "paravirt.h"
 
-static bool active(void)
+/* True under the vmi backend; otherwise one SKIP line naming the test
+ * and why, so a vmi test never passes by saying nothing. */
+static bool active(const char *test)
 {
-	return boot_info->backend_id == PV_VMI && vmi.counters;
+	if (boot_info->backend_id != PV_VMI)
+		report_skip("%s: the backend is %s, not vmi", test, pv_backend_name(boot_info->backend_id));
+	else if (!vmi.counters)
+		report(false, "%s: the vmi ROM gave no counter area (GetCounters)", test);
+	else
+		return true;
+	return false;
 }
 
 static u32 count(u32 call)
@@ -29,7 +37,7 @@ SELFTEST(vmi_counters)
 {
 	u32 total = 0, calls = 0, col = 0;
 
-	if (!active())
+	if (!active("vmi_counters"))
 		return;
 	kprintf("vmi: ROM counters (calls per VMI call number):\n");
 	for (u32 c = 0; c < VMI_NCALLS; c++) {
@@ -63,7 +71,7 @@ SELFTEST(vmi_op_families)
 	struct desc_ptr d;
 	unsigned a, b, c, e;
 
-	if (!active())
+	if (!active("vmi_op_families"))
 		return;
 	REACHES(VMI_CALL_DisableInterrupts, { unsigned long f = irq_save(); restore_fl(f); }, "irq");
 	REACHES(VMI_CALL_GetCR3, (void)read_cr3(), "cpu control registers");
@@ -81,6 +89,56 @@ SELFTEST(vmi_op_families)
 	       "vmi: page-table writes and page-table pages went through the ROM (%u %s)",
 	       count(set), paging_pae ? "SetPxELong" : "SetPxE");
 }
+
+/* Counter delta over one block, for exact per-call accounting. */
+#define DELTA(call, block) ({ u32 __b = count(call); block; count(call) - __b; })
+
+/*
+ * Each page-table-page hook is exactly one ROM call of its number:
+ * alloc_pd, alloc_pd_clone and alloc_pt one AllocatePage each,
+ * map_pt_hook one SetLinearMapping, release_pt/pd one ReleasePage each,
+ * pte_update and pte_update_defer one UpdatePxE each (the deferred one
+ * queued while in lazy MMU mode).
+ */
+SELFTEST(vmi_page_hooks)
+{
+	if (!active("vmi_page_hooks"))
+		return;
+	u32 pd = page_alloc(), pt = page_alloc(), va = paging_free_slot(), pa = page_alloc();
+	if (!pd || !pt || !va || !pa) {
+		report(false, "vmi: page-hook test setup (3 pages and a free VA)");
+		return;
+	}
+	u32 alloc = DELTA(VMI_CALL_AllocatePage, {
+		paravirt_alloc_pd(pd >> PAGE_SHIFT);
+		paravirt_alloc_pd_clone(pd >> PAGE_SHIFT, (u32)init_mm.pgd >> PAGE_SHIFT, 0, 1024);
+		paravirt_alloc_pt(pt >> PAGE_SHIFT);
+	});
+	u32 lin = DELTA(VMI_CALL_SetLinearMapping, map_pt_hook(0, (pxe_t *)pt, pt >> PAGE_SHIFT));
+	u32 rel = DELTA(VMI_CALL_ReleasePage, {
+		paravirt_release_pt(pt >> PAGE_SHIFT);
+		paravirt_release_pd(pd >> PAGE_SHIFT);
+	});
+	report(alloc == 3 && lin == 1 && rel == 2,
+	       "vmi: 3 page allocations, 1 linear mapping, 2 releases are %u AllocatePage, %u SetLinearMapping, %u ReleasePage",
+	       alloc, lin, rel);
+	map_page(&init_mm, va, pa, PTE_P | PTE_W);
+	pxe_t *pte = lookup_pte(&init_mm, va);
+	u32 upd = DELTA(VMI_CALL_UpdatePxE, pte_update(&init_mm, va, pte));
+	u32 queued = count(VMI_COUNT_LAZY_QUEUED);
+	arch_enter_lazy_mmu_mode();
+	upd += DELTA(VMI_CALL_UpdatePxE, pte_update_defer(&init_mm, va, pte));
+	queued = count(VMI_COUNT_LAZY_QUEUED) - queued;
+	arch_leave_lazy_mmu_mode();
+	report(upd == 2 && queued == 1,
+	       "vmi: pte_update and pte_update_defer are %u UpdatePxE, the deferred one queued (%u)", upd, queued);
+	pte_clear(&init_mm, va, pte);
+	flush_tlb_single(va);
+	page_free(pa);
+	page_free(pt);
+	page_free(pd);
+}
+
 
 /* A patched site of a direct op must call/jump into the ROM routine. */
 static bool site_ok(const struct paravirt_patch_site *s, u32 target)
@@ -100,8 +158,12 @@ SELFTEST(vmi_patched_sites)
 {
 	u32 checked = 0, bad = 0;
 
-	if (!active() || kopts.nopatch || pvtrace_active())
+	if (!active("vmi_patched_sites"))
 		return;
+	if (kopts.nopatch || pvtrace_active()) {
+		report_skip("vmi_patched_sites: the sites are left unpatched (%s)", kopts.nopatch ? "nopatch" : "pvtrace");
+		return;
+	}
 	for (const struct paravirt_patch_site *s = __parainstructions; s < __parainstructions_end; s++) {
 		u32 target = ((const u32 *)&pv_ops)[s->type];
 		if (!vmi_in_rom(target))
@@ -117,7 +179,7 @@ SELFTEST(vmi_ap_start)
 {
 	u32 aps = ncpus_online - 1;
 
-	if (!active())
+	if (!active("vmi_ap_start"))
 		return;
 	if (!aps) {
 		report_skip("vmi: AP start through the ROM needs a second CPU");
@@ -132,10 +194,13 @@ SELFTEST(vmi_ap_start)
 /* Deferred writes stay queued until the lazy MMU batch ends. */
 SELFTEST(vmi_lazy_mmu)
 {
-	u32 va = paging_free_slot(), pa = page_alloc();
-
-	if (!active() || !va || !pa)
+	if (!active("vmi_lazy_mmu"))
 		return;
+	u32 va = paging_free_slot(), pa = page_alloc();
+	if (!va || !pa) {
+		report(false, "vmi: lazy-MMU test setup (a free VA and a page)");
+		return;
+	}
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
 	pxe_t *pte = lookup_pte(&init_mm, va);
 	u32 queued = count(VMI_COUNT_LAZY_QUEUED), applied = count(VMI_COUNT_LAZY_APPLIED);
@@ -154,8 +219,12 @@ SELFTEST(vmi_lazy_mmu)
 
 SELFTEST(vmi_timer)
 {
-	if (!active() || !vmi_has(VMI_CALL_SetAlarm))
+	if (!active("vmi_timer"))
 		return;
+	if (!vmi_has(VMI_CALL_SetAlarm)) {
+		report_skip("vmi_timer: the ROM has no SetAlarm");
+		return;
+	}
 	report(count(VMI_CALL_SetAlarm) >= ncpus_online && count(VMI_COUNT_ALARM_PERIODIC) >= ncpus_online,
 	       "vmi: the ROM armed a periodic alarm on each of the %u CPUs", ncpus_online);
 }

@@ -9,6 +9,7 @@
 #include "time.h"
 #include "apic.h"
 #include "pvboot/div64.h"
+#include "../native/native.h"      /* native_table: the RTC write */
 
 typedef u64 (*u64_fn)(void);
 typedef u64 (*u64_fn1)(u32);
@@ -32,9 +33,12 @@ static unsigned long vmi_get_wallclock(void)
 	return (unsigned long)div64(VMI_FN(u64_fn, VMI_CALL_GetWallclockTime)(), 1000000000u);
 }
 
-/* The RTC stays the firmware's: tell the ROM the time changed, as VMI did. */
+/* The RTC is the machine's and the ROM reads it (GetWallclockTime): write
+ * it as native does, then tell the ROM the time changed, as VMI did. */
 static int vmi_set_wallclock(unsigned long t)
 {
+	if (native_table.time.set_wallclock(t))
+		return -1;
 	return VMI_FN(u32_fn1, VMI_CALL_WallclockUpdated)(0) ? -1 : 0;
 }
 

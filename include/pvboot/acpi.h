@@ -30,6 +30,18 @@ bool phys_image_read(void *ctx, u64 phys, void *buf, u32 len);
 /* Sum len bytes at phys through rd (mod 256); false if unreadable. */
 bool phys_checksum(phys_read_fn rd, void *ctx, u64 phys, u32 len, u8 *sum);
 
+/*
+ * Call found(arg, at) for each 16-byte boundary `at` in [start, start +
+ * len) where a candidate of cand_len bytes fits and whose first siglen
+ * (1..16) bytes are sig, in order, until found() returns true; returns
+ * that `at`, or 0.  Reads the area a block at a time (one read per KiB,
+ * not one per candidate); a block that cannot be read whole is probed
+ * 16 bytes at a time, so the outcome is the same as probing each
+ * boundary.
+ */
+u64 phys_scan16(phys_read_fn rd, void *ctx, u64 start, u32 len, u32 cand_len,
+		const char *sig, u32 siglen, bool (*found)(void *arg, u64 at), void *arg);
+
 /* Longest table the parsers accept (ACPI SDT, MP configuration table). */
 #define ACPI_TABLE_MAX (64u * 1024)
 

@@ -43,6 +43,16 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+NO_LIBCALL void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
 NO_LIBCALL size_t strlen(const char *s)
 {
 	size_t n = 0;

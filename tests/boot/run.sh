@@ -18,6 +18,7 @@ run_case() {
 	[[ $cmdline == - ]] && cmdline=
 	local log=$logs/$name.log out=$logs/$name.out
 	local why='' state=FAIL
+	rm -f "$log"    # a case that fails before QEMU runs must not show an old log
 
 	finish() {
 		state=$1 why=${2:-}
@@ -50,9 +51,12 @@ run_case() {
 	: "${rc_want:=1}"
 	for ((i = 0; i < ${#extra[@]}; i++)); do
 		if [[ ${extra[i]} == -option-rom && ! -f ${extra[i+1]:-} ]]; then
-			finish SKIP "${extra[i+1]:-option ROM} is not built"; return
+			finish SKIP "not built: ${extra[i+1]:-option ROM}"; return
 		fi
 	done
+
+	local lint
+	lint=$(lint_row "$cmdline" "${expect[@]}") || { finish FAIL "catalogue row: $lint"; return; }
 
 	local tpmdir='' tpmpid=''
 	if ((tpm)); then
@@ -63,8 +67,14 @@ run_case() {
 	fi
 
 	. "$here/../../scripts/qemu-cmd.sh"
-	if ! qemu_cmd "$fw" "$accel" "$smp" "$mem" "$cmdline" "$logs/$name.vars.fd" "${extra[@]}"; then
-		tpm_stop; finish SKIP "$QEMU_ERR"; return
+	local qrc=0
+	qemu_cmd "$fw" "$accel" "$smp" "$mem" "$cmdline" "$logs/$name.vars.fd" "${extra[@]}" || qrc=$?
+	# 2: a build artifact is missing (a documented skip); anything else
+	# (firmware not installed, bad column) is a failure.
+	if ((qrc == 2)); then
+		tpm_stop; finish SKIP "not built: $QEMU_ERR"; return
+	elif ((qrc)); then
+		tpm_stop; finish FAIL "$QEMU_ERR"; return
 	fi
 
 	local rc=0 attempt=0
@@ -117,6 +127,8 @@ run_case() {
 		@*) ;;
 		'!log~'*) grep -Eiq -- "${e#!log~}" <<<"$text" && bad+=("log matches '${e#!log~}'") ;;
 		log~*) grep -Eiq -- "${e#log~}" <<<"$text" || bad+=("no log line matches '${e#log~}'") ;;
+		tests\>=*) count_at_least "$results" "${e#tests>=}" || bad+=("tests=$(field "$results" tests), want all passed and at least ${e#tests>=}") ;;
+		guest.tests\>=*) count_at_least "$guest" "${e#guest.tests>=}" || bad+=("guest tests=$(field "$guest" tests), want all passed and at least ${e#guest.tests>=}") ;;
 		guest.*=*)
 			key=${e#guest.}
 			[[ " $guest " == *" $key "* ]] || bad+=("guest ${key%%=*}=$(field "$guest" "${key%%=*}"), want ${key#*=}") ;;
@@ -186,6 +198,37 @@ pcr_replay() {
 	python3 "$here/../../scripts/pcr-replay.py" "$log" --kernel "${KERNEL:-$O/pvkernel.elf}" \
 		--config "$here/../../loader/pvboot.cfg" "${rom[@]}" >>"$log" 2>&1 || {
 		grep '^pcr-replay: ' "$log" | grep -v 'matches the recomputation'; return 1; }
+}
+
+# tests>=N: the line's tests=PASSED/RAN has PASSED == RAN >= N.
+count_at_least() {
+	local t
+	t=$(field "$1" tests)
+	[[ $t =~ ^([0-9]+)/([0-9]+)$ ]] || return 1
+	((BASH_REMATCH[1] == BASH_REMATCH[2] && BASH_REMATCH[2] >= $2))
+}
+
+# A row that runs the self-tests (`test` on its command line) and expects
+# them to pass must say how many: tests=P/R or tests>=N (guest.… for the
+# lguest guest).  Otherwise a kernel whose self-tests silently stopped
+# running could still pass the row.  Prints what is wrong, or nothing.
+lint_row() {
+	local cmdline=$1 e pins=0 guest_pins=0 pass=0; shift
+	for e; do
+		case $e in
+		tests=*|tests\>=*) pins=1 ;;
+		guest.tests=*|guest.tests\>=*) guest_pins=1 ;;
+		status=pass) pass=1 ;;
+		esac
+	done
+	[[ " $cmdline " == *" test "* ]] && ((pass)) || return 0
+	if ((!pins)); then
+		echo "a passing 'test' row must pin tests=P/R or tests>=N"; return 1
+	fi
+	if [[ " $cmdline " == *" host=lguest "* ]] && ((!guest_pins)) && [[ " $* " == *" guest=pass "* ]]; then
+		echo "a passing host=lguest 'test' row must pin guest.tests=P/R or guest.tests>=N"; return 1
+	fi
+	return 0
 }
 
 # The value of KEY in a result line, or '(missing)'.

@@ -496,6 +496,45 @@ static void test_rsdp_failing_reader(void **state)
 	assert_true(saw("unreadable"));
 }
 
+/* phys_scan16 reads blocks: a block that cannot be read whole (here one
+ * 16-byte hole inside it) is probed boundary by boundary, so a valid RSDP
+ * right after the hole, in the same block, is still found. */
+static void test_rsdp_scan_unreadable_block(void **state)
+{
+	struct mem m;
+
+	mem_init(&m);
+	put_rsdp(&m, 0xe0110, 0);
+	m.fail_lo = 0xe0100;
+	m.fail_hi = 0xe0110;
+	assert_int_equal(acpi_find_rsdp(mem_read, &m, NULL, NULL), 0xe0110);
+	/* The hole over the RSDP itself: not found, no crash. */
+	m.fail_lo = 0xe0110;
+	m.fail_hi = 0xe0111;
+	assert_int_equal(acpi_find_rsdp(mem_read, &m, NULL, NULL), 0);
+	free(m.m);
+}
+
+/* Candidates at the last boundary of a block and of the area. */
+static void test_rsdp_scan_block_edges(void **state)
+{
+	struct mem m;
+
+	mem_init(&m);
+	put_rsdp(&m, 0xe00f0, 0);       /* last boundary of the first 256-byte block */
+	assert_int_equal(acpi_find_rsdp(mem_read, &m, NULL, NULL), 0xe00f0);
+	memset(m.m + 0xe00f0, 0, 36);
+	/* An RSDP (20 bytes) at 0xfffd0 fits; at 0xffff0 it would not. */
+	put_rsdp(&m, 0xfffd0, 0);
+	assert_int_equal(acpi_find_rsdp(mem_read, &m, NULL, NULL), 0xfffd0);
+	memset(m.m + 0xfffd0, 0, 36);
+	memcpy(m.m + 0xffff0, "RSD PTR ", 8);
+	nwarn = 0;
+	assert_int_equal(acpi_find_rsdp(mem_read, &m, rec_warn, NULL), 0);
+	assert_int_equal(nwarn, 0);     /* not even looked at */
+	free(m.m);
+}
+
 static void test_chain_rsdt(void **state)
 {
 	static struct buf t;
@@ -621,6 +660,8 @@ int main(void)
 		cmocka_unit_test(test_rsdp_bad_checksums),
 		cmocka_unit_test(test_rsdp_scan_warnings_bounded),
 		cmocka_unit_test(test_rsdp_failing_reader),
+		cmocka_unit_test(test_rsdp_scan_unreadable_block),
+		cmocka_unit_test(test_rsdp_scan_block_edges),
 		cmocka_unit_test(test_chain_rsdt),
 		cmocka_unit_test(test_chain_xsdt_preferred),
 		cmocka_unit_test(test_chain_bad_madt),

@@ -195,29 +195,36 @@ static bool strstr_bounded(const char *s, const char *w, u32 max)
 	return false;
 }
 
-static _Noreturn void host_result(void)
+/* tested: the host ran its own self-tests (host_ok: they passed). */
+static _Noreturn void host_result(bool tested, bool host_ok)
 {
+	char tests[48] = "";
+
 	const char *g = lg.status == 0 ? "pass" : lg.status == LG_CRASH ? "crash" :
 			lg.status == LG_NONE ? "none" : "fail";
 	/* A guest told to crash (crash=) passes the host's check by crashing. */
 	const char *cl = ((struct pvboot_info *)lg_hva(LG_INFO_GPA))->cmdline;
 	bool want_crash = lg.base && !!strstr_bounded(cl, "crash=", PVBOOT_CMDLINE_MAX);
-	bool ok = want_crash ? lg.status == LG_CRASH : lg.status == 0;
+	bool ok = (want_crash ? lg.status == LG_CRASH : lg.status == 0) && host_ok;
+
+	if (tested)
+		pv_snprintf(tests, sizeof(tests), " tests=%u/%u skipped=%u",
+			    report_passed(), report_total(), report_skipped());
 
 	kprintf("host: guest ended (%s): %u exits, %u hypercalls, %u traps reflected, %u instructions emulated\n",
 		g, lg.exits, lg.hcalls, lg.reflected, lg.emulated);
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u role=host guest=%s status=%s\n",
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u%s role=host guest=%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware), pv_backend_name(boot_info->backend_id),
 		boot_info->backend_forced, env_string(), ncpus_online, ncpus_present,
-		patched_sites(), g, ok ? "pass" : "fail");
+		patched_sites(), tests, g, ok ? "pass" : "fail");
 	qemu_exit(ok ? 0 : 1);
 }
 
-_Noreturn void lg_host_run(void)
+_Noreturn void lg_host_run(bool tested, bool host_ok)
 {
 	if (setup_guest())
 		run_loop();
 	else
 		lg.status = LG_NONE;
-	host_result();
+	host_result(tested, host_ok);
 }

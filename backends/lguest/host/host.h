@@ -47,7 +47,7 @@ struct lg_guest {
 extern struct lg_guest lg;
 
 /* host.c */
-_Noreturn void lg_host_run(void);
+_Noreturn void lg_host_run(bool tested, bool host_ok);
 void lg_kill(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool lg_gpa_ok(u32 gpa, u32 len);
 void *lg_hva(u32 gpa);
