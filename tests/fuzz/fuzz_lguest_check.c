@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(w, data, size < sizeof(w) ? size : sizeof(w));
 	u32 lo = w[1], hi = w[2];
-	if (lgc_check_descriptor(w[0] % 16, &lo, &hi, 11, 5, 10, HOLE) == 0 && (hi & 0x8000)) {
+	if (lgc_check_descriptor(w[0] % 16, &lo, &hi, 11, 5, 10, HOLE, NULL) == 0 && (hi & 0x8000)) {
 		u32 base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000);
 		u32 limit = (lo & 0xffff) | (hi & 0xf0000);
 		u64 top = (hi & 0x800000) ? ((u64)limit << 12) | 0xfff : limit;

@@ -69,7 +69,7 @@ static void pte_stream(void **state)
 
 static int check(u32 idx, u32 *lo, u32 *hi)
 {
-	return lgc_check_descriptor(idx, lo, hi, 11, 5, 10, HOLE);
+	return lgc_check_descriptor(idx, lo, hi, 11, 5, 10, HOLE, NULL);
 }
 
 static void descriptor_dpl0_raised(void **state)
