@@ -9,18 +9,6 @@
 #include "report.h"
 #include "mm.h"
 
-/* Run one instruction with operand %1 = arg; -14 if it faulted (the
- * fault was reflected to us and our fixup resumed after it). */
-#define TRY(insn, arg) ({						\
-	int __r = 0;							\
-	asm volatile("1: " insn "\n2:\n"				\
-		     ".pushsection .fixup, \"ax\"\n"			\
-		     "3: movl $-14, %0\n jmp 2b\n"			\
-		     ".popsection\n"					\
-		     ".pushsection __ex_table, \"a\"\n .long 1b, 3b\n .popsection\n" \
-		     : "+r"(__r) : "r"(arg) : "eax", "memory");		\
-	__r; })
-
 static bool active(void)
 {
 	return boot_info->backend_id == PV_LGUEST;

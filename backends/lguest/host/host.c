@@ -131,8 +131,6 @@ static void guest_cmdline(char *out, u32 size)
 	}
 }
 
-#define LG_INFO_GPA 0x9000
-
 static void build_boot_info(void)
 {
 	struct pvboot_info *gi = lg_hva(LG_INFO_GPA);
