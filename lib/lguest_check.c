@@ -281,6 +281,29 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 	return "unknown hypercall";
 }
 
+/* ---- the async ring ------------------------------------------------------ */
+
+/* One read of guest memory the compiler may neither repeat nor merge. */
+#define GUEST_READ(x) (*(const volatile __typeof__(x) *)&(x))
+
+u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
+		   u8 slot[LG_ASYNC_SLOTS])
+{
+	u32 start = GUEST_READ(d->async_next), n = 0;
+
+	for (u32 k = 0; k < LG_ASYNC_SLOTS; k++) {
+		u32 i = (start + k) % LG_ASYNC_SLOTS;
+		if (GUEST_READ(d->hcall_status[i]) != 0)
+			continue;
+		out[n].call = GUEST_READ(d->hcalls[i].call);
+		out[n].arg1 = GUEST_READ(d->hcalls[i].arg1);
+		out[n].arg2 = GUEST_READ(d->hcalls[i].arg2);
+		out[n].arg3 = GUEST_READ(d->hcalls[i].arg3);
+		slot[n++] = (u8)i;
+	}
+	return n;
+}
+
 /* ---- the guest image ------------------------------------------------------ */
 
 static const char *plan_one(const struct elf32_phdr *ph, u32 len, u32 guest_size, struct lgc_load *l)

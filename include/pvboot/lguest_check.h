@@ -5,6 +5,7 @@
 #ifndef PVBOOT_LGUEST_CHECK_H
 #define PVBOOT_LGUEST_CHECK_H
 #include "pvboot/types.h"
+#include "pvboot/lguest.h"
 
 /* [gpa, gpa+len) lies inside guest memory of `size` bytes. */
 bool lgc_gpa_ok(u32 size, u32 gpa, u32 len);
@@ -106,6 +107,15 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size);
 struct lgc_async {
 	u32 call, arg1, arg2, arg3;
 };
+
+/*
+ * Copy the queued calls of the shared page's async ring (status 0) into
+ * host memory, each slot's status and call read once, in ring order from
+ * async_next (taken modulo the ring size); slot[k] says where out[k] came
+ * from, for the caller to free.  Returns how many were queued.
+ */
+u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
+		   u8 slot[LG_ASYNC_SLOTS]);
 
 /* The guest kernel image: what to copy where (guest-physical). */
 struct lgc_load {

@@ -229,31 +229,27 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
 }
 
-/* The asynchronous ring: queued calls run, in order, before any other.
- * Each slot's status and call are copied once, then run from the copy. */
+/* The asynchronous ring: queued calls run, in order, before any other,
+ * from the host's copy (lib/lguest_check.c takes each slot once). */
 static void drain_async(void)
 {
 	struct lguest_data *d = ld();
+	struct lgc_async c[LG_ASYNC_SLOTS];
+	u8 slot[LG_ASYNC_SLOTS];
 
 	if (!d)
 		return;
-	u32 start = READ_ONCE(d->async_next);
-	for (u32 n = 0; n < LG_ASYNC_SLOTS && !lg.done; n++) {
-		u32 i = (start + n) % LG_ASYNC_SLOTS;
-		if (READ_ONCE(d->hcall_status[i]) != 0)
-			continue;
-		struct lgc_async c = {
-			READ_ONCE(d->hcalls[i].call), READ_ONCE(d->hcalls[i].arg1),
-			READ_ONCE(d->hcalls[i].arg2), READ_ONCE(d->hcalls[i].arg3),
-		};
-		__atomic_store_n(&d->hcall_status[i], 0xff, __ATOMIC_RELEASE);
-		if (c.call == LHCALL_SHUTDOWN || c.call == LHCALL_HALT) {
-			lg_defend(LGD_HCALL, "hypercall %u queued in the async ring: only synchronous", c.call);
+	u32 n = lgc_async_take(d, c, slot);
+	for (u32 k = 0; k < n; k++)
+		__atomic_store_n(&d->hcall_status[slot[k]], 0xff, __ATOMIC_RELEASE);
+	for (u32 k = 0; k < n && !lg.done; k++) {
+		if (c[k].call == LHCALL_SHUTDOWN || c[k].call == LHCALL_HALT) {
+			lg_defend(LGD_HCALL, "hypercall %u queued in the async ring: only synchronous", c[k].call);
 			continue;
 		}
 		lg.async_calls++;
 		lg.fuzz_async += lg.fuzzing;
-		do_call(c.call, c.arg1, c.arg2, c.arg3);
+		do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
 	}
 }
 
