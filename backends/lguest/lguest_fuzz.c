@@ -17,8 +17,6 @@
 #include "cpu.h"
 #include "pvboot/lguest.h"
 
-#define LG_FUZZ_BEGIN 0x5a55465au       /* as backends/lguest/host/host.h */
-#define LG_FUZZ_END   0x444e4546u
 #define FUZZ_VEC      0xa0              /* 16 vectors nothing here uses */
 
 static u64 rng;

@@ -36,6 +36,11 @@
 #define LHCALL_CONSOLE_WRITE    32      /* gpa, length */
 #define LHCALL_MAX              33
 
+/* NOTIFY's first argument bracketing a guest.hostile=fuzz campaign; the
+ * end marker carries the calls issued (a2) and queued (a3). */
+#define LG_FUZZ_BEGIN 0x5a55465au
+#define LG_FUZZ_END   0x444e4546u
+
 #define LG_EINVAL   (-22)
 #define LG_ENOSYS   (-38)
 

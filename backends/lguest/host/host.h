@@ -79,10 +79,6 @@ struct lg_guest {
 #define LG_CRASH 0xdead
 #define LG_NONE  0xdeaf         /* no guest ran: no image, no memory */
 
-/* NOTIFY arguments that bracket a fuzz campaign (a1). */
-#define LG_FUZZ_BEGIN 0x5a55465au       /* "ZFUZ" */
-#define LG_FUZZ_END   0x444e4546u       /* "FEND": a2 sync, a3 queued */
-
 extern struct lg_guest lg;
 
 /* host.c */

@@ -161,11 +161,12 @@ static const char *breaks_live_selector(u32 i, u32 lo, u32 hi)
 		if (why || !lgc_code_offset_ok(lo, hi, r->eip))
 			return why ? why : "the running eip would be beyond the new limit";
 	}
-	if ((r->user_ss & 0xffff) >> 3 == i && lgc_selector_check(r->user_ss & 0xffff, lo, hi, cpl, LGC_SS))
-		return lgc_selector_check(r->user_ss & 0xffff, lo, hi, cpl, LGC_SS);
-	if (lg.cur->ss1 && lg.cur->ss1 >> 3 == i)
-		return lgc_selector_check(lg.cur->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
-	return NULL;
+	const char *why = NULL;
+	if ((r->user_ss & 0xffff) >> 3 == i)
+		why = lgc_selector_check(r->user_ss & 0xffff, lo, hi, cpl, LGC_SS);
+	if (!why && lg.cur->ss1 && lg.cur->ss1 >> 3 == i)
+		why = lgc_selector_check(lg.cur->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
+	return why;
 }
 
 /* A guest descriptor, made safe (lib/lguest_check.c) and installed. */
