@@ -170,25 +170,29 @@ static void one(void)
 	call(nr, a1, a2, a3);
 }
 
-/* Put back what the campaign may have changed that the guest relies on. */
-static void restore(u32 async_next)
+/* Put back what the campaign may have changed that the guest relies on;
+ * how many of those calls the host refused (it must refuse none). */
+static u32 restore(u32 async_next)
 {
 	struct desc_ptr idt;
 	const struct desc_struct *gdt = this_cpu()->gdt;
+	u32 refused = 0;
 
+	/* the stack first: the campaign may have made a slot restored below its ss */
+	refused += call(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, lguest_esp0, 0) != 0;
 	for (u32 i = GDT_UCODE; i <= GDT_UDATA; i++)
-		call(LHCALL_LOAD_GDT_ENTRY, i, gdt[i].a, gdt[i].b);
+		refused += call(LHCALL_LOAD_GDT_ENTRY, i, gdt[i].a, gdt[i].b) != 0;
 	for (u32 i = GDT_TLS0; i < GDT_TLS0 + 3; i++)
-		call(LHCALL_LOAD_GDT_ENTRY, i, 0, 0);
+		refused += call(LHCALL_LOAD_GDT_ENTRY, i, 0, 0) != 0;
 	store_idt(&idt);
 	const struct desc_struct *ent = (const struct desc_struct *)idt.address;
 	for (u32 v = FUZZ_VEC; v < FUZZ_VEC + 16; v++)
-		call(LHCALL_LOAD_IDT_ENTRY, v, ent[v].a, ent[v].b);
-	call(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, lguest_esp0, 0);
-	call(LHCALL_TS, 0, 0, 0);
-	call(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0);
-	call(LHCALL_NEW_PGTABLE, live_pgd, 0, 0);
+		refused += call(LHCALL_LOAD_IDT_ENTRY, v, ent[v].a, ent[v].b) != 0;
+	refused += call(LHCALL_TS, 0, 0, 0) != 0;
+	refused += call(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0) != 0;
+	refused += call(LHCALL_NEW_PGTABLE, live_pgd, 0, 0) != 0;
 	lguest_data.async_next = async_next;
+	return refused;
 }
 
 void lguest_fuzz(u32 iters, u32 seed)
@@ -214,15 +218,15 @@ void lguest_fuzz(u32 iters, u32 seed)
 	issued = queued = 0;
 	for (u32 i = 0; i < iters; i++)
 		one();
-	restore(async_next);
+	u32 refused = restore(async_next);
 	lg_hcall(LHCALL_NOTIFY, LG_FUZZ_END, issued, queued);
 	restore_fl(f);
 	kprintf("\nhostile fuzz: campaign over\n");  /* ends a partial line of random console bytes */
 	/* Still ourselves: our descriptors and page tables work. */
 	u32 probe = page_alloc();
 	*(volatile u32 *)probe = 0x5a5a5a5a;
-	report(*(volatile u32 *)probe == 0x5a5a5a5a,
-	       "hostile fuzz: seed %u: %u hypercalls issued and %u queued, and the guest still runs",
-	       seed, issued, queued);
+	report(*(volatile u32 *)probe == 0x5a5a5a5a && refused == 0,
+	       "hostile fuzz: seed %u: %u hypercalls issued and %u queued; the guest restored its state "
+	       "(%u refused) and still runs", seed, issued, queued, refused);
 	page_free(probe);
 }
