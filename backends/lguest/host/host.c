@@ -30,11 +30,6 @@ void *lg_hva(u32 gpa)
 	return (void *)(lg.base + gpa);
 }
 
-u32 lg_read_u32(u32 gpa)
-{
-	return READ_ONCE(*(u32 *)lg_hva(gpa));
-}
-
 void lg_kill(const char *fmt, ...)
 {
 	va_list ap;

@@ -88,7 +88,6 @@ bool lg_gpa_ok(u32 gpa, u32 len);
 void *lg_hva(u32 gpa);
 bool lg_read_va(u32 va, void *buf, u32 len);
 bool lg_write_va(u32 va, const void *buf, u32 len);
-u32 lg_read_u32(u32 gpa);
 /* defence.c */
 void lg_defend(enum lg_defence d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lg_hostile_from_cmdline(const char *name, u32 len);
