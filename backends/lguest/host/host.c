@@ -180,7 +180,7 @@ static bool setup_guest(void)
 
 /* ---- running ----------------------------------------------------------- */
 
-extern u8 sysenter_entry[];
+void sysenter_entry(void);     /* kernel/task.c's ring-3 system call entry */
 static u8 sysenter_stack[256] __attribute__((aligned(16)));
 
 /* guest.hostile=sysenter: the SYSENTER MSRs set as a host that has run a
@@ -203,6 +203,8 @@ static bool switcher_fault(void)
 
 	if (esp == SW_REGS_ADDR)
 		return false;
+	if (esp < LG_SW_SAVE || esp > LG_SW_SAVE + PAGE_SIZE - sizeof(struct trapframe))
+		esp = SW_REGS_ADDR;     /* cannot happen: the pushes stay in the save page */
 	const struct trapframe *f = (const struct trapframe *)esp;
 	lg_defend(LGD_SWITCHER_FAULT, "vector %u (error %#x) at eip %#x inside the switcher", f->vector, f->err, f->eip);
 	lg_kill("the switcher faulted (vector %u) returning to the guest", f->vector);
