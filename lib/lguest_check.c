@@ -289,11 +289,17 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
 		   u8 slot[LG_ASYNC_SLOTS])
 {
-	u32 start = GUEST_READ(d->async_next), n = 0;
+	u32 st[LG_ASYNC_SLOTS / 4], start = GUEST_READ(d->async_next), n = 0;
+	bool any = false;
 
-	for (u32 k = 0; k < LG_ASYNC_SLOTS; k++) {
+	/* The status bytes once, as words: most hypercalls find none queued. */
+	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
+		st[w] = GUEST_READ(((const u32 *)d->hcall_status)[w]);
+		any |= ((st[w] - 0x01010101u) & ~st[w] & 0x80808080u) != 0;    /* a zero byte */
+	}
+	for (u32 k = 0; any && k < LG_ASYNC_SLOTS; k++) {
 		u32 i = (start + k) % LG_ASYNC_SLOTS;
-		if (GUEST_READ(d->hcall_status[i]) != 0)
+		if (((const u8 *)st)[i] != 0)
 			continue;
 		out[n].call = GUEST_READ(d->hcalls[i].call);
 		out[n].arg1 = GUEST_READ(d->hcalls[i].arg1);

@@ -26,6 +26,8 @@ struct irq_view {
 	u32 enabled, pending[8], blocked[8], noirq_start, noirq_end;
 };
 
+/* enabled first; the rest only when it is on (nothing is delivered or
+ * woken with the virtual IF off), so most exits copy one word. */
 static bool read_irq_view(struct irq_view *v)
 {
 	const struct lguest_data *d = ld();
@@ -33,6 +35,8 @@ static bool read_irq_view(struct irq_view *v)
 	if (!d)
 		return false;
 	v->enabled = READ_ONCE(d->irq_enabled);
+	if (!(v->enabled & X86_EFLAGS_IF))
+		return true;
 	for (u32 w = 0; w < 8; w++) {
 		v->pending[w] = READ_ONCE(d->irq_pending[w]);
 		v->blocked[w] = READ_ONCE(d->blocked_interrupts[w]);
@@ -134,7 +138,7 @@ static bool interrupt_due(void);
  */
 static int hc_halt(void)
 {
-	struct irq_view v;
+	struct irq_view v = { 0 };
 	const struct trapframe *r = lg.cur->regs;
 
 	if (r->gs & 0xffff)
