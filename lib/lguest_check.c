@@ -1,7 +1,11 @@
 /* The lguest host's checks on guest input (see pvboot/lguest_check.h);
- * descriptor layout per Intel SDM vol. 3 §3.4.5. */
+ * descriptor layout per Intel SDM vol. 3 §3.4.5, privilege rules per
+ * §5.5-5.8 and vol. 2 IRET. */
 #include "pvboot/lguest_check.h"
+#include "pvboot/lguest.h"
+#include "pvboot/elf32.h"
 #include "pvboot/x86.h"
+#include "pvboot/string.h"
 
 bool lgc_gpa_ok(u32 size, u32 gpa, u32 len)
 {
@@ -22,50 +26,338 @@ u32 lgc_translate_pte(u32 base, u32 size, u32 gpte, bool *refused)
 	return (base + gpa) | (gpte & keep);
 }
 
-/* Keep [base, base + limit] below hole; false if base is already in it. */
+/* ---- descriptors -------------------------------------------------------- */
+
+#define D_ACCESSED  0x100u
+#define D_RW        0x200u      /* data: writable; code: readable */
+#define D_EC        0x400u      /* data: expand-down; code: conforming */
+#define D_CODE      0x800u
+#define D_S         0x1000u     /* code/data, not system */
+#define D_PRESENT   0x8000u
+#define D_B         0x400000u   /* data: 32-bit upper bound */
+#define D_G         0x800000u
+
+static u32 d_base(u32 lo, u32 hi) { return (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000); }
+static u32 d_dpl(u32 hi) { return (hi >> 13) & 3; }
+
+/* The limit in bytes: "if G is set, the limit is scaled by 4 KiB and the
+ * low 12 bits of an offset are not checked" (SDM §3.4.5). */
+static u32 d_limit(u32 lo, u32 hi)
+{
+	u32 limit = (lo & 0xffff) | (hi & 0xf0000);
+
+	return (hi & D_G) ? (limit << 12) | 0xfff : limit;
+}
+
+static bool expand_down(u32 hi) { return !(hi & D_CODE) && (hi & D_EC); }
+
+bool lgc_desc_reach(u32 lo, u32 hi, u64 *first, u64 *last)
+{
+	u64 base = d_base(lo, hi), limit = d_limit(lo, hi);
+
+	if (!expand_down(hi)) {
+		*first = base;
+		*last = base + limit;
+		return true;
+	}
+	/* "offsets from limit + 1 to FFFFH or FFFFFFFFH, by the B flag" */
+	u64 top = (hi & D_B) ? 0xffffffffu : 0xffffu;
+	if (limit + 1 > top)
+		return false;
+	*first = base + limit + 1;
+	*last = base + top;
+	return true;
+}
+
+/* Keep an expand-up [base, base + limit] below hole; false if the base
+ * itself is too close to it. */
 static bool clamp(u32 *lo, u32 *hi, u32 hole)
 {
-	u32 base = (*lo >> 16) | ((*hi & 0xff) << 16) | (*hi & 0xff000000);
-	u32 limit = (*lo & 0xffff) | (*hi & 0xf0000);
-	u64 top = (*hi & 0x800000) ? ((u64)limit << 12) | 0xfff : limit;
+	u32 base = d_base(*lo, *hi);
 
-	if ((u64)base + top < hole)
-		return true;
 	if (base >= hole || hole - base < 0x1000)
 		return false;
 	/* Page granular: the last byte, base + (l << 12) + 0xfff, stays below. */
 	u32 l = (hole - 0x1000 - base) >> 12;
 	*lo = (*lo & 0xffff0000) | (l & 0xffff);
-	*hi = (*hi & ~0xf0000u) | (l & 0xf0000) | 0x800000;
+	*hi = (*hi & ~0xf0000u) | (l & 0xf0000) | D_G;
 	return true;
 }
 
-int lgc_check_descriptor(u32 index, u32 *lo, u32 *hi, u32 nslots,
-			 u32 tss_slot, u32 ldt_slot, u32 hole)
+static int reach_check(u32 *lo, u32 *hi, u32 hole, const char **why)
 {
-	if (index == tss_slot)
-		return 1;
-	if (index == 0 || index >= nslots || index == ldt_slot)
+	u64 first, last;
+
+	if (!lgc_desc_reach(*lo, *hi, &first, &last))
+		return 0;                       /* no valid offset: reaches nothing */
+	if (last < hole)
+		return 0;
+	if (expand_down(*hi)) {
+		*why = "expand-down segment reaches the switcher or wraps past 4 GiB";
 		return -1;
-	if (!(*hi & 0x8000))
-		return 0;                       /* not present: harmless */
-	if (!(*hi & 0x1000))
-		return -1;                      /* system: gates, TSS, LDT */
-	if (((*hi >> 13) & 3) == 0)
-		*hi |= 1u << 13;                /* DPL 0 is the host's */
-	if (!clamp(lo, hi, hole))
+	}
+	if (!clamp(lo, hi, hole)) {
+		*why = "segment base inside the switcher";
 		return -1;
-	*hi |= 0x100;                           /* accessed: the CPU never writes it */
+	}
 	return 0;
+}
+
+int lgc_check_descriptor(u32 index, u32 *lo, u32 *hi, u32 nslots,
+			 u32 tss_slot, u32 ldt_slot, u32 hole, const char **why)
+{
+	static const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (index == tss_slot || (index == 0 && !(*hi & D_PRESENT)))
+		return 1;                       /* the host's TSS; the null entry */
+	if (index == 0 || index >= nslots || index == ldt_slot) {
+		*why = "slot is the null, LDT or a missing entry";
+		return -1;
+	}
+	if (!(*hi & D_PRESENT))
+		return 0;                       /* not present: harmless */
+	if (!(*hi & D_S)) {
+		*why = "system descriptor (gate, TSS or LDT)";
+		return -1;
+	}
+	if (d_dpl(*hi) == 0)
+		*hi |= 1u << 13;                /* DPL 0 is the host's */
+	if (reach_check(lo, hi, hole, why) < 0)
+		return -1;
+	*hi |= D_ACCESSED;                      /* the CPU never writes it */
+	return 0;
+}
+
+const char *lgc_selector_check(u32 sel, u32 lo, u32 hi, u32 cpl, enum lgc_role role)
+{
+	u32 rpl = sel & 3, dpl = d_dpl(hi);
+
+	if (!(hi & D_S))
+		return "not a code or data descriptor";
+	if (!(hi & D_PRESENT))
+		return "descriptor not present";
+	switch (role) {
+	case LGC_CS:
+		if (!(hi & D_CODE))
+			return "cs is not a code segment";
+		if (rpl != cpl)
+			return "cs RPL is not the ring returned to";
+		if ((hi & D_EC) ? dpl > rpl : dpl != rpl)
+			return "cs DPL does not match its RPL";
+		return NULL;
+	case LGC_SS:
+		if ((hi & D_CODE) || !(hi & D_RW))
+			return "ss is not a writable data segment";
+		if (rpl != cpl || dpl != cpl)
+			return "ss RPL and DPL must both be the ring returned to";
+		return NULL;
+	case LGC_DATA:
+		if ((hi & D_CODE) && !(hi & D_RW))
+			return "execute-only code in a data segment register";
+		if (!((hi & D_CODE) && (hi & D_EC)) && dpl < (cpl > rpl ? cpl : rpl))
+			return "data segment DPL below the ring returned to";
+		return NULL;
+	}
+	return "unknown role";
+}
+
+bool lgc_code_offset_ok(u32 lo, u32 hi, u32 off)
+{
+	return off <= d_limit(lo, hi);
 }
 
 struct lgc_gate lgc_decode_gate(u32 lo, u32 hi)
 {
 	struct lgc_gate g;
 
-	g.handler = (hi & 0x8000) ? (lo & 0xffff) | (hi & 0xffff0000) : 0;
+	g.handler = (hi & D_PRESENT) ? (lo & 0xffff) | (hi & 0xffff0000) : 0;
 	g.sel = (u16)(lo >> 16);
 	g.dpl = (hi >> 13) & 3;
 	g.trap = ((hi >> 8) & 0xf) == 0xf;
 	return g;
+}
+
+const char *lgc_gate_check(u32 lo, u32 hi, u32 cs_lo, u32 cs_hi, u32 cpl)
+{
+	u32 type = (hi >> 8) & 0x1f;            /* S bit and type */
+	struct lgc_gate g = lgc_decode_gate(lo, hi);
+
+	if (!(hi & D_PRESENT))
+		return NULL;
+	if (type != 0xe && type != 0xf)
+		return "not a 32-bit interrupt or trap gate";
+	if (!(g.sel >> 3) || (g.sel & 4))
+		return "gate selector is null or in the LDT";
+	const char *why = lgc_selector_check((g.sel & ~3u) | cpl, cs_lo, cs_hi, cpl, LGC_CS);
+	if (why)
+		return why;
+	if (!lgc_code_offset_ok(cs_lo, cs_hi, g.handler))
+		return "handler beyond the code segment's limit";
+	return NULL;
+}
+
+/* ---- virtual interrupts ------------------------------------------------ */
+
+int lgc_pending_vector(const u32 pending[8], const u32 blocked[8])
+{
+	for (u32 w = 0; w < 8; w++) {
+		u32 bits = pending[w] & ~blocked[w];
+		if (bits)
+			return (int)(w * 32 + __builtin_ctz(bits));
+	}
+	return -1;
+}
+
+static bool unblocked(const u32 blocked[8], u32 v)
+{
+	return v < 256 && !(blocked[v / 32] & (1u << (v % 32)));
+}
+
+bool lgc_halt_can_wake(u32 irq_enabled, const u32 pending[8], const u32 blocked[8],
+		       bool timer_armed, u32 timer_vec, u32 console_vec)
+{
+	if (!(irq_enabled & X86_EFLAGS_IF))
+		return false;
+	return lgc_pending_vector(pending, blocked) >= 0 ||
+	       (timer_armed && unblocked(blocked, timer_vec)) || unblocked(blocked, console_vec);
+}
+
+/* ---- guest text ----------------------------------------------------------- */
+
+char lgc_printable(char c)
+{
+	return c >= 0x20 && c <= 0x7e ? c : '?';
+}
+
+u32 lgc_sanitise(char *dst, u32 size, const char *src, u32 n)
+{
+	u32 bad = 0, i;
+
+	if (!size)
+		return 0;
+	for (i = 0; i < n && i + 1 < size; i++) {
+		dst[i] = lgc_printable(src[i]);
+		bad += dst[i] != src[i];
+	}
+	dst[i] = '\0';
+	return bad;
+}
+
+/* ---- hypercall arguments ------------------------------------------------ */
+
+static const char *gpa_arg(u32 size, u32 gpa, u32 len, u32 align)
+{
+	if (gpa & (align - 1))
+		return "misaligned guest address";
+	return lgc_gpa_ok(size, gpa, len) ? NULL : "guest address outside guest memory";
+}
+
+const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
+{
+	(void)a3;
+	switch (nr) {
+	case LHCALL_FLUSH_ASYNC: case LHCALL_SEND_INTERRUPTS: case LHCALL_NOTIFY:
+	case LHCALL_FLUSH_TLB: case LHCALL_HALT: case LHCALL_TS:
+	case LHCALL_SET_CLOCKEVENT: case LHCALL_SHUTDOWN: case LHCALL_LOAD_GDT_ENTRY:
+		return NULL;
+	case LHCALL_LGUEST_INIT:
+		return gpa_arg(size, a1, sizeof(struct lguest_data), 4);
+	case LHCALL_NEW_PGTABLE:
+		return gpa_arg(size, a1 & ~0xfffu, PAGE_SIZE, 1);
+	case LHCALL_LOAD_IDT_ENTRY:
+		return a1 < 256 ? NULL : "vector beyond 255";
+	case LHCALL_SET_STACK:
+		return (a1 & 7) == LG_GUEST_RPL ? NULL : "stack selector not a ring-1 GDT selector";
+	case LHCALL_SET_PTE: case LHCALL_SET_PMD: case LHCALL_SET_PGD:
+		return gpa_arg(size, a1, 4, 4);
+	case LHCALL_LOAD_TLS:
+		return gpa_arg(size, a1, 24, 4);
+	case LHCALL_CONSOLE_WRITE:
+		return a2 > 4096 ? "console write longer than 4096 bytes" : gpa_arg(size, a1, a2, 1);
+	}
+	return "unknown hypercall";
+}
+
+/* ---- the async ring ------------------------------------------------------ */
+
+/* One read of guest memory the compiler may neither repeat nor merge. */
+#define GUEST_READ(x) (*(const volatile __typeof__(x) *)&(x))
+
+u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
+		   u8 slot[LG_ASYNC_SLOTS])
+{
+	u32 st[LG_ASYNC_SLOTS / 4], start = GUEST_READ(d->async_next), n = 0;
+	bool any = false;
+
+	/* The status bytes once, as words: most hypercalls find none queued. */
+	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
+		st[w] = GUEST_READ(((const u32 *)d->hcall_status)[w]);
+		any |= ((st[w] - 0x01010101u) & ~st[w] & 0x80808080u) != 0;    /* a zero byte */
+	}
+	for (u32 k = 0; any && k < LG_ASYNC_SLOTS; k++) {
+		u32 i = (start + k) % LG_ASYNC_SLOTS;
+		if (((const u8 *)st)[i] != 0)
+			continue;
+		out[n].call = GUEST_READ(d->hcalls[i].call);
+		out[n].arg1 = GUEST_READ(d->hcalls[i].arg1);
+		out[n].arg2 = GUEST_READ(d->hcalls[i].arg2);
+		out[n].arg3 = GUEST_READ(d->hcalls[i].arg3);
+		slot[n++] = (u8)i;
+	}
+	return n;
+}
+
+/* ---- the guest image ------------------------------------------------------ */
+
+static const char *plan_one(const struct elf32_phdr *ph, u32 len, u32 guest_size, struct lgc_load *l)
+{
+	if (ph->filesz > ph->memsz)
+		return "segment's file size exceeds its memory size";
+	if (ph->offset > len || ph->filesz > len - ph->offset)
+		return "segment runs past the end of the file";
+	if (!lgc_gpa_ok(guest_size, ph->paddr, ph->memsz))
+		return "segment does not fit in guest memory";
+	if (ph->paddr < 0x100000)
+		return "segment below 1 MiB (the host's boot info lives there)";
+	*l = (struct lgc_load){ ph->offset, ph->paddr, ph->filesz, ph->memsz };
+	return NULL;
+}
+
+const char *lgc_elf_plan(const u8 *img, u32 len, u32 guest_size,
+			 struct lgc_load *out, u32 *n, u32 *entry)
+{
+	struct elf32_ehdr eh;
+	bool entry_ok = false;
+
+	*n = 0;
+	if (len < sizeof(eh))
+		return "shorter than an ELF header";
+	memcpy(&eh, img, sizeof(eh));
+	if (memcmp(eh.ident, "\177ELF\1\1", 6) || eh.machine != ELF_EM_386)
+		return "not a 32-bit little-endian i386 ELF file";
+	if (eh.phentsize != sizeof(struct elf32_phdr) || eh.phoff > len ||
+	    eh.phnum > (len - eh.phoff) / sizeof(struct elf32_phdr))
+		return "program headers outside the file";
+	for (u32 i = 0; i < eh.phnum; i++) {
+		struct elf32_phdr ph;
+		memcpy(&ph, img + eh.phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.type != ELF_PT_LOAD || !ph.memsz)
+			continue;
+		if (*n == LGC_MAX_LOADS)
+			return "too many loadable segments";
+		const char *why = plan_one(&ph, len, guest_size, &out[*n]);
+		if (why)
+			return why;
+		entry_ok |= eh.entry >= ph.paddr && eh.entry - ph.paddr < ph.memsz;
+		(*n)++;
+	}
+	if (!*n)
+		return "no loadable segment";
+	if (!entry_ok)
+		return "entry point outside every loaded segment";
+	*entry = eh.entry;
+	return NULL;
 }

@@ -123,9 +123,12 @@ static void lg_load_tls(struct thread_struct *t, unsigned cpu)
 	lg_hcall(LHCALL_LOAD_TLS, (u32)t->tls, 0, 0);
 }
 
+u32 lguest_esp0;                /* the last SET_STACK, for the fuzzer to restore */
+
 static void lg_load_esp0(struct tss_struct *tss, struct thread_struct *t)
 {
 	tss->esp0 = t->esp0;
+	lguest_esp0 = t->esp0;
 	lg_hcall(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, t->esp0, 0);
 }
 

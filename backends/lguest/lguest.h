@@ -19,6 +19,23 @@ static inline long lg_hcall(u32 nr, u32 a1, u32 a2, u32 a3)
 	return r;
 }
 
+/* Run one instruction with operand %1 = arg; -14 if it faulted (the
+ * fault was reflected to us and our fixup resumed after it). */
+#define TRY(insn, arg) ({						\
+	int __r = 0;							\
+	asm volatile("1: " insn "\n2:\n"				\
+		     ".pushsection .fixup, \"ax\"\n"			\
+		     "3: movl $-14, %0\n jmp 2b\n"			\
+		     ".popsection\n"					\
+		     ".pushsection __ex_table, \"a\"\n .long 1b, 3b\n .popsection\n" \
+		     : "+r"(__r) : "r"(arg) : "eax", "memory");		\
+	__r; })
+
+/* guest.hostile= (lguest_hostile.c) and its fuzzer (lguest_fuzz.c) */
+extern u32 lguest_esp0;
+extern u32 lguest_async_queued;
+void lguest_fuzz(u32 iters, u32 seed);
+
 /* Assembly (lguest_entry.S) */
 void lguest_iret(void);
 void lguest_sysexit(void);

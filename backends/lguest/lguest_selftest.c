@@ -8,18 +8,7 @@
 #include "lguest.h"
 #include "report.h"
 #include "mm.h"
-
-/* Run one instruction with operand %1 = arg; -14 if it faulted (the
- * fault was reflected to us and our fixup resumed after it). */
-#define TRY(insn, arg) ({						\
-	int __r = 0;							\
-	asm volatile("1: " insn "\n2:\n"				\
-		     ".pushsection .fixup, \"ax\"\n"			\
-		     "3: movl $-14, %0\n jmp 2b\n"			\
-		     ".popsection\n"					\
-		     ".pushsection __ex_table, \"a\"\n .long 1b, 3b\n .popsection\n" \
-		     : "+r"(__r) : "r"(arg) : "eax", "memory");		\
-	__r; })
+#include "cpu.h"
 
 static bool active(void)
 {
@@ -144,4 +133,91 @@ SELFTEST(lguest_rdmsr_tsc)
 	u64 t0 = rdtsc();
 	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_IA32_TSC));   /* raw: #GP, emulated */
 	report((((u64)hi << 32) | lo) >= t0, "lguest: a raw rdmsr of IA32_TSC is emulated by the host");
+}
+
+/*
+ * What the host really does with the guest's control-register, descriptor
+ * table, MSR and APIC ops: the ops answer from the guest's own shadows,
+ * so these check the machine underneath instead.
+ */
+
+/* LHCALL_TS is applied: the next FPU instruction raises #NM in the guest. */
+SELFTEST(lguest_ts_nm)
+{
+	if (!active())
+		return;
+	unsigned long cr0 = read_cr0();
+	write_cr0(cr0 | X86_CR0_TS);
+	int with = TRY("fnop", 0);
+	int again = TRY("fnop", 0);     /* TS stays set until the guest clears it */
+	clts();
+	int without = TRY("fnop", 0);
+	write_cr0(cr0);
+	report(with == -14 && again == -14 && without == 0,
+	       "lguest: CR0.TS set through the host makes fnop raise #NM (%d, again %d); after clts it runs (%d)",
+	       with, again, without);
+}
+
+/* The CPU's own registers are the host's: reading them in ring 1 faults,
+ * so the shadows are the guest's only view. */
+SELFTEST(lguest_real_control_registers)
+{
+	if (!active())
+		return;
+	int cr0 = TRY("movl %%cr0, %%eax", 0);
+	int cr4 = TRY("movl %%cr4, %%eax", 0);
+	int cr4w = TRY("movl %1, %%cr4", 0);
+	int dr7 = TRY("movl %%dr7, %%eax", 0);
+	u32 lo, hi;
+	int sysenter_cs;
+	asm volatile("1: rdmsr\n xorl %2, %2\n2:\n"
+		     ".pushsection .fixup, \"ax\"\n3: movl $-14, %2\n jmp 2b\n.popsection\n"
+		     ".pushsection __ex_table, \"a\"\n .long 1b, 3b\n .popsection\n"
+		     : "=a"(lo), "=d"(hi), "=r"(sysenter_cs) : "c"(MSR_IA32_SYSENTER_CS) : "memory");
+	report(cr0 == -14 && cr4 == -14 && cr4w == -14 && dr7 == -14 && sysenter_cs == -14,
+	       "lguest: ring 1 cannot touch cr0 (%d), cr4 (%d/%d), dr7 (%d) or SYSENTER_CS (%d): only the host can",
+	       cr0, cr4, cr4w, dr7, sysenter_cs);
+}
+
+/* The tables the CPU uses are the host's guest-mode GDT/IDT/TSS in the
+ * switcher, and each descriptor the guest wrote is installed there (DPL
+ * raised to 1, limit ending below the switcher). */
+SELFTEST(lguest_real_descriptor_tables)
+{
+	struct desc_ptr gdt, idt;
+	u16 tr;
+
+	if (!active())
+		return;
+	asm volatile("sgdt %0\n sidt %1\n str %2" : "=m"(gdt), "=m"(idt), "=r"(tr));
+	report(gdt.address >= LG_SWITCHER_ADDR && idt.address >= LG_SWITCHER_ADDR && gdt.size == 16 * 8 - 1 &&
+	       idt.size == 256 * 8 - 1 && tr == 14 * 8,
+	       "lguest: the CPU runs on the host's tables: GDT %#x/%u, IDT %#x/%u, TR %#x", gdt.address,
+	       gdt.size, idt.address, idt.size, tr);
+	const struct desc_struct *mine = this_cpu()->gdt;
+	static const u32 slots[] = { GDT_KCODE, GDT_KDATA, GDT_UCODE, GDT_UDATA, GDT_PERCPU };
+	u32 bad = 0;
+	for (u32 k = 0; k < ARRAY_SIZE(slots); k++) {
+		u32 i = slots[k], want = (mine[i].b >> 8) & 0x9f, dpl = (mine[i].b >> 13) & 3, ar, limit;
+		u8 ok, ok2;
+		/* from ring 1 with RPL 1, lar/lsl see every descriptor of DPL >= 1 */
+		asm volatile("lar %2, %0\n setz %1" : "=r"(ar), "=q"(ok) : "r"((i << 3) | 1) : "cc");
+		asm volatile("lsl %2, %0\n setz %1" : "=r"(limit), "=q"(ok2) : "r"((i << 3) | 1) : "cc");
+		u32 got = (ar >> 8) & 0x9f, gdpl = (ar >> 13) & 3;
+		if (!ok || !ok2 || (got & ~1u) != (want & ~1u) || gdpl != (dpl ? dpl : 1) || limit >= LG_SWITCHER_ADDR) {
+			kprintf("lguest: GDT slot %u: host has access %#x DPL %u limit %#x, ours %#x DPL %u\n",
+				i, got, gdpl, limit, want, dpl);
+			bad++;
+		}
+	}
+	report(bad == 0, "lguest: every descriptor the guest wrote is the host's, DPL >= 1, below the switcher");
+}
+
+/* No APIC: the page is not mapped for the guest, whatever its tables say. */
+SELFTEST(lguest_no_apic_page)
+{
+	if (!active())
+		return;
+	int r = TRY("movl (%1), %%eax", 0xfee00030u);
+	report(r == -14, "lguest: the local APIC page faults in the guest (%d): there is no APIC to stub out", r);
 }

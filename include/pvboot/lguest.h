@@ -12,6 +12,7 @@
 #define LG_HCALL_VECTOR    0x1F         /* int $0x1f; vmcall/vmmcall are rewritten to it */
 #define LG_GUEST_RPL       1
 #define LG_CONSOLE_VECTOR  0x24         /* console input for the guest */
+#define LG_INFO_GPA        0x9000       /* the host's pvboot_info for the guest (ebx at entry) */
 
 /* Hypercalls: eax = number, ebx, ecx, edx, esi = arguments, eax = result. */
 #define LHCALL_FLUSH_ASYNC      0
@@ -28,12 +29,17 @@
 #define LHCALL_SET_PTE          14      /* gpa of the pte, value */
 #define LHCALL_SET_PGD          15      /* gpa of the pgd entry, value */
 #define LHCALL_LOAD_TLS         16      /* gpa of 3 descriptors */
-#define LHCALL_NOTIFY           17
+#define LHCALL_NOTIFY           17      /* no effect; guest.hostile=fuzz brackets its campaign with it */
 #define LHCALL_LOAD_GDT_ENTRY   18      /* index, low, high */
 #define LHCALL_SEND_INTERRUPTS  19      /* deliver what irq_pending holds */
 /* pvboot's own */
 #define LHCALL_CONSOLE_WRITE    32      /* gpa, length */
 #define LHCALL_MAX              33
+
+/* NOTIFY's first argument bracketing a guest.hostile=fuzz campaign; the
+ * end marker carries the calls issued (a2) and queued (a3). */
+#define LG_FUZZ_BEGIN 0x5a55465au
+#define LG_FUZZ_END   0x444e4546u
 
 #define LG_EINVAL   (-22)
 #define LG_ENOSYS   (-38)

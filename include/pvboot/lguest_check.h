@@ -1,8 +1,11 @@
 /* The lguest host's checks on what a guest hands it, as pure functions
- * (lib/lguest_check.c) so the host unit tests can drive them. */
+ * (lib/lguest_check.c) so the host unit tests and fuzz targets can drive
+ * them.  Every function works on host-owned copies: the caller reads each
+ * guest value once, then checks and uses that copy. */
 #ifndef PVBOOT_LGUEST_CHECK_H
 #define PVBOOT_LGUEST_CHECK_H
 #include "pvboot/types.h"
+#include "pvboot/lguest.h"
 
 /* [gpa, gpa+len) lies inside guest memory of `size` bytes. */
 bool lgc_gpa_ok(u32 size, u32 gpa, u32 len);
@@ -15,14 +18,43 @@ bool lgc_gpa_ok(u32 size, u32 gpa, u32 len);
 u32 lgc_translate_pte(u32 base, u32 size, u32 gpte, bool *refused);
 
 /*
+ * The linear addresses a code/data descriptor lets a program touch
+ * (Intel SDM vol. 3 §3.4.5 and §5.3): expand-up [base, base + limit],
+ * expand-down [base + limit + 1, base + 0xFFFF or 0xFFFFFFFF by the B
+ * flag], the limit scaled by G.  As 64-bit numbers: a range that runs
+ * past 4 GiB wraps to 0 on the CPU.  False if no offset is valid.
+ */
+bool lgc_desc_reach(u32 lo, u32 hi, u64 *first, u64 *last);
+
+/*
  * A GDT entry the guest asks for, made safe in place: slot 0, the LDT
- * slot and slots >= nslots refused; the TSS slot ignored (returns 1);
- * system descriptors refused; DPL 0 raised to 1; a segment reaching
- * `hole` clamped below it (refused if its base is inside); accessed bit
- * set on present descriptors.  0 = accept, 1 = ignore, -1 = refuse.
+ * slot and slots >= nslots refused; the TSS slot and a not-present slot 0
+ * ignored (returns 1);
+ * system descriptors refused; DPL 0 raised to 1; an expand-up segment
+ * reaching `hole` (or wrapping past 4 GiB) clamped below it (refused if
+ * its base is inside); an expand-down segment refused unless all it
+ * reaches lies below the hole; accessed bit set on present descriptors.
+ * 0 = accept, 1 = ignore, -1 = refuse; *why says what was wrong.
  */
 int lgc_check_descriptor(u32 index, u32 *lo, u32 *hi, u32 nslots,
-			 u32 tss_slot, u32 ldt_slot, u32 hole);
+			 u32 tss_slot, u32 ldt_slot, u32 hole, const char **why);
+
+/* What a selector is about to be loaded as (by the switcher's iret). */
+enum lgc_role { LGC_CS, LGC_SS, LGC_DATA };
+
+/*
+ * Would the CPU accept selector `sel` with descriptor (lo, hi) as `role`
+ * when returning to privilege `cpl` (SDM vol. 2 IRET, "return to outer
+ * privilege level")?  cs: code, present, RPL = cpl, DPL = RPL
+ * (conforming: DPL <= RPL); ss: writable data, present, RPL = DPL = cpl;
+ * data: data or readable code, present, non-conforming DPL >= max(cpl,
+ * RPL).  The null selector and the LDT bit are the caller's business.
+ * NULL if fine, else what is wrong.
+ */
+const char *lgc_selector_check(u32 sel, u32 lo, u32 hi, u32 cpl, enum lgc_role role);
+
+/* Is offset `off` inside the code segment (lo, hi)? (expand-up only) */
+bool lgc_code_offset_ok(u32 lo, u32 hi, u32 off);
 
 /* A guest IDT entry: handler (0 if not present), selector, DPL, trap gate. */
 struct lgc_gate {
@@ -32,5 +64,73 @@ struct lgc_gate {
 	u8 trap;
 };
 struct lgc_gate lgc_decode_gate(u32 lo, u32 hi);
+
+/*
+ * A gate the guest registers: not present is fine (clears the vector);
+ * else a 32-bit interrupt or trap gate whose selector, as a ring-`cpl`
+ * code segment (cs_lo, cs_hi: its descriptor in the guest-mode GDT),
+ * passes lgc_selector_check and whose handler lies inside that segment.
+ */
+const char *lgc_gate_check(u32 lo, u32 hi, u32 cs_lo, u32 cs_hi, u32 cpl);
+
+/* Lowest vector set in pending and clear in blocked (256-bit maps), or -1. */
+int lgc_pending_vector(const u32 pending[8], const u32 blocked[8]);
+
+/*
+ * Can a vCPU that asks to halt ever be woken?  Only a virtual interrupt
+ * wakes it, and only with its virtual IF on: something unblocked already
+ * pending, an armed timer whose vector is unblocked, or the console
+ * vector unblocked (input may arrive).
+ */
+bool lgc_halt_can_wake(u32 irq_enabled, const u32 pending[8], const u32 blocked[8],
+		       bool timer_armed, u32 timer_vec, u32 console_vec);
+
+/*
+ * Guest text for a host log line: printable ASCII (0x20..0x7e) kept,
+ * every other byte becomes '?', so a guest can neither start a line nor
+ * hide characters.  dst gets at most size-1 bytes and a NUL; returns how
+ * many bytes were replaced.
+ */
+u32 lgc_sanitise(char *dst, u32 size, const char *src, u32 n);
+char lgc_printable(char c);
+
+/*
+ * Arguments of a synchronous or queued hypercall that can be checked
+ * without host state: gpa ranges inside guest memory of `size` bytes,
+ * alignment, vector and length bounds, the ring of SET_STACK's ss.
+ * NULL = fine (stateful checks follow in the host), else the reason.
+ * Unknown numbers return "unknown hypercall".
+ */
+const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size);
+
+/* One queued call of the async ring, as the host copied it. */
+struct lgc_async {
+	u32 call, arg1, arg2, arg3;
+};
+
+/*
+ * Copy the queued calls of the shared page's async ring (status 0) into
+ * host memory, each slot's status and call read once, in ring order from
+ * async_next (taken modulo the ring size); slot[k] says where out[k] came
+ * from, for the caller to free.  Returns how many were queued.
+ */
+u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
+		   u8 slot[LG_ASYNC_SLOTS]);
+
+/* The guest kernel image: what to copy where (guest-physical). */
+struct lgc_load {
+	u32 offset, paddr, filesz, memsz;
+};
+#define LGC_MAX_LOADS 8
+
+/*
+ * Plan loading an i386 ELF image of len bytes into guest memory of
+ * guest_size bytes: every PT_LOAD inside the file and inside guest memory
+ * at or above 1 MiB (below it the host keeps the boot info), at most
+ * LGC_MAX_LOADS of them, and the entry inside a loaded segment.  NULL and
+ * the plan, or what is wrong.
+ */
+const char *lgc_elf_plan(const u8 *img, u32 len, u32 guest_size,
+			 struct lgc_load *out, u32 *n, u32 *entry);
 
 #endif

@@ -5,6 +5,9 @@
 #include <cmocka.h>
 #include "pvboot/lguest_check.h"
 #include "pvboot/x86.h"
+#include "pvboot/lguest.h"
+#include "pvboot/elf32.h"
+#include <string.h>
 
 #define MB64 (64u << 20)
 #define HOLE 0xffc00000u
@@ -69,7 +72,7 @@ static void pte_stream(void **state)
 
 static int check(u32 idx, u32 *lo, u32 *hi)
 {
-	return lgc_check_descriptor(idx, lo, hi, 11, 5, 10, HOLE);
+	return lgc_check_descriptor(idx, lo, hi, 11, 5, 10, HOLE, NULL);
 }
 
 static void descriptor_dpl0_raised(void **state)
@@ -148,6 +151,258 @@ static void gate_decoding(void **state)
 	assert_int_equal(g.handler, 0);
 }
 
+
+/* ---- reach, expand-down, wrap ---------------------------------------------- */
+
+static void reach_expand_up_and_down(void **state)
+{
+	u64 first, last;
+
+	assert_true(lgc_desc_reach(0x0000ffff, 0x00cf9200, &first, &last));     /* flat */
+	assert_int_equal(first, 0);
+	assert_int_equal(last, 0xffffffffu);
+	assert_true(lgc_desc_reach(0x00000000, 0x00409600, &first, &last));     /* down, limit 0, B=1, G=0 */
+	assert_int_equal(first, 1);
+	assert_int_equal(last, 0xffffffffu);
+	assert_true(lgc_desc_reach(0x10000fff, 0x00009600, &first, &last));     /* down, 16-bit, base 0x1000 */
+	assert_int_equal(first, 0x2000);
+	assert_int_equal(last, 0x10fff);
+	assert_false(lgc_desc_reach(0x0000ffff, 0x00009600, &first, &last));    /* down, limit 0xffff, B=0: empty */
+	assert_true(lgc_desc_reach(0x0000ffff, 0x00cf9240, &first, &last));     /* base 4 MiB, 4 GiB: wraps */
+	assert_int_equal(last, 0x400000ull + 0xffffffffu);
+}
+
+/* The ways a data segment reaches the switcher that the old clamp missed. */
+static void descriptor_expand_down_refused(void **state)
+{
+	const char *why;
+	u32 lo = 0x00000000, hi = 0x00c0b600;      /* expand-down, limit 0, DPL 1 */
+
+	assert_int_equal(lgc_check_descriptor(9, &lo, &hi, 11, 5, 10, HOLE, &why), -1);
+	assert_non_null(strstr(why, "expand-down"));
+	lo = 0x80000fff, hi = 0xff00b6bf;          /* 16-bit expand-down at 0xffbf8000 */
+	assert_int_equal(lgc_check_descriptor(9, &lo, &hi, 11, 5, 10, HOLE, &why), -1);
+	lo = 0x10000fff, hi = 0x0000b600;          /* 16-bit expand-down at 0x1000: below */
+	assert_int_equal(lgc_check_descriptor(9, &lo, &hi, 11, 5, 10, HOLE, &why), 0);
+	assert_int_equal(hi, 0x0000b700);          /* unchanged but for the accessed bit */
+	lo = 0x0000ffff, hi = 0x00cfb600;          /* expand-down, limit 0xfffff pages: empty */
+	assert_int_equal(lgc_check_descriptor(9, &lo, &hi, 11, 5, 10, HOLE, &why), 0);
+}
+
+static void descriptor_wrap_clamped(void **state)
+{
+	u32 lo = 0x0000ffff, hi = 0x00cfb240;      /* base 4 MiB, 4 GiB */
+	u64 first, last;
+
+	assert_int_equal(check(9, &lo, &hi), 0);
+	assert_true(lgc_desc_reach(lo, hi, &first, &last));
+	assert_int_equal(last, HOLE - 1);
+	lo = 0xf000ffff, hi = 0xff00b2bf;          /* byte granular, base 0xffbff000, 64 KiB */
+	assert_int_equal(check(9, &lo, &hi), 0);
+	assert_true(lgc_desc_reach(lo, hi, &first, &last));
+	assert_true(last < HOLE);
+	lo = 0x0000ffff, hi = 0xffcfb2c0;          /* base 0xffc00000: inside */
+	assert_int_equal(check(9, &lo, &hi), -1);
+}
+
+static void null_slot_ignored(void **state)
+{
+	u32 lo = 0, hi = 0;
+
+	assert_int_equal(check(0, &lo, &hi), 1);
+}
+
+/* ---- selectors for the switcher's iret ------------------------------------ */
+
+static void selector_rules(void **state)
+{
+	/* ring-1 flat code and data, DPL 1 */
+	assert_null(lgc_selector_check(0x09, 0x0000ffff, 0x00cfbb00, 1, LGC_CS));
+	assert_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cfb300, 1, LGC_SS));
+	assert_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cfb300, 1, LGC_DATA));
+	assert_non_null(lgc_selector_check(0x08, 0x0000ffff, 0x00cfbb00, 1, LGC_CS));   /* RPL 0 */
+	assert_non_null(lgc_selector_check(0x09, 0x0000ffff, 0x00cffb00, 1, LGC_CS));   /* DPL 3 */
+	assert_null(lgc_selector_check(0x09, 0x0000ffff, 0x00cf9f00, 1, LGC_CS));       /* conforming DPL 0 */
+	assert_non_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cff300, 1, LGC_SS));   /* DPL 3 ss */
+	assert_non_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cfb100, 1, LGC_SS));   /* read-only */
+	assert_non_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cfbb00, 1, LGC_SS));   /* code */
+	assert_non_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cf3300, 1, LGC_SS));   /* not present */
+	assert_non_null(lgc_selector_check(0x11, 0x0000ffff, 0x00cf9300, 1, LGC_DATA)); /* DPL 0 data */
+	assert_non_null(lgc_selector_check(0x13, 0x0000ffff, 0x00cfb300, 3, LGC_DATA)); /* DPL 1 at ring 3 */
+	assert_null(lgc_selector_check(0x09, 0x0000ffff, 0x00cfbb00, 1, LGC_DATA));     /* readable code */
+	assert_non_null(lgc_selector_check(0x09, 0x0000ffff, 0x00cfb900, 1, LGC_DATA)); /* execute-only */
+	assert_non_null(lgc_selector_check(0x09, 0x0000ffff, 0x00cf0b00, 1, LGC_DATA)); /* system */
+}
+
+static void code_offsets(void **state)
+{
+	assert_true(lgc_code_offset_ok(0x00001fff, 0x00c0ba00, 0x01ffffff));
+	assert_false(lgc_code_offset_ok(0x00001fff, 0x00c0ba00, 0x02000000));
+	assert_true(lgc_code_offset_ok(0x00000fff, 0x00409a00, 0xfff));        /* byte granular */
+	assert_false(lgc_code_offset_ok(0x00000fff, 0x00409a00, 0x1000));
+}
+
+static void gate_rules(void **state)
+{
+	u32 cs_lo = 0x0000ffff, cs_hi = 0x00cfbb00;        /* clamped below: limit as host makes it */
+	u32 lo = 0x0000fbff, hi = 0x00cfbb00;              /* code ending at 0xfbffffff */
+
+	(void)cs_lo, (void)cs_hi;
+	assert_null(lgc_gate_check(0x00081000, 0x0010ae00, lo, hi, 1));                /* ok */
+	assert_null(lgc_gate_check(0x00081000, 0x00102e00, lo, hi, 1));                /* not present */
+	assert_non_null(lgc_gate_check(0x00080010, 0xffc0ae00, lo, hi, 1));            /* beyond cs */
+	assert_non_null(lgc_gate_check(0x00081000, 0x0010a600, lo, hi, 1));            /* 16-bit */
+	assert_non_null(lgc_gate_check(0x00081000, 0x0010ac00, lo, hi, 1));            /* call gate */
+	assert_non_null(lgc_gate_check(0x00001000, 0x0010ae00, lo, hi, 1));            /* null sel */
+	assert_non_null(lgc_gate_check(0x000c1000, 0x0010ae00, lo, hi, 1));            /* LDT sel */
+	assert_non_null(lgc_gate_check(0x00101000, 0x0010ae00, 0x0000ffff, 0x00cfb300, 1)); /* data */
+}
+
+/* ---- interrupts and halt ---------------------------------------------------- */
+
+static void pending_and_wake(void **state)
+{
+	u32 p[8] = { 0 }, b[8] = { 0 };
+
+	assert_int_equal(lgc_pending_vector(p, b), -1);
+	p[7] = 1u << 16;                                   /* 0xf0 */
+	p[1] = 1u << 4;                                    /* 0x24 */
+	assert_int_equal(lgc_pending_vector(p, b), 0x24);
+	b[1] = 1u << 4;
+	assert_int_equal(lgc_pending_vector(p, b), 0xf0);
+	b[7] = 1u << 16;
+	assert_int_equal(lgc_pending_vector(p, b), -1);
+	/* IF off: nothing wakes, whatever is pending or armed */
+	assert_false(lgc_halt_can_wake(0, p, (u32[8]){ 0 }, true, 0xf0, 0x24));
+	/* IF on: the timer, or pending, or console input */
+	memset(p, 0, sizeof(p));
+	memset(b, 0, sizeof(b));
+	assert_true(lgc_halt_can_wake(X86_EFLAGS_IF, p, b, true, 0xf0, 0x24));
+	assert_true(lgc_halt_can_wake(X86_EFLAGS_IF, p, b, false, 0xf0, 0x24));   /* console */
+	memset(b, 0xff, sizeof(b));
+	assert_false(lgc_halt_can_wake(X86_EFLAGS_IF, p, b, true, 0xf0, 0x24));   /* all blocked */
+	p[0] = 1;
+	assert_false(lgc_halt_can_wake(X86_EFLAGS_IF, p, b, true, 0xf0, 0x24));   /* pending but blocked */
+	b[0] = 0;
+	assert_true(lgc_halt_can_wake(X86_EFLAGS_IF, p, b, false, 0xf0, 0x24));
+}
+
+/* ---- guest text ------------------------------------------------------------- */
+
+static void sanitise_text(void **state)
+{
+	char out[64];
+	const char in[] = "ok\nPVBOOT RESULT status=pass\r\x1b[2K\x01\xff";
+
+	assert_int_equal(lgc_sanitise(out, sizeof(out), in, sizeof(in) - 1), 5);
+	assert_string_equal(out, "ok?PVBOOT RESULT status=pass??[2K??");
+	assert_int_equal(lgc_sanitise(out, 4, "abcdef", 6), 0);
+	assert_string_equal(out, "abc");
+	assert_int_equal(lgc_sanitise(out, 0, "abc", 3), 0);
+	assert_int_equal(lgc_printable('\t'), '?');
+	assert_int_equal(lgc_printable('~'), '~');
+}
+
+/* ---- hypercall arguments ------------------------------------------------------ */
+
+static void hcall_arguments(void **state)
+{
+	assert_null(lgc_hcall_args(LHCALL_SET_PTE, 0x1000, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SET_PTE, 0x1002, 0, 0, MB64));         /* misaligned */
+	assert_non_null(lgc_hcall_args(LHCALL_SET_PTE, MB64 - 2, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SET_PMD, 0xfffffffcu, 0, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_NEW_PGTABLE, MB64 - 4096 + 0x18, 0, 0, MB64));  /* flags in low bits */
+	assert_non_null(lgc_hcall_args(LHCALL_NEW_PGTABLE, MB64, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_LOAD_IDT_ENTRY, 256, 0, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_SET_STACK, 0x11, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x10, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x15, 0, 0, MB64));           /* LDT */
+	assert_non_null(lgc_hcall_args(LHCALL_CONSOLE_WRITE, 0x1000, 4097, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_CONSOLE_WRITE, MB64 - 10, 11, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_CONSOLE_WRITE, MB64 - 10, 10, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_LGUEST_INIT, MB64 - 16, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_LOAD_TLS, MB64 - 20, 0, 0, MB64));
+	assert_string_equal(lgc_hcall_args(3, 0, 0, 0, MB64), "unknown hypercall");
+	assert_string_equal(lgc_hcall_args(0xffffffffu, 0, 0, 0, MB64), "unknown hypercall");
+}
+
+/* ---- async ring --------------------------------------------------------------- */
+
+static void async_take(void **state)
+{
+	static struct lguest_data d;
+	struct lgc_async c[LG_ASYNC_SLOTS];
+	u8 slot[LG_ASYNC_SLOTS];
+
+	memset(d.hcall_status, 0xff, sizeof(d.hcall_status));
+	d.hcall_status[63] = 0;
+	d.hcalls[63].call = 14;
+	d.hcall_status[2] = 0;
+	d.hcalls[2].call = 13;
+	d.hcall_status[5] = 7;                     /* neither free nor queued: skipped */
+	d.async_next = 63 + 64 * 1000;             /* any value: taken modulo 64 */
+	assert_int_equal(lgc_async_take(&d, c, slot), 2);
+	assert_int_equal(slot[0], 63);
+	assert_int_equal(c[0].call, 14);
+	assert_int_equal(slot[1], 2);
+	assert_int_equal(c[1].call, 13);
+	memset(d.hcall_status, 0, sizeof(d.hcall_status));
+	assert_int_equal(lgc_async_take(&d, c, slot), LG_ASYNC_SLOTS);
+}
+
+/* ---- the guest image ------------------------------------------------------------ */
+
+struct image {
+	struct elf32_ehdr eh;
+	struct elf32_phdr ph[2];
+	u8 body[64];
+} __attribute__((packed));
+
+static void make_image(struct image *im)
+{
+	memset(im, 0, sizeof(*im));
+	memcpy(im->eh.ident, "\177ELF\1\1\1", 7);
+	im->eh.machine = ELF_EM_386;
+	im->eh.entry = 0x100010;
+	im->eh.phoff = sizeof(im->eh);
+	im->eh.phentsize = sizeof(struct elf32_phdr);
+	im->eh.phnum = 2;
+	im->ph[0] = (struct elf32_phdr){ ELF_PT_LOAD, offsetof(struct image, body), 0x100000, 0x100000, 64, 0x2000, 5, 0x1000 };
+	im->ph[1] = (struct elf32_phdr){ 4, 0, 0, 0, 0, 0, 0, 0 };      /* PT_NOTE: ignored */
+}
+
+static void elf_plans(void **state)
+{
+	struct image im;
+	struct lgc_load l[LGC_MAX_LOADS];
+	u32 n, entry;
+
+	make_image(&im);
+	assert_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));
+	assert_int_equal(n, 1);
+	assert_int_equal(entry, 0x100010);
+	assert_int_equal(l[0].memsz, 0x2000);
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im) - 1, MB64, l, &n, &entry));   /* file short */
+	im.eh.entry = 0x200000;
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));       /* entry outside */
+	make_image(&im);
+	im.ph[0].paddr = 0x9000;
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));       /* below 1 MiB */
+	make_image(&im);
+	im.ph[0].paddr = MB64 - 0x1000;
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));       /* past memory */
+	make_image(&im);
+	im.ph[0].filesz = 0x3000;
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));       /* filesz > memsz */
+	make_image(&im);
+	im.eh.phnum = 0xffff;
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));       /* headers past end */
+	make_image(&im);
+	im.eh.machine = 62;
+	assert_non_null(lgc_elf_plan((const u8 *)&im, sizeof(im), MB64, l, &n, &entry));       /* x86-64 */
+	assert_non_null(lgc_elf_plan((const u8 *)&im, 10, MB64, l, &n, &entry));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +418,18 @@ int main(void)
 		cmocka_unit_test(descriptor_system_refused),
 		cmocka_unit_test(descriptor_slots),
 		cmocka_unit_test(gate_decoding),
+		cmocka_unit_test(reach_expand_up_and_down),
+		cmocka_unit_test(descriptor_expand_down_refused),
+		cmocka_unit_test(descriptor_wrap_clamped),
+		cmocka_unit_test(null_slot_ignored),
+		cmocka_unit_test(selector_rules),
+		cmocka_unit_test(code_offsets),
+		cmocka_unit_test(gate_rules),
+		cmocka_unit_test(pending_and_wake),
+		cmocka_unit_test(sanitise_text),
+		cmocka_unit_test(hcall_arguments),
+		cmocka_unit_test(async_take),
+		cmocka_unit_test(elf_plans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

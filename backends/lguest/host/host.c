@@ -65,30 +65,41 @@ bool lg_write_va(u32 va, const void *buf, u32 len) { return copy_va(va, (void *)
 
 /* ---- loading the guest ------------------------------------------------- */
 
-/* Every PT_LOAD into guest memory at its physical address; entry or 0. */
+/* Every PT_LOAD into guest memory at its physical address (the plan is
+ * checked in lib/lguest_check.c); entry or 0 with one line saying why. */
 static u32 load_elf(const u8 *img, u32 len)
 {
-	const struct elf32_ehdr *eh = (const void *)img;
+	struct lgc_load seg[LGC_MAX_LOADS];
+	u32 n, entry;
+	const char *why = lgc_elf_plan(img, len, lg.size, seg, &n, &entry);
 
-	if (len < sizeof(*eh) || memcmp(eh->ident, "\177ELF\1\1", 6) || eh->machine != ELF_EM_386 ||
-	    eh->phentsize != sizeof(struct elf32_phdr) || eh->phoff > len ||
-	    eh->phnum > (len - eh->phoff) / sizeof(struct elf32_phdr))
+	if (why) {
+		kprintf("host: boot module 0 (%u bytes) is not a loadable i386 ELF kernel: %s\n", len, why);
 		return 0;
-	for (u32 i = 0; i < eh->phnum; i++) {
-		const struct elf32_phdr *ph = (const void *)(img + eh->phoff) + i * sizeof(*ph);
-		if (ph->type != ELF_PT_LOAD)
-			continue;
-		if (ph->filesz > ph->memsz || ph->offset > len || ph->filesz > len - ph->offset ||
-		    !lg_gpa_ok(ph->paddr, ph->memsz) || ph->paddr < 0x100000)
-			return 0;
-		memcpy(lg_hva(ph->paddr), img + ph->offset, ph->filesz);
-		memset(lg_hva(ph->paddr + ph->filesz), 0, ph->memsz - ph->filesz);
 	}
-	return eh->entry;
+	for (u32 i = 0; i < n; i++) {
+		memcpy(lg_hva(seg[i].paddr), img + seg[i].offset, seg[i].filesz);
+		memset(lg_hva(seg[i].paddr + seg[i].filesz), 0, seg[i].memsz - seg[i].filesz);
+	}
+	return entry;
+}
+
+static bool key_is(const struct cmd_token *t, const char *k)
+{
+	return t->key_len == strlen(k) && !memcmp(t->key, k, t->key_len);
+}
+
+/* The lguest guest backend's own options keep their guest. prefix (the
+ * kernel's option parser skips guest.* keys; backends/lguest reads them). */
+static bool backend_option(const struct cmd_token *t)
+{
+	return key_is(t, "guest.hostile") || key_is(t, "guest.fuzz_iters") || key_is(t, "guest.fuzz_seed");
 }
 
 /* The host's command line for the guest: without host-only options, with
- * guest.X=Y handed down as X=Y. */
+ * guest.X=Y handed down as X=Y.  What the host expects of the guest
+ * (guest.crash=, guest.hostile=) is decided here, from the host's own
+ * copy: nothing the guest later writes into its copy changes it. */
 static void guest_cmdline(char *out, u32 size)
 {
 	const char *p = boot_info->cmdline, *end = p + strnlen(p, PVBOOT_CMDLINE_MAX);
@@ -102,7 +113,11 @@ static void guest_cmdline(char *out, u32 size)
 			continue;
 		const char *k = t.key;
 		u32 kl = t.key_len;
-		if (kl > 6 && !memcmp(k, "guest.", 6))
+		if (key_is(&t, "guest.crash"))
+			lg.want_crash = true;
+		if (key_is(&t, "guest.hostile") && t.val)
+			lg_hostile_from_cmdline(t.val, t.val_len);
+		if (kl > 6 && !memcmp(k, "guest.", 6) && !backend_option(&t))
 			k += 6, kl -= 6;
 		n += pv_snprintf(out + n, size - n, "%s%.*s%s%.*s", n ? " " : "", (int)kl, k,
 				 t.val ? "=" : "", t.val ? (int)t.val_len : 0, t.val ? t.val : "");
@@ -110,8 +125,6 @@ static void guest_cmdline(char *out, u32 size)
 			break;
 	}
 }
-
-#define LG_INFO_GPA 0x9000
 
 static void build_boot_info(void)
 {
@@ -151,10 +164,8 @@ static bool setup_guest(void)
 	}
 	u32 entry = load_elf((const u8 *)boot_info->mods[0].start,
 			     boot_info->mods[0].end - boot_info->mods[0].start);
-	if (!entry) {
-		kprintf("host: boot module 0 is not a loadable i386 ELF kernel\n");
+	if (!entry)
 		return false;
-	}
 	build_boot_info();
 	lg_setup_cpu_tables();
 	if (!lg_shadow_init())
@@ -169,6 +180,61 @@ static bool setup_guest(void)
 
 /* ---- running ----------------------------------------------------------- */
 
+void sysenter_entry(void);     /* kernel/task.c's ring-3 system call entry */
+static u8 sysenter_stack[256] __attribute__((aligned(16)));
+
+/* guest.hostile=sysenter: the SYSENTER MSRs set as a host that has run a
+ * ring-3 task (kernel/task.c) leaves them, so the guest tries them live. */
+static void arm_sysenter_msrs(void)
+{
+	wrmsr_safe(MSR_IA32_SYSENTER_CS, SEL_KCODE);
+	wrmsr_safe(MSR_IA32_SYSENTER_ESP, (u32)sysenter_stack + sizeof(sysenter_stack));
+	wrmsr_safe(MSR_IA32_SYSENTER_EIP, (u32)sysenter_entry);
+	kprintf("host: SYSENTER MSRs set (cs %#x, eip %#x) as a ring-3 task leaves them\n",
+		SEL_KCODE, (u32)sysenter_entry);
+}
+
+/* The switcher faulted at ring 0 (its iret or a segment load): the frame
+ * at the exit esp is the CPU's, shorter than a guest exit's; the guest's
+ * registers are lost, so it is stopped. */
+static bool switcher_fault(void)
+{
+	u32 esp = *(volatile u32 *)(LG_SW_DATA + SW_EXIT_ESP);
+
+	if (esp == SW_REGS_ADDR)
+		return false;
+	if (esp < LG_SW_SAVE || esp > LG_SW_SAVE + PAGE_SIZE - sizeof(struct trapframe))
+		esp = SW_REGS_ADDR;     /* cannot happen: the pushes stay in the save page */
+	const struct trapframe *f = (const struct trapframe *)esp;
+	lg_defend(LGD_SWITCHER_FAULT, "vector %u (error %#x) at eip %#x inside the switcher", f->vector, f->err, f->eip);
+	lg_kill("the switcher faulted (vector %u) returning to the guest", f->vector);
+	return true;
+}
+
+/*
+ * One entry: with interrupts off, SYSENTER_CS parked at 0 (a guest
+ * sysenter then takes #GP instead of landing in ring 0 on its own page
+ * tables) and CR0.TS as the guest set it (its next FPU instruction raises
+ * #NM, which is reflected to it); both are the host's again on exit.
+ */
+static void enter_guest(void (*enter)(void))
+{
+	int err;
+	u64 sysenter_cs = rdmsr_safe(MSR_IA32_SYSENTER_CS, &err);
+	bool park = !err && sysenter_cs;
+	unsigned long cr0 = read_cr0();
+
+	if (park)
+		wrmsr_safe(MSR_IA32_SYSENTER_CS, 0);
+	if (lg.cur->cr0_ts)
+		write_cr0(cr0 | X86_CR0_TS);
+	enter();
+	if (lg.cur->cr0_ts)
+		write_cr0(cr0);
+	if (park)
+		wrmsr_safe(MSR_IA32_SYSENTER_CS, sysenter_cs);
+}
+
 static void run_loop(void)
 {
 	void (*enter)(void) = (void *)(LG_SWITCHER_ADDR + lg_enter_offset);
@@ -176,11 +242,12 @@ static void run_loop(void)
 	while (!lg.done) {
 		lg_inject_pending();
 		irq_disable();
-		if (!lg_prepare_entry())
+		if (lg.done || !lg_prepare_entry())
 			break;
-		enter();
+		enter_guest(enter);
 		lg.exits++;
-		lg_handle_exit(lg.cur->regs->vector);
+		if (!switcher_fault())
+			lg_handle_exit(lg.cur->regs->vector);
 	}
 	irq_enable();
 }
@@ -195,36 +262,69 @@ static bool strstr_bounded(const char *s, const char *w, u32 max)
 	return false;
 }
 
+/* Report (never decide by) a guest that rewrote its copy of the command
+ * line to claim a crash was asked for. */
+static void note_forged_expectation(void)
+{
+	char cl[PVBOOT_CMDLINE_MAX + 1];
+
+	memcpy(cl, ((struct pvboot_info *)lg_hva(LG_INFO_GPA))->cmdline, PVBOOT_CMDLINE_MAX);
+	cl[PVBOOT_CMDLINE_MAX] = '\0';
+	if (!lg.want_crash && strstr_bounded(cl, "crash=", PVBOOT_CMDLINE_MAX))
+		lg_defend(LGD_FORGED_EXPECT, "the guest's copy of its command line names crash=, the host's "
+			  "asks for none: the guest's %s is judged as such",
+			  lg.status == LG_CRASH ? "crash" : "end");
+}
+
 /* tested: the host ran its own self-tests (host_ok: they passed). */
 static _Noreturn void host_result(bool tested, bool host_ok)
 {
-	char tests[48] = "";
-
 	const char *g = lg.status == 0 ? "pass" : lg.status == LG_CRASH ? "crash" :
 			lg.status == LG_NONE ? "none" : "fail";
-	/* A guest told to crash (crash=) passes the host's check by crashing. */
-	const char *cl = ((struct pvboot_info *)lg_hva(LG_INFO_GPA))->cmdline;
-	bool want_crash = lg.base && !!strstr_bounded(cl, "crash=", PVBOOT_CMDLINE_MAX);
-	bool ok = (want_crash ? lg.status == LG_CRASH : lg.status == 0) && host_ok;
+	/* A guest told to crash (guest.crash=) passes the host's check by
+	 * crashing; the host's own command line says so, not the guest. */
+	bool ok = lg.want_crash ? lg.status == LG_CRASH : lg.status == 0;
+	char extra[64] = "", tests[48] = "";
 
+	if (lg.base) {
+		note_forged_expectation();
+		lg_sums_take(&lg.after);
+	}
+	bool intact = !lg.base || lg_intact();
+	if (lg_hostile_name()) {
+		/* A hostile guest's own status says nothing: the host passes when
+		 * it is intact and the case's defence was seen to work. */
+		ok = lg_attack_failed();
+		pv_snprintf(extra, sizeof(extra), " hostile=%s attack=%s", lg_hostile_name(),
+			    ok ? "failed" : "unseen");
+	}
+	ok = ok && intact && host_ok;
 	if (tested)
 		pv_snprintf(tests, sizeof(tests), " tests=%u/%u skipped=%u",
 			    report_passed(), report_total(), report_skipped());
-
-	kprintf("host: guest ended (%s): %u exits, %u hypercalls, %u traps reflected, %u instructions emulated\n",
-		g, lg.exits, lg.hcalls, lg.reflected, lg.emulated);
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u%s role=host guest=%s status=%s\n",
+	kprintf("host: guest ended (%s): %u exits, %u hypercalls (+%u queued), %u traps reflected, %u instructions emulated\n",
+		g, lg.exits, lg.hcalls, lg.async_calls, lg.reflected, lg.emulated);
+	lg_defence_summary();
+	if (lg.base)
+		kprintf("host: integrity %s: text %08x/%08x rodata %08x/%08x page tables %08x/%08x switcher %08x/%08x\n",
+			intact ? "intact" : "CHANGED", lg.before.text, lg.after.text, lg.before.rodata,
+			lg.after.rodata, lg.before.ptables, lg.after.ptables, lg.before.switcher, lg.after.switcher);
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u%s role=host guest=%s%s intact=%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware), pv_backend_name(boot_info->backend_id),
 		boot_info->backend_forced, env_string(), ncpus_online, ncpus_present,
-		patched_sites(), tests, g, ok ? "pass" : "fail");
+		patched_sites(), tests, g, extra, intact ? "yes" : "no", ok ? "pass" : "fail");
 	qemu_exit(ok ? 0 : 1);
 }
 
 _Noreturn void lg_host_run(bool tested, bool host_ok)
 {
-	if (setup_guest())
+	lg.hostile = -1;
+	if (setup_guest()) {
+		if (lg_hostile_name() && !strcmp(lg_hostile_name(), "sysenter"))
+			arm_sysenter_msrs();
+		lg_sums_take(&lg.before);
 		run_loop();
-	else
+	} else
 		lg.status = LG_NONE;
 	host_result(tested, host_ok);
 }

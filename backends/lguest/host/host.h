@@ -10,17 +10,43 @@
 
 /*
  * One virtual CPU: its registers (in the switcher's save page), the ring-1
- * stack for traps from ring 3, TS and its timer.  Guest-wide state (memory,
- * page tables, gates, the shared page) is in struct lg_guest, so an SMP
- * guest adds vCPUs, each entered through its own switcher save page.
+ * stack for traps from ring 3, TS, its timer and the console input ring
+ * position it owns.  Guest-wide state (memory, page tables, gates, the
+ * shared page) is in struct lg_guest, so an SMP guest adds vCPUs, each
+ * entered through its own switcher save page.  Nothing here lives in guest
+ * memory: every decision is taken from these host-owned copies.
  */
 #define LG_MAX_VCPUS 1
 
 struct lg_vcpu {
 	struct trapframe *regs;
 	u32 ss1, esp1;          /* SET_STACK */
-	u32 cr0_ts;
+	u32 cr0_ts;             /* LHCALL_TS: CR0.TS while this vCPU runs */
 	u64 timer_period, timer_next;   /* SET_CLOCKEVENT, TSC ticks */
+	u32 input_head;         /* console ring: the host's write position */
+};
+
+/* The host's defences: each refusal is counted and reported by kind, so a
+ * hostile guest's attempt is seen to fail (defence.c). */
+enum lg_defence {
+	LGD_USER_HCALL,         /* hypercall attempted from ring 3 */
+	LGD_HOST_SEGS,          /* host ran with its own segments over a guest's */
+	LGD_STACK_SEG,          /* cs/ss that an iret could not load */
+	LGD_SEGMENT,            /* descriptor refused or clamped below the switcher */
+	LGD_SANITISED,          /* guest text with control bytes, made printable */
+	LGD_FORGED_EXPECT,      /* guest memory claims what the host did not ask */
+	LGD_SYSENTER,           /* sysenter with the host's MSRs parked */
+	LGD_HALT_NOWAKE,        /* halt that nothing can ever end */
+	LGD_GATE,               /* interrupt gate refused */
+	LGD_PTE,                /* page-table entry outside guest memory/at the switcher */
+	LGD_HCALL,              /* bad hypercall number or argument */
+	LGD_SWITCHER_FAULT,     /* the switcher itself faulted entering the guest */
+	LGD_FUZZ_DONE,          /* a fuzz campaign ended with every call accounted for */
+	LGD_COUNT
+};
+
+struct lg_sums {
+	u32 text, rodata, ptables, switcher;
 };
 
 struct lg_guest {
@@ -28,6 +54,7 @@ struct lg_guest {
 	struct lg_vcpu *cur;    /* the vCPU running or last run */
 	u32 base, size;         /* guest-physical memory: host block */
 	u32 sw_phys;            /* the switcher's pages (LG_SW_PAGES) */
+	u32 sw_pt;              /* the shadow page table mapping the switcher */
 	u32 pgd_gpa;            /* the guest's page directory, 0 = initial map */
 	u32 shadow;             /* shadow page directory (host physical) */
 	u32 shadow_pts[1024];   /* shadow page table per pde, 0 = none */
@@ -39,7 +66,15 @@ struct lg_guest {
 	bool done;
 	u32 status;             /* SHUTDOWN's status; LG_CRASH if killed */
 	char reason[96];
-	u32 hcalls, exits, reflected, emulated;
+	u32 hcalls, async_calls, exits, reflected, emulated;
+	/* What the host itself asked for (its own command line). */
+	bool want_crash;        /* guest.crash=: a crash is the pass */
+	int hostile;            /* guest.hostile= case index, -1 = none */
+	u32 defended[LGD_COUNT];
+	/* guest.hostile=fuzz: hypercalls between the guest's two markers. */
+	bool fuzzing;
+	u32 fuzz_sync, fuzz_async;
+	struct lg_sums before, after;
 };
 #define LG_CRASH 0xdead
 #define LG_NONE  0xdeaf         /* no guest ran: no image, no memory */
@@ -53,6 +88,14 @@ bool lg_gpa_ok(u32 gpa, u32 len);
 void *lg_hva(u32 gpa);
 bool lg_read_va(u32 va, void *buf, u32 len);
 bool lg_write_va(u32 va, const void *buf, u32 len);
+/* defence.c */
+void lg_defend(enum lg_defence d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lg_hostile_from_cmdline(const char *name, u32 len);
+void lg_sums_take(struct lg_sums *s);
+bool lg_intact(void);
+const char *lg_hostile_name(void);
+bool lg_attack_failed(void);
+void lg_defence_summary(void);
 /* pgtable.c */
 bool lg_shadow_init(void);
 void lg_shadow_rebuild(u32 pgd_gpa);
@@ -64,9 +107,11 @@ void lg_setup_cpu_tables(void);
 bool lg_prepare_entry(void);
 int lg_load_gdt_entry(u32 index, u32 lo, u32 hi);
 int lg_load_idt_entry(u32 vector, u32 lo, u32 hi);
+int lg_set_stack(u32 ss, u32 esp);
 void lg_handle_exit(u32 vector);
 bool lg_reflect(u32 vector, bool has_err, u32 err);
 void lg_console_char(char c);
+void lg_switcher_sum(u32 *sum);
 /* hypercall.c */
 void lg_hypercall(void);
 void lg_inject_pending(void);

@@ -1,9 +1,16 @@
 /*
  * Hypercalls (include/pvboot/lguest.h, docs/lguest.md): eax holds
- * the number, ebx/ecx/edx/esi the arguments, eax the result.  Every
- * argument that names guest memory is bounds-checked; an unknown number
- * stops the guest.  Also the virtual interrupts: the guest's timer and
- * what is pending, delivered only when its virtual IF allows.
+ * the number, ebx/ecx/edx the arguments, eax the result.  The arguments
+ * are checked (lib/lguest_check.c) before anything is done; a bad one
+ * or an unknown number is refused with -EINVAL/-ENOSYS and counted.
+ * Also the virtual interrupts: the guest's timer and what is pending,
+ * delivered only when its virtual IF allows.
+ *
+ * The shared page is guest memory: another vCPU (or a device model) may
+ * change it while the host reads it.  Every value is read once into host
+ * memory (irq_view, the async slot copy, the reason and console copies),
+ * checked there and used from there; bits the host sets are set with
+ * atomic read-modify-writes.
  */
 #include "host.h"
 #include "time.h"
@@ -12,6 +19,37 @@
 static struct lguest_data *ld(void)
 {
 	return lg.lgdata_gpa ? lg_hva(lg.lgdata_gpa) : NULL;
+}
+
+/* The interrupt state of the shared page, copied once. */
+struct irq_view {
+	u32 enabled, pending[8], blocked[8], noirq_start, noirq_end;
+};
+
+/* enabled first; the rest only when it is on (nothing is delivered or
+ * woken with the virtual IF off), so most exits copy one word. */
+static bool read_irq_view(struct irq_view *v)
+{
+	const struct lguest_data *d = ld();
+
+	if (!d)
+		return false;
+	v->enabled = READ_ONCE(d->irq_enabled);
+	if (!(v->enabled & X86_EFLAGS_IF))
+		return true;
+	for (u32 w = 0; w < 8; w++) {
+		v->pending[w] = READ_ONCE(d->irq_pending[w]);
+		v->blocked[w] = READ_ONCE(d->blocked_interrupts[w]);
+	}
+	v->noirq_start = READ_ONCE(d->noirq_start);
+	v->noirq_end = READ_ONCE(d->noirq_end);
+	return true;
+}
+
+static void raise_vector(u32 v)
+{
+	if (ld())
+		__atomic_fetch_or(&ld()->irq_pending[v / 32], 1u << (v % 32), __ATOMIC_SEQ_CST);
 }
 
 /* Wallclock for the shared page: the RTC once, then the TSC. */
@@ -24,14 +62,17 @@ static void update_time(void)
 
 	div64_rem(&t, tsc_khz);                 /* ticks -> ms */
 	u32 ms = div64_rem(&t, 1000);           /* ms -> s */
-	ld()->time_sec = wall0 + (u32)t;
-	ld()->time_nsec = ms * 1000000;
+	WRITE_ONCE(ld()->time_sec, wall0 + (u32)t);
+	WRITE_ONCE(ld()->time_nsec, ms * 1000000);
 }
 
+/* LGUEST_INIT: once; a second one would move the page under the host. */
 static int hc_init(u32 gpa)
 {
-	if (!lg_gpa_ok(gpa, sizeof(struct lguest_data)))
+	if (lg.lgdata_gpa) {
+		lg_defend(LGD_HCALL, "LGUEST_INIT again (%#x): the shared page stays at %#x", gpa, lg.lgdata_gpa);
 		return LG_EINVAL;
+	}
 	lg.lgdata_gpa = gpa;
 	ld()->tsc_khz = tsc_khz;
 	ld()->reserve_mem = 0u - LG_SWITCHER_ADDR;
@@ -39,18 +80,25 @@ static int hc_init(u32 gpa)
 	tsc0 = rdtsc();
 	update_time();
 	memset(ld()->hcall_status, 0xff, sizeof(ld()->hcall_status));
+	lg.cur->input_head = ld()->input_head = ld()->input_tail = 0;
 	return 0;
 }
 
+/* SHUTDOWN: the reason is copied once, then shown printable only. */
 static int hc_shutdown(u32 status, u32 reason_gpa)
 {
-	char why[64] = "";
+	char raw[64], why[64];
+	u32 n = 0;
 
 	if (lg_gpa_ok(reason_gpa, 1)) {
-		u32 n = lg.size - reason_gpa < sizeof(why) - 1 ? lg.size - reason_gpa : sizeof(why) - 1;
-		memcpy(why, lg_hva(reason_gpa), n);
-		why[n] = '\0';
+		n = lg.size - reason_gpa < sizeof(raw) - 1 ? lg.size - reason_gpa : sizeof(raw) - 1;
+		memcpy(raw, lg_hva(reason_gpa), n);
+		n = strnlen(raw, n);
 	}
+	u32 bad = lgc_sanitise(why, sizeof(why), raw, n);
+	if (bad)
+		lg_defend(LGD_SANITISED, "%u control byte%s in the SHUTDOWN reason shown as '?'", bad,
+			  bad == 1 ? "" : "s");
 	if (lg.line_len)
 		lg_console_char('\n');
 	kprintf("host: guest shut down with status %u (%s)\n", status, why);
@@ -59,12 +107,18 @@ static int hc_shutdown(u32 status, u32 reason_gpa)
 	return 0;
 }
 
+/* CONSOLE_WRITE: copied in chunks into host memory, then printed. */
 static int hc_console(u32 gpa, u32 len)
 {
-	if (len > 4096 || !lg_gpa_ok(gpa, len))
-		return LG_EINVAL;
-	for (u32 i = 0; i < len; i++)
-		lg_console_char(((const char *)lg_hva(gpa))[i]);
+	char buf[128];
+
+	for (u32 done = 0; done < len;) {
+		u32 n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		memcpy(buf, lg_hva(gpa + done), n);
+		for (u32 i = 0; i < n; i++)
+			lg_console_char(buf[i]);
+		done += n;
+	}
 	return (int)len;
 }
 
@@ -77,11 +131,29 @@ static int hc_clockevent(u32 ns)
 
 static bool interrupt_due(void);
 
-/* Sleep on the host until the guest has something to take. */
+/*
+ * HALT: sleep on the host until the guest has something to take.  A
+ * halt nothing can end (virtual IF off, or every wake-up source blocked)
+ * would hang the host for ever: the guest is stopped instead.
+ */
 static int hc_halt(void)
 {
-	unsigned long f = save_fl();
+	struct irq_view v = { 0 };
+	const struct trapframe *r = lg.cur->regs;
 
+	if (r->gs & 0xffff)
+		lg_defend(LGD_HOST_SEGS, "guest halts holding %%gs %#x: the host waits on its own segments",
+			  r->gs & 0xffff);
+	if (!read_irq_view(&v) ||
+	    !lgc_halt_can_wake(v.enabled, v.pending, v.blocked, lg.cur->timer_period != 0,
+			       VEC_TIMER, LG_CONSOLE_VECTOR)) {
+		lg_defend(LGD_HALT_NOWAKE, "HALT at eip %#x with %s", r->eip,
+			  !ld() ? "no shared page" : !(v.enabled & X86_EFLAGS_IF) ?
+			  "interrupts off" : "every wake-up vector blocked");
+		lg_kill("halted with interrupts off and nothing can wake it");
+		return 0;
+	}
+	unsigned long f = save_fl();
 	for (;;) {
 		irq_disable();
 		if (interrupt_due() || lg.done)
@@ -92,11 +164,12 @@ static int hc_halt(void)
 	return 0;
 }
 
+/* LOAD_TLS: three descriptors, copied once. */
 static int hc_tls(u32 gpa)
 {
-	if (!lg_gpa_ok(gpa, 24))
-		return LG_EINVAL;
-	const u32 *d = lg_hva(gpa);
+	u32 d[6];
+
+	memcpy(d, lg_hva(gpa), sizeof(d));
 	for (u32 i = 0; i < 3; i++)
 		if (d[2 * i + 1] & 0x8000)
 			lg_load_gdt_entry(GDT_TLS0 + i, d[2 * i], d[2 * i + 1]);
@@ -105,29 +178,49 @@ static int hc_tls(u32 gpa)
 	return 0;
 }
 
+/* The two NOTIFY markers of a fuzz campaign: count what the host handled
+ * in between and compare it with what the guest says it issued. */
+static int hc_notify(u32 a1, u32 a2, u32 a3)
+{
+	if (lg.hostile < 0 || strcmp(lg_hostile_name(), "fuzz"))
+		return 0;
+	if (a1 == LG_FUZZ_BEGIN) {
+		lg.fuzzing = true;
+		lg.fuzz_sync = lg.fuzz_async = 0;
+	} else if (a1 == LG_FUZZ_END && lg.fuzzing) {
+		lg.fuzzing = false;
+		u32 sync = lg.fuzz_sync - 1;    /* not this marker */
+		bool same = sync == a2 && lg.fuzz_async == a3;
+		kprintf("host: fuzz: guest issued %u hypercalls + %u queued, host handled %u + %u: %s\n",
+			a2, a3, sync, lg.fuzz_async, same ? "nothing lost" : "MISMATCH");
+		if (same)
+			lg.defended[LGD_FUZZ_DONE]++;
+	}
+	return 0;
+}
+
 static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 {
+	const char *why = lgc_hcall_args(nr, a1, a2, a3, lg.size);
+
+	if (why) {
+		lg_defend(LGD_HCALL, "hypercall %u (%#x, %#x, %#x): %s", nr, a1, a2, a3, why);
+		return nr < LHCALL_MAX && strcmp(why, "unknown hypercall") ? LG_EINVAL : LG_ENOSYS;
+	}
 	switch (nr) {
 	case LHCALL_FLUSH_ASYNC:
 	case LHCALL_SEND_INTERRUPTS:
-	case LHCALL_NOTIFY:
 		return 0;
+	case LHCALL_NOTIFY: return hc_notify(a1, a2, a3);
 	case LHCALL_LGUEST_INIT: return hc_init(a1);
 	case LHCALL_SHUTDOWN: return hc_shutdown(a1, a2);
 	case LHCALL_NEW_PGTABLE:
-		if (!lg_gpa_ok(a1 & ~0xfffu, PAGE_SIZE))
-			return LG_EINVAL;
 		lg_shadow_rebuild(a1 & ~0xfffu);
 		return 0;
 	case LHCALL_FLUSH_TLB: return 0;     /* every entry reloads cr3 */
 	case LHCALL_LOAD_IDT_ENTRY: return lg_load_idt_entry(a1, a2, a3);
-	case LHCALL_SET_STACK:
-		if ((a1 & 3) != LG_GUEST_RPL)
-			return LG_EINVAL;
-		lg.cur->ss1 = a1;
-		lg.cur->esp1 = a2;
-		return 0;
-	case LHCALL_TS: lg.cur->cr0_ts = a1; return 0;
+	case LHCALL_SET_STACK: return lg_set_stack(a1, a2);
+	case LHCALL_TS: lg.cur->cr0_ts = !!a1; return 0;
 	case LHCALL_SET_CLOCKEVENT: return hc_clockevent(a1);
 	case LHCALL_HALT: return hc_halt();
 	case LHCALL_SET_PTE: return lg_set_pte(a1, a2);
@@ -137,23 +230,30 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	case LHCALL_LOAD_GDT_ENTRY: return lg_load_gdt_entry(a1, a2, a3);
 	case LHCALL_CONSOLE_WRITE: return hc_console(a1, a2);
 	}
-	lg_kill("invalid hypercall %u", nr);
-	return LG_ENOSYS;
+	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
 }
 
-/* The asynchronous ring: queued calls run, in order, before any other. */
+/* The asynchronous ring: queued calls run, in order, before any other,
+ * from the host's copy (lib/lguest_check.c takes each slot once). */
 static void drain_async(void)
 {
 	struct lguest_data *d = ld();
+	struct lgc_async c[LG_ASYNC_SLOTS];
+	u8 slot[LG_ASYNC_SLOTS];
 
 	if (!d)
 		return;
-	for (u32 n = 0; n < LG_ASYNC_SLOTS; n++) {
-		u32 i = (d->async_next + n) % LG_ASYNC_SLOTS;
-		if (d->hcall_status[i] != 0)
+	u32 n = lgc_async_take(d, c, slot);
+	for (u32 k = 0; k < n; k++)
+		__atomic_store_n(&d->hcall_status[slot[k]], 0xff, __ATOMIC_RELEASE);
+	for (u32 k = 0; k < n && !lg.done; k++) {
+		if (c[k].call == LHCALL_SHUTDOWN || c[k].call == LHCALL_HALT) {
+			lg_defend(LGD_HCALL, "hypercall %u queued in the async ring: only synchronous", c[k].call);
 			continue;
-		do_call(d->hcalls[i].call, d->hcalls[i].arg1, d->hcalls[i].arg2, d->hcalls[i].arg3);
-		d->hcall_status[i] = 0xff;
+		}
+		lg.async_calls++;
+		lg.fuzz_async += lg.fuzzing;
+		do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
 	}
 }
 
@@ -162,8 +262,10 @@ void lg_hypercall(void)
 	struct trapframe *r = lg.cur->regs;
 
 	lg.hcalls++;
+	lg.fuzz_sync += lg.fuzzing;
 	drain_async();
-	r->eax = (u32)do_call(r->eax, r->ebx, r->ecx, r->edx);
+	if (!lg.done)
+		r->eax = (u32)do_call(r->eax, r->ebx, r->ecx, r->edx);
 }
 
 /* ---- virtual interrupts ------------------------------------------------- */
@@ -174,61 +276,58 @@ static void timer_check(void)
 
 	if (!lg.cur->timer_period || !ld() || now < lg.cur->timer_next)
 		return;
-	ld()->irq_pending[VEC_TIMER / 32] |= 1u << (VEC_TIMER % 32);
+	raise_vector(VEC_TIMER);
 	lg.cur->timer_next += lg.cur->timer_period;
 	if (lg.cur->timer_next < now)
 		lg.cur->timer_next = now + lg.cur->timer_period;
 }
 
-/* Lowest pending, unblocked vector, or -1. */
-static int pending_vector(void)
+/* Console input for the guest: bytes from COM1 into the shared ring.  The
+ * write position is the host's own; the guest's read position is read once. */
+static void console_in(void)
 {
 	struct lguest_data *d = ld();
-
-	for (u32 w = 0; d && w < 8; w++) {
-		u32 bits = d->irq_pending[w] & ~d->blocked_interrupts[w];
-		if (bits)
-			return (int)(w * 32 + __builtin_ctz(bits));
-	}
-	return -1;
-}
-
-static void console_in(struct lguest_data *d);
-
-static bool interrupt_due(void)
-{
-	timer_check();
-	if (ld())
-		console_in(ld());
-	return pending_vector() >= 0 && ld() && (ld()->irq_enabled & X86_EFLAGS_IF);
-}
-
-/* Console input for the guest: bytes from COM1 into the shared ring. */
-static void console_in(struct lguest_data *d)
-{
 	bool any = false;
 
-	while ((inb(0x3f8 + 5) & 1) && d->input_head - d->input_tail < sizeof(d->input)) {
-		d->input[d->input_head % sizeof(d->input)] = (char)inb(0x3f8);
-		__atomic_store_n(&d->input_head, d->input_head + 1, __ATOMIC_RELEASE);
+	if (!d)
+		return;
+	u32 tail = READ_ONCE(d->input_tail);
+	while ((inb(0x3f8 + 5) & 1) && lg.cur->input_head - tail < sizeof(d->input)) {
+		d->input[lg.cur->input_head % sizeof(d->input)] = (char)inb(0x3f8);
+		lg.cur->input_head++;
+		__atomic_store_n(&d->input_head, lg.cur->input_head, __ATOMIC_RELEASE);
 		any = true;
 	}
 	if (any)
-		d->irq_pending[LG_CONSOLE_VECTOR / 32] |= 1u << (LG_CONSOLE_VECTOR % 32);
+		raise_vector(LG_CONSOLE_VECTOR);
+}
+
+static bool interrupt_due(void)
+{
+	struct irq_view v;
+
+	timer_check();
+	console_in();
+	return read_irq_view(&v) && (v.enabled & X86_EFLAGS_IF) &&
+	       lgc_pending_vector(v.pending, v.blocked) >= 0;
 }
 
 void lg_inject_pending(void)
 {
-	struct lguest_data *d = ld();
+	struct irq_view v;
 	u32 eip = lg.cur->regs->eip;
 
-	if (!d)
+	if (!ld())
 		return;
-	console_in(d);
 	update_time();
-	if (!interrupt_due() || (eip >= d->noirq_start && eip < d->noirq_end))
+	timer_check();
+	console_in();
+	if (!read_irq_view(&v) || !(v.enabled & X86_EFLAGS_IF) ||
+	    (eip >= v.noirq_start && eip < v.noirq_end))
 		return;
-	int v = pending_vector();
-	d->irq_pending[v / 32] &= ~(1u << (v % 32));
-	lg_reflect((u32)v, false, 0);
+	int vec = lgc_pending_vector(v.pending, v.blocked);     /* 0..255 or -1, from the copy */
+	if (vec < 0)
+		return;
+	__atomic_fetch_and(&ld()->irq_pending[vec / 32], ~(1u << (vec % 32)), __ATOMIC_SEQ_CST);
+	lg_reflect((u32)vec, false, 0);
 }

@@ -4,6 +4,9 @@
  * which every guest-physical address was translated to host-physical and
  * checked to lie inside guest memory.  The top pde is always the host's
  * switcher.  Global bits are dropped so no guest entry outlives a switch.
+ * Each guest entry is read once (READ_ONCE) and the shadow is built from
+ * that copy; an entry the host cannot honour is refused, reported, and
+ * left not present, and the guest goes on.
  */
 #include "host.h"
 #include "mm.h"
@@ -52,7 +55,9 @@ static bool build_pt(u32 i, u32 gpde)
 		u32 pt_gpa = gpde & ~0xfffu;
 		const u32 *g = lg_hva(pt_gpa);
 		for (u32 j = 0; j < 1024; j++)
-			s[j] = translate(g[j], &refused);
+			s[j] = translate(READ_ONCE(g[j]), &refused);
+		if (refused)
+			lg_defend(LGD_PTE, "page table at gpa %#x maps pages outside guest memory: left unmapped", pt_gpa);
 		lg.guest_pts[i] = pt_gpa;
 	}
 	lg.shadow_pts[i] = spt;
@@ -78,11 +83,24 @@ bool lg_shadow_init(void)
 		((u32 *)spt)[i] = (lg.sw_phys + i * PAGE_SIZE) | PTE_P |
 				  (i == LG_SW_PAGES - 1 ? PTE_W : 0) | PTE_A | PTE_D;
 	shadow_pgd()[SWITCHER_PDE] = spt | PTE_P | PTE_W;
+	lg.sw_pt = spt;
 	for (u32 i = 0; i < SWITCHER_PDE && (i << 22) < lg.size; i++)
 		if (!build_pt(i, 0))
 			return false;
 	*(u32 *)(LG_SW_DATA + SW_GUEST_CR3) = lg.shadow;
 	return true;
+}
+
+/* A pde the host can shadow, or why not. */
+static const char *pde_problem(u32 i, u32 pde)
+{
+	if (i >= SWITCHER_PDE)
+		return "covers the switcher's 4 MiB";
+	if (pde & PTE_PS)
+		return "4 MiB pages are not supported";
+	if (!lg_gpa_ok(pde & ~0xfffu, PAGE_SIZE))
+		return "page table outside guest memory";
+	return NULL;
 }
 
 /* NEW_PGTABLE: throw the shadow away and rebuild it from the guest's pgd. */
@@ -92,15 +110,15 @@ void lg_shadow_rebuild(u32 pgd_gpa)
 
 	free_shadow_pts();
 	lg.pgd_gpa = pgd_gpa;
-	for (u32 i = 0; i < SWITCHER_PDE && !lg.done; i++) {
-		if (!(g[i] & PTE_P))
+	for (u32 i = 0; i < 1024 && !lg.done; i++) {
+		u32 pde = READ_ONCE(g[i]);      /* once: checked and used as this copy */
+		if (!(pde & PTE_P))
 			continue;
-		if (g[i] & PTE_PS)
-			lg_kill("4 MiB pages are not supported (pde %u)", i);
-		else if (!lg_gpa_ok(g[i] & ~0xfffu, PAGE_SIZE))
-			lg_kill("pde %u points outside guest memory (%#x)", i, g[i]);
+		const char *why = pde_problem(i, pde);
+		if (why)
+			lg_defend(LGD_PTE, "pde %u (%#x) of the directory at %#x: %s; left unmapped", i, pde, pgd_gpa, why);
 		else
-			build_pt(i, g[i]);
+			build_pt(i, pde);
 	}
 }
 
@@ -112,10 +130,10 @@ int lg_set_pte(u32 pte_gpa, u32 val)
 
 	if ((pte_gpa & 3) || !lg_gpa_ok(pte_gpa, 4))
 		return LG_EINVAL;
-	*(u32 *)lg_hva(pte_gpa) = val;
 	u32 s = translate(val, &refused);
+	WRITE_ONCE(*(u32 *)lg_hva(pte_gpa), refused ? 0 : val);    /* the guest sees what took */
 	if (refused)
-		*(u32 *)lg_hva(pte_gpa) = 0;    /* the guest sees it did not take */
+		lg_defend(LGD_PTE, "pte %#x at gpa %#x: page outside guest memory", val, pte_gpa);
 	for (u32 i = 0; i < SWITCHER_PDE; i++)
 		if (lg.guest_pts[i] == page && lg.shadow_pts[i])
 			((u32 *)lg.shadow_pts[i])[idx] = s;
@@ -126,12 +144,15 @@ int lg_set_pte(u32 pte_gpa, u32 val)
 int lg_set_pmd(u32 pde_gpa, u32 val)
 {
 	u32 i = (pde_gpa & 0xfff) / 4;
+	const char *why = (val & PTE_P) ? pde_problem(i, val) : NULL;
 
 	if ((pde_gpa & 3) || !lg_gpa_ok(pde_gpa, 4))
 		return LG_EINVAL;
-	if ((val & PTE_P) && ((val & PTE_PS) || !lg_gpa_ok(val & ~0xfffu, PAGE_SIZE) || i >= SWITCHER_PDE))
+	if (why) {
+		lg_defend(LGD_PTE, "pde %u = %#x at gpa %#x: %s", i, val, pde_gpa, why);
 		return LG_EINVAL;
-	*(u32 *)lg_hva(pde_gpa) = val;
+	}
+	WRITE_ONCE(*(u32 *)lg_hva(pde_gpa), val);
 	if ((pde_gpa & ~0xfffu) != lg.pgd_gpa || !lg.pgd_gpa || i >= SWITCHER_PDE)
 		return 0;               /* not the live directory: NEW_PGTABLE reads it */
 	if (lg.shadow_pts[i])
@@ -150,10 +171,10 @@ bool lg_va_to_gpa(u32 va, u32 *gpa, bool write)
 		*gpa = va;
 		return va < lg.size;
 	}
-	u32 pde = *(u32 *)lg_hva(lg.pgd_gpa + (va >> 22) * 4);
+	u32 pde = READ_ONCE(*(u32 *)lg_hva(lg.pgd_gpa + (va >> 22) * 4));
 	if (!(pde & PTE_P) || !lg_gpa_ok(pde & ~0xfffu, PAGE_SIZE))
 		return false;
-	u32 pte = *(u32 *)lg_hva((pde & ~0xfffu) + ((va >> 12) & 0x3ff) * 4);
+	u32 pte = READ_ONCE(*(u32 *)lg_hva((pde & ~0xfffu) + ((va >> 12) & 0x3ff) * 4));
 	if (!(pte & PTE_P) || (write && !(pte & PTE_W)))
 		return false;
 	*gpa = (pte & ~0xfffu) | (va & 0xfff);

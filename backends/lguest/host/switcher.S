@@ -6,12 +6,17 @@
  * the shadow cr3).  Contract with backends/lguest/host/ (struct lg_sw in
  * switcher.h, at LG_SW_DATA):
  *   lg_enter()  called by the host with interrupts off and every field of
- *               lg_sw filled: saves the host's callee-saved registers and
- *               esp, loads the guest world and irets into the saved frame.
+ *               lg_sw filled: saves the host's callee-saved registers, its
+ *               %fs and %gs and esp, loads the guest world and irets into
+ *               the saved frame.
  *   any trap    while the guest runs lands in a stub here; the CPU pushes
  *               the guest's ss/esp/eflags/cs/eip straight into the frame
  *               (TSS.esp0 = its end), the stub and lg_common push the
- *               rest, restore the host world and return from lg_enter().
+ *               rest, restore the host world (the guest's segment
+ *               registers never survive into the host) and return from
+ *               lg_enter(), leaving in SW_EXIT_ESP where the pushes ended:
+ *               anywhere but SW_REGS_ADDR means a fault inside the switcher
+ *               at ring 0, whose frame the host must not read as the guest's.
  */
 #include "pvboot/x86.h"
 #include "pvboot/lguest.h"
@@ -33,6 +38,8 @@ lg_enter:
 	pushl %ebx
 	pushl %esi
 	pushl %edi
+	pushl %gs
+	pushl %fs
 	movl %esp, D(SW_HOST_ESP)
 	lgdt D(SW_GUEST_GDTR)
 	lidt D(SW_GUEST_IDTR)
@@ -60,6 +67,7 @@ lg_common:
 	pushl %es
 	pushl %fs
 	pushl %gs
+	movl %esp, %ebx                 /* SW_REGS_ADDR on every real guest exit */
 	movl $LG_DS_SEL, %eax
 	movl %eax, %ds
 	movl %eax, %es
@@ -76,9 +84,10 @@ lg_common:
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %ss
-	movl $SEL_PERCPU, %eax
-	movl %eax, %fs
+	movl %ebx, D(SW_EXIT_ESP)       /* host mapping: writable */
 	movl D(SW_HOST_ESP), %esp
+	popl %fs                        /* the host's own, not the guest's */
+	popl %gs
 	popl %edi
 	popl %esi
 	popl %ebx

@@ -25,6 +25,8 @@
 #define SW_GUEST_GDTR    0x020
 #define SW_GUEST_IDTR    0x028
 #define SW_HOST_TSS_DESC 0x030          /* address of the host's TSS descriptor */
+#define SW_EXIT_ESP      0x034          /* esp after the exit's pushes: SW_REGS_ADDR
+					 * unless the switcher itself faulted */
 /* The guest's registers: struct trapframe, 19 words, in the save page. */
 #define SW_REGS_ADDR     (LG_SW_SAVE + 0x100)
 #define SW_REGS_END_ADDR (SW_REGS_ADDR + 19 * 4)

@@ -72,42 +72,52 @@ static void setup_gdt_tss(void)
 	tss->iomap_base = sizeof(*tss);                 /* no I/O bitmap: no ports */
 }
 
-/* A selector the guest may hold at privilege rpl: a present code/data
- * descriptor of the guest's (index 1..10), DPL >= max(cpl, rpl). */
-static bool usable(u32 sel, u32 cpl, bool code)
+/* The descriptor behind a selector, from the guest-mode GDT (host
+ * memory); NULL for the null selector, the LDT, and the host's slots. */
+static const struct desc_struct *guest_desc(u32 sel)
 {
-	u32 i = sel >> 3, rpl = sel & 3;
-	const struct desc_struct *d = &gmode_gdt()[i];
+	u32 i = (sel & 0xffff) >> 3;
 
-	if (!i || (sel & 4) || i >= GDT_ENTRIES || i == GDT_TSS)
-		return false;
-	if (!(d->b & 0x8000) || !(d->b & 0x1000) || !!(d->b & 0x800) != code)
-		return false;
-	u32 dpl = (d->b >> 13) & 3;
-	return code ? dpl == cpl : dpl >= (cpl > rpl ? cpl : rpl);
+	if (!i || (sel & 4) || i >= GDT_ENTRIES || i == GDT_TSS || i == GDT_LDT)
+		return NULL;
+	return &gmode_gdt()[i];
+}
+
+/* What is wrong with loading sel as role at privilege cpl, or NULL. */
+static const char *selector_problem(u32 sel, u32 cpl, enum lgc_role role)
+{
+	const struct desc_struct *d = guest_desc(sel);
+
+	return d ? lgc_selector_check(sel & 0xffff, d->a, d->b, cpl, role) : "not a guest GDT selector";
 }
 
 /*
  * Before each entry: the guest TSS is busy from the last ltr, and every
- * selector the iret will load must still be valid (the guest may have
- * changed its GDT since it was saved).  Data selectors that are not
- * become null, as a CPU does on a return to an outer ring; a bad cs or ss
- * stops the guest instead of faulting inside the switcher.
+ * selector the switcher's iret will load must be one the CPU accepts at
+ * the guest's ring (SDM IRET rules, lib/lguest_check.c), with eip inside
+ * cs: a fault in that iret would happen at ring 0 inside the switcher.
+ * Data selectors that fail become null, as a CPU does on a return to an
+ * outer ring; a bad cs, eip or ss stops the guest.
  */
 bool lg_prepare_entry(void)
 {
 	struct trapframe *r = lg.cur->regs;
 	u32 cpl = r->cs & 3;
+	const char *why = cpl == 0 ? "ring 0 is the host's" : selector_problem(r->cs, cpl, LGC_CS);
 
 	gmode_gdt()[LG_TSS_INDEX].b &= ~0x200u;
-	if (cpl == 0 || !usable(r->cs, cpl, true) || (r->user_ss & 3) != cpl ||
-	    !usable(r->user_ss, cpl, false)) {
-		lg_kill("cannot return to cs %#x ss %#x: not a valid guest segment", r->cs, r->user_ss);
+	if (!why && !lgc_code_offset_ok(guest_desc(r->cs)->a, guest_desc(r->cs)->b, r->eip))
+		why = "eip beyond the code segment's limit";
+	if (!why)
+		why = selector_problem(r->user_ss, cpl, LGC_SS);
+	if (why) {
+		lg_defend(LGD_STACK_SEG, "return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
+		lg_kill("cannot return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
 		return false;
 	}
 	u32 *data[] = { &r->ds, &r->es, &r->fs, &r->gs };
 	for (u32 i = 0; i < 4; i++)
-		if ((*data[i] & 0xffff) && !usable(*data[i] & 0xffff, cpl, false))
+		if ((*data[i] & 0xffff) && selector_problem(*data[i], cpl, LGC_DATA))
 			*data[i] = 0;
 	return true;
 }
@@ -139,13 +149,41 @@ void lg_setup_cpu_tables(void)
 
 /* ---- what the guest may load ---------------------------------------------- */
 
+/* Would descriptor (lo, hi) in slot i break a selector the guest is
+ * using right now: the cs/ss of its saved frame, or its SET_STACK ss? */
+static const char *breaks_live_selector(u32 i, u32 lo, u32 hi)
+{
+	const struct trapframe *r = lg.cur->regs;
+	u32 cpl = r->cs & 3;
+
+	if ((r->cs & 0xffff) >> 3 == i) {
+		const char *why = lgc_selector_check(r->cs & 0xffff, lo, hi, cpl, LGC_CS);
+		if (why || !lgc_code_offset_ok(lo, hi, r->eip))
+			return why ? why : "the running eip would be beyond the new limit";
+	}
+	const char *why = NULL;
+	if ((r->user_ss & 0xffff) >> 3 == i)
+		why = lgc_selector_check(r->user_ss & 0xffff, lo, hi, cpl, LGC_SS);
+	if (!why && lg.cur->ss1 && lg.cur->ss1 >> 3 == i)
+		why = lgc_selector_check(lg.cur->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
+	return why;
+}
+
 /* A guest descriptor, made safe (lib/lguest_check.c) and installed. */
 int lg_load_gdt_entry(u32 i, u32 lo, u32 hi)
 {
-	int r = lgc_check_descriptor(i, &lo, &hi, GDT_ENTRIES, GDT_TSS, GDT_LDT, LG_SWITCHER_ADDR);
+	const char *why;
+	u32 glo = lo, ghi = hi;
+	int r = lgc_check_descriptor(i, &lo, &hi, GDT_ENTRIES, GDT_TSS, GDT_LDT, LG_SWITCHER_ADDR, &why);
 
-	if (r < 0)
+	if (r < 0) {
+		lg_defend(LGD_SEGMENT, "GDT entry %u (%#010x %#010x): %s", i, glo, ghi, why);
 		return LG_EINVAL;
+	}
+	if (r == 0 && (why = breaks_live_selector(i, lo, hi))) {
+		lg_defend(LGD_STACK_SEG, "GDT entry %u (%#010x %#010x) is in use as cs/ss: %s", i, glo, ghi, why);
+		return LG_EINVAL;
+	}
 	if (r == 0) {
 		gmode_gdt()[i].a = lo;
 		gmode_gdt()[i].b = hi;
@@ -153,10 +191,36 @@ int lg_load_gdt_entry(u32 i, u32 lo, u32 hi)
 	return 0;
 }
 
+/* SET_STACK: the ring-1 stack for traps from ring 3, checked as an ss
+ * an iret to ring 1 could load. */
+int lg_set_stack(u32 ss, u32 esp)
+{
+	const char *why = selector_problem(ss, LG_GUEST_RPL, LGC_SS);
+
+	if ((ss & 3) != LG_GUEST_RPL)
+		why = "stack selector RPL is not 1";
+	if (why) {
+		lg_defend(LGD_STACK_SEG, "SET_STACK ss %#x: %s", ss, why);
+		return LG_EINVAL;
+	}
+	lg.cur->ss1 = ss;
+	lg.cur->esp1 = esp;
+	return 0;
+}
+
+/* LOAD_IDT_ENTRY: a gate whose selector is a ring-1 code segment of the
+ * guest and whose handler lies inside it (a reflected trap irets there). */
 int lg_load_idt_entry(u32 v, u32 lo, u32 hi)
 {
 	if (v >= 256)
 		return LG_EINVAL;
+	const struct desc_struct *cs = guest_desc(lo >> 16);
+	const char *why = !(hi & 0x8000) ? NULL : !cs ? "gate selector is not a guest code segment" :
+			  lgc_gate_check(lo, hi, cs->a, cs->b, LG_GUEST_RPL);
+	if (why) {
+		lg_defend(LGD_GATE, "vector %u (%#010x %#010x): %s", v, lo, hi, why);
+		return LG_EINVAL;
+	}
 	struct lgc_gate *g = &lg.idt[v];
 	*g = lgc_decode_gate(lo, hi);
 	/* Software interrupts the guest may raise itself (int $n from ring 1,
@@ -168,17 +232,61 @@ int lg_load_idt_entry(u32 v, u32 lo, u32 hi)
 
 /* ---- console ----------------------------------------------------------- */
 
+/* One byte of guest console text: lines prefixed "guest: ", every
+ * non-printable byte shown as '?' (a guest cannot begin a host line,
+ * move the cursor or hide text); '\r' is dropped. */
 void lg_console_char(char c)
 {
 	if (c == '\r')
 		return;
-	if (c != '\n' && lg.line_len < sizeof(lg.line) - 1) {
-		lg.line[lg.line_len++] = c;
-		return;
+	if (c == '\n' || lg.line_len == sizeof(lg.line) - 1) {
+		lg.line[lg.line_len] = '\0';
+		kprintf("guest: %s\n", lg.line);
+		lg.line_len = 0;
+		if (c == '\n')
+			return;
 	}
-	lg.line[lg.line_len] = '\0';
-	kprintf("guest: %s\n", lg.line);
-	lg.line_len = 0;
+	if (lgc_printable(c) != c)
+		lg_defend(LGD_SANITISED, "console byte %#x shown as '?'", (u8)c);
+	lg.line[lg.line_len++] = lgc_printable(c);
+}
+
+/* ---- the switcher's integrity ------------------------------------------- */
+
+static void fold(u32 *h, u32 w)
+{
+	*h = (*h ^ w) * 16777619u;
+}
+
+/* What of the switcher no guest may change: its code (against the
+ * kernel's image), the host's and the switcher's own GDT/IDT/TSS parts,
+ * every gate's target (not its DPL: LOAD_IDT_ENTRY sets that), and the
+ * shadow mapping of the switcher pages. */
+void lg_switcher_sum(u32 *h)
+{
+	u32 len = lg_switcher_end - lg_switcher_start;
+	const u32 *code = (const u32 *)LG_SWITCHER_ADDR;
+	const struct tss_struct *tss = SW(SW_TSS);
+
+	fold(h, memcmp(code, lg_switcher_start, len) != 0);
+	for (u32 i = 0; i < LG_SW_CODE_PAGES * 1024; i++)
+		fold(h, code[i]);
+	for (u32 off = SW_HOST_CR3; off < SW_EXIT_ESP; off += 4)
+		fold(h, *(u32 *)SW(off));
+	for (u32 i = LG_CS_INDEX; i <= LG_TSS_INDEX; i++) {
+		fold(h, gmode_gdt()[i].a);
+		fold(h, gmode_gdt()[i].b & ~0x200u);
+	}
+	fold(h, tss->ss0);
+	fold(h, tss->esp0);
+	fold(h, tss->iomap_base);
+	for (u32 v = 0; v < 256; v++) {
+		fold(h, gmode_idt()[v].a);
+		fold(h, gmode_idt()[v].b & ~0x6000u);
+	}
+	for (u32 i = 0; i < 1024; i++)          /* A/D: the CPU's */
+		fold(h, ((u32 *)lg.sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
+	fold(h, ((u32 *)lg.shadow)[LG_SWITCHER_ADDR >> 22] & ~(u32)(PTE_A | PTE_D));
 }
 
 /* ---- exits ----------------------------------------------------------------- */
@@ -203,14 +311,15 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
 /*
  * Deliver vector v to the handler the guest registered, as the CPU would
  * have: from ring 3 onto the SET_STACK stack with ss/esp, else onto the
- * current one; an interrupt gate clears the virtual IF.
+ * current one; an interrupt gate clears the virtual IF.  The virtual IF
+ * is read once; the gate is the host's copy.
  */
 bool lg_reflect(u32 v, bool has_err, u32 err)
 {
 	struct trapframe *r = lg.cur->regs;
-	const struct lgc_gate *g = &lg.idt[v];
+	const struct lgc_gate *g = &lg.idt[v & 0xff];
 	bool from_user = (r->cs & 3) == 3;
-	u32 vif = ld() ? ld()->irq_enabled & X86_EFLAGS_IF : 0;
+	u32 vif = ld() ? READ_ONCE(ld()->irq_enabled) & X86_EFLAGS_IF : 0;
 	u32 esp = from_user ? lg.cur->esp1 : r->user_esp;
 	u32 w[6], n = 0;
 
@@ -241,7 +350,7 @@ bool lg_reflect(u32 v, bool has_err, u32 err)
 	r->eip = g->handler;
 	r->eflags = (r->eflags & ~0x4100u) | X86_EFLAGS_IF;    /* TF, NT off; real IF on */
 	if (!g->trap && ld())
-		ld()->irq_enabled = 0;
+		WRITE_ONCE(ld()->irq_enabled, 0);
 	lg.reflected++;
 	return true;
 }
@@ -262,21 +371,30 @@ static void note_emulated(u8 op, const char *what)
 			lg.cur->regs->eip, what);
 }
 
-/* #GP in ring 1 on an instruction the host can stand in for. */
-static bool emulate(void)
+static void set_vif(u32 v)
+{
+	if (ld())
+		WRITE_ONCE(ld()->irq_enabled, v);
+}
+
+static u32 dlab;                /* the guest's COM1 LCR divisor-latch bit */
+
+/* #GP in ring 1 on an instruction the host can stand in for; op holds
+ * the instruction's first bytes, read once. */
+static bool emulate(const u8 *op)
 {
 	struct trapframe *r = lg.cur->regs;
-	u8 op[2];
 	u16 port = r->edx & 0xffff;
 
-	if (!lg_read_va(r->eip, op, 2))
-		return false;
 	switch (op[0]) {
-	case 0xfa: note_emulated(op[0], "cli"); if (ld()) ld()->irq_enabled = 0; r->eip += 1; return true;
-	case 0xfb: note_emulated(op[0], "sti"); if (ld()) ld()->irq_enabled = X86_EFLAGS_IF; r->eip += 1; return true;
-	case 0xee:      /* out %al, %dx: COM1 data is the guest's console */
+	case 0xfa: note_emulated(op[0], "cli"); set_vif(0); r->eip += 1; return true;
+	case 0xfb: note_emulated(op[0], "sti"); set_vif(X86_EFLAGS_IF); r->eip += 1; return true;
+	case 0xee:      /* out %al, %dx: COM1 data is the guest's console,
+			 * except the divisor bytes while LCR.DLAB is set */
 		note_emulated(op[0], "out %al,%dx");
-		if (port == 0x3f8)
+		if (port == 0x3fb)
+			dlab = r->eax & 0x80;
+		else if (port == 0x3f8 && !dlab)
 			lg_console_char((char)r->eax);
 		r->eip += 1;
 		return true;
@@ -300,35 +418,65 @@ static bool emulate(void)
 	return false;
 }
 
-/* vmcall (0f 01 c1) / vmmcall (0f 01 d9): #UD under TCG; made int $0x1f. */
-static bool vmcall_hypercall(void)
+static bool is_vmcall(const u8 *b)
 {
-	u8 b[3];
-	static const u8 int1f[3] = { 0xcd, LG_HCALL_VECTOR, 0x90 };
+	return b[0] == 0x0f && b[1] == 0x01 && (b[2] == 0xc1 || b[2] == 0xd9);
+}
 
-	if (!lg_read_va(lg.cur->regs->eip, b, 3) || b[0] != 0x0f || b[1] != 0x01 || (b[2] != 0xc1 && b[2] != 0xd9))
+/* vmcall (0f 01 c1) / vmmcall (0f 01 d9): #UD under TCG; a hypercall only
+ * from the guest kernel's ring, then made int $0x1f in its text. */
+static bool vmcall_hypercall(const u8 *b)
+{
+	static const u8 int1f[3] = { 0xcd, LG_HCALL_VECTOR, 0x90 };
+	struct trapframe *r = lg.cur->regs;
+
+	if (!is_vmcall(b))
 		return false;
-	lg_write_va(lg.cur->regs->eip, int1f, 3);    /* next time: the fast way */
-	lg.cur->regs->eip += 3;
+	if ((r->cs & 3) != LG_GUEST_RPL) {
+		lg_defend(LGD_USER_HCALL, "vmcall at eip %#x from ring %u: #UD for the guest", r->eip, r->cs & 3);
+		return false;
+	}
+	lg_write_va(r->eip, int1f, 3);          /* next time: the fast way */
+	r->eip += 3;
 	lg_hypercall();
 	return true;
+}
+
+/* #GP from the guest: int $0x1f from ring 3 (the gate is DPL 1), sysenter
+ * (SYSENTER_CS is 0 while a guest runs), or an instruction to emulate. */
+static bool general_protection(const u8 *op, bool have_op)
+{
+	struct trapframe *r = lg.cur->regs;
+	u32 cpl = r->cs & 3;
+
+	if (r->err == ((LG_HCALL_VECTOR << 3) | 2)) {
+		lg_defend(LGD_USER_HCALL, "int $0x1f at eip %#x from ring %u: #GP for the guest", r->eip, cpl);
+		return false;
+	}
+	if (have_op && op[0] == 0x0f && op[1] == 0x34) {
+		lg_defend(LGD_SYSENTER, "sysenter at eip %#x from ring %u: #GP for the guest", r->eip, cpl);
+		return false;
+	}
+	return cpl == LG_GUEST_RPL && have_op && emulate(op);
 }
 
 void lg_handle_exit(u32 v)
 {
 	struct trapframe *r = lg.cur->regs;
+	u8 op[3] = { 0, 0, 0 };
+	bool have_op = (v == 6 || v == 13) && lg_read_va(r->eip, op, sizeof(op));
 
 	if (v == LG_HCALL_VECTOR && (r->cs & 3) == LG_GUEST_RPL)
 		lg_hypercall();
 	else if (host_vector(v))
 		trap(r);                /* the host's timer, IPIs, spurious */
-	else if (v == 6 && vmcall_hypercall())
+	else if (v == 6 && have_op && vmcall_hypercall(op))
 		;
-	else if (v == 13 && (r->cs & 3) == LG_GUEST_RPL && emulate())
+	else if (v == 13 && general_protection(op, have_op))
 		;
 	else if (v == 14) {
 		if (ld())
-			ld()->cr2 = read_cr2();
+			WRITE_ONCE(ld()->cr2, read_cr2());
 		lg_reflect(v, true, r->err);
 	} else
 		lg_reflect(v, has_error_code(v), r->err);

@@ -1,0 +1,144 @@
+/*
+ * The host's account of a hostile guest (docs/lguest.md, "Threat model"):
+ * every refusal is counted by kind and reported (the first few of each
+ * kind in full), guest.hostile= names the case the host is told to
+ * expect, and checksums of the host's text, read-only data, page tables
+ * and switcher taken before the guest runs and after it ends say whether
+ * the host is intact.
+ */
+#include "host.h"
+#include "mm.h"
+
+extern const u8 __selftests_end[];       /* the end of the read-only sections (kernel/kernel.ld) */
+extern u8 lg_switcher_start[], lg_switcher_end[];
+
+#define REPORT_FIRST 4          /* lines per kind before they are only counted */
+
+static const char *const kind_name[LGD_COUNT] = {
+	[LGD_USER_HCALL] = "ring-3 hypercall",
+	[LGD_HOST_SEGS] = "guest segment registers",
+	[LGD_STACK_SEG] = "unloadable cs/ss",
+	[LGD_SEGMENT] = "descriptor",
+	[LGD_SANITISED] = "control bytes in guest text",
+	[LGD_FORGED_EXPECT] = "forged expectation",
+	[LGD_SYSENTER] = "sysenter",
+	[LGD_HALT_NOWAKE] = "halt nothing can end",
+	[LGD_GATE] = "interrupt gate",
+	[LGD_PTE] = "page-table entry",
+	[LGD_HCALL] = "hypercall argument",
+	[LGD_SWITCHER_FAULT] = "switcher fault",
+	[LGD_FUZZ_DONE] = "fuzz campaign accounted",
+};
+
+void lg_defend(enum lg_defence d, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (lg.defended[d]++ >= REPORT_FIRST)
+		return;
+	va_start(ap, fmt);
+	pv_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf("host: refused (%s): %s%s\n", kind_name[d], msg,
+		lg.defended[d] == REPORT_FIRST ? " (further ones only counted)" : "");
+}
+
+/* guest.hostile=NAME: the case, and the defence whose firing shows the
+ * guest's attempt failed.  Cases whose attempt is to crash or hang the
+ * host need the host to have met the situation and still be intact. */
+static const struct {
+	const char *name;
+	enum lg_defence proof;
+} cases[] = {
+	{ "usercall", LGD_USER_HCALL },
+	{ "segleak", LGD_HOST_SEGS },
+	{ "badseg", LGD_STACK_SEG },
+	{ "segwrap", LGD_SEGMENT },
+	{ "forge", LGD_SANITISED },
+	{ "crashforge", LGD_FORGED_EXPECT },
+	{ "sysenter", LGD_SYSENTER },
+	{ "haltoff", LGD_HALT_NOWAKE },
+	{ "gate", LGD_GATE },
+	{ "pte", LGD_PTE },
+	{ "fuzz", LGD_FUZZ_DONE },
+};
+
+void lg_hostile_from_cmdline(const char *name, u32 len)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(cases); i++)
+		if (strlen(cases[i].name) == len && !memcmp(cases[i].name, name, len)) {
+			lg.hostile = (int)i;
+			return;
+		}
+	kprintf("host: guest.hostile=%.*s: no such case; running the guest as an ordinary one\n",
+		(int)(len > 32 ? 32 : len), name);
+}
+
+const char *lg_hostile_name(void)
+{
+	return lg.hostile >= 0 ? cases[lg.hostile].name : NULL;
+}
+
+bool lg_attack_failed(void)
+{
+	return lg.hostile >= 0 && lg.defended[cases[lg.hostile].proof] > 0 && lg_intact();
+}
+
+void lg_defence_summary(void)
+{
+	for (u32 d = 0; d < LGD_COUNT; d++)
+		if (lg.defended[d])
+			kprintf("host: defence %s: %u time%s\n", kind_name[d], lg.defended[d],
+				lg.defended[d] == 1 ? "" : "s");
+}
+
+/* ---- integrity ---------------------------------------------------------- */
+
+/* FNV-1a over 32-bit words. */
+static u32 sum_words(u32 h, const u32 *w, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		h = (h ^ w[i]) * 16777619u;
+	return h;
+}
+
+static u32 sum_range(const void *from, const void *to)
+{
+	return sum_words(2166136261u, from, ((u32)to - (u32)from) / 4);
+}
+
+/* Page-table words without the accessed and dirty bits the CPU sets. */
+static u32 sum_entries(u32 h, const u32 *e)
+{
+	for (u32 i = 0; i < 1024; i++)
+		h = (h ^ (e[i] & ~(u32)(PTE_A | PTE_D))) * 16777619u;
+	return h;
+}
+
+/* The host's own page directory and every page table it points to. */
+static u32 sum_page_tables(void)
+{
+	const u32 *pgd = (const u32 *)init_mm.pgd;
+	u32 h = sum_entries(2166136261u, pgd);
+
+	for (u32 i = 0; i < 1024; i++)
+		if ((pgd[i] & PTE_P) && !(pgd[i] & PTE_PS))
+			h = sum_entries(h, (const u32 *)(pgd[i] & ~0xfffu));
+	return h;
+}
+
+void lg_sums_take(struct lg_sums *s)
+{
+	s->text = sum_range(__kernel_start, __text_end);
+	s->rodata = sum_range(__text_end, __selftests_end);
+	s->ptables = sum_page_tables();
+	s->switcher = 2166136261u;
+	lg_switcher_sum(&s->switcher);
+}
+
+bool lg_intact(void)
+{
+	return lg.before.text == lg.after.text && lg.before.rodata == lg.after.rodata &&
+	       lg.before.ptables == lg.after.ptables && lg.before.switcher == lg.after.switcher;
+}

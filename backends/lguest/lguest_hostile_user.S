@@ -1,0 +1,26 @@
+/*
+ * Ring-3 code for guest.hostile=usercall (lguest_hostile.c): copied over
+ * a task's program page, it asks for SET_PTE (the pte address and value
+ * the kernel left at offset 0x800 of the page) by vmcall (eax = 0) or by
+ * int $0x1f (eax = 1).  The host must refuse both: the task then ends
+ * with #UD or #GP; if the call returned, the task exits with 0xbad.
+ */
+#include "pvboot/lguest.h"
+
+	.section .rodata
+	.globl lg_hostile_user, lg_hostile_user_end
+	.balign 16
+lg_hostile_user:
+	movl %eax, %edi                 /* how */
+	movl 0x800(%ecx), %ebx          /* ecx = the slot base: our page */
+	movl 0x804(%ecx), %ecx
+	movl $LHCALL_SET_PTE, %eax
+	testl %edi, %edi
+	jnz 1f
+	vmcall
+	jmp 2f
+1:	int $LG_HCALL_VECTOR
+2:	movl $0xbad, %ebx               /* the hypercall came back: a failure */
+	xorl %eax, %eax                 /* SYS_EXIT */
+	int $0x80
+lg_hostile_user_end:
