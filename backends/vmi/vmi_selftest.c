@@ -126,6 +126,10 @@ SELFTEST(vmi_ap_start)
 	       "vmi: %u AP(s) started on the ROM's trampoline, %u on the kernel's",
 	       count(VMI_COUNT_AP_STARTED), tramp_started);
 	report(count(VMI_CALL_SetInitialAPState) >= aps, "vmi: SetInitialAPState for every AP");
+	/* Both SIPI rounds went through the ROM; only the first may write
+	 * the page (a rewrite could change code an AP is running). */
+	report(count(VMI_COUNT_TRAMP_WRITES) == 1, "vmi: the ROM wrote the SIPI page once in the bring-up (%u times)",
+	       count(VMI_COUNT_TRAMP_WRITES));
 }
 
 /* Deferred writes stay queued until the lazy MMU batch ends. */

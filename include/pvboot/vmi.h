@@ -112,6 +112,7 @@
 #define VMI_COUNT_LAZY_QUEUED           121     /* PTE updates queued in lazy MMU mode */
 #define VMI_COUNT_LAZY_APPLIED          122     /* queued updates applied at flush */
 #define VMI_COUNT_ALARM_PERIODIC        123     /* SetAlarm calls that armed periodic mode */
+#define VMI_COUNT_TRAMP_WRITES          124     /* times the ROM wrote a SIPI page */
 
 /* Page-table flags (SetPxE / UpdatePxE / AllocatePage / ReleasePage). */
 #define VMI_PAGE_PT             0x01

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <cpuid.h>
+#include <signal.h>
 #include "romdata.h"
 
 enum { EAX, EBX, ECX, EDX, ESI, EDI, EBP, ESP, EFL };
@@ -14,7 +15,7 @@ static u8 *base;                /* the RAM copy */
 static u32 len;
 static struct rom_data *rd;
 static u32 apic[1024] __attribute__((aligned(4096)));
-static int failed, run;
+static int failed, run, skipped;
 static u32 max_depth;
 static const char *test = "";
 
@@ -204,6 +205,109 @@ static void t_ap_state(void)
 	CHECK(rd->ap_stored == 1, "%u states stored", rd->ap_stored);
 }
 
+/* Writes to the SIPI page once it is read-only: counted, then allowed. */
+static u8 *sipi_page;
+static volatile int page_writes;
+
+static void on_segv(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig, (void)ctx;
+	if (!sipi_page || (u8 *)si->si_addr < sipi_page || (u8 *)si->si_addr >= sipi_page + 4096)
+		abort();
+	page_writes++;
+	mprotect(sipi_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+/* A page below 1 MiB for the SIPI vector, as the kernel would reserve. */
+static u32 map_sipi_page(void)
+{
+	for (u32 v = 0x9f; v >= 0x10; v--) {
+		void *p = mmap((void *)(v << 12), 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)(v << 12)) {
+			sipi_page = p;
+			return v;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	}
+	return 0;
+}
+
+/* The lgdt operand the trampoline's real-mode code reads (66 0F 01 16 disp16). */
+static bool gdt_pointer_ok(const u8 *page, u32 base)
+{
+	for (u32 i = 0; i + 6 <= 32; i++) {
+		if (memcmp(page + i, "\x66\x0f\x01\x16", 4))
+			continue;
+		u16 off, limit;
+		u32 gdt;
+		memcpy(&off, page + i + 4, 2);
+		memcpy(&limit, page + off, 2);
+		memcpy(&gdt, page + off + 2, 4);
+		/* flat code and data, accessed bits set: the CPU never writes them */
+		static const u8 descs[16] = { 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
+					      0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0 };
+		return limit == 0x17 && gdt >= base && gdt + 24 <= base + 4096 &&
+		       !memcmp((u8 *)(uintptr_t)gdt + 8, descs, 16);
+	}
+	return false;
+}
+
+/*
+ * A STARTUP IPI installs the trampoline in the SIPI page, complete (its
+ * GDT pointer holds the page base); the second round of SIPIs, sent while
+ * APs may be running the page, must not write it at all.
+ */
+static void t_sipi(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+	static u8 altstack[16384];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	u32 v = map_sipi_page(), sipi = 0x4600, writes = rd->counters[VMI_COUNT_TRAMP_WRITES];
+
+	test = "sipi";
+	if (!v) {
+		printf("SKIP: sipi: no page below 1 MiB could be mapped for the SIPI vector\n");
+		skipped++;
+		return;
+	}
+	sigaltstack(&ss, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	memset(sipi_page, 0xcc, 4096);
+	apic[0x310 / 4] = 3u << 24;     /* APIC id 3 has a state (t_ap_state) */
+	vcall(VMI_CALL_APICWrite, 0x300, 0xc500, 0, 0, 0, 0);  /* an INIT */
+	CHECK(sipi_page[0] == 0xcc, "INIT wrote the page");
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	CHECK(apic[0x300 / 4] == (sipi | v), "ICR %#x", apic[0x300 / 4]);
+	CHECK(sipi_page[0] == 0xfa && gdt_pointer_ok(sipi_page, v << 12),
+	      "trampoline at %#x not installed with the page's GDT", v << 12);
+	CHECK(rd->counters[VMI_COUNT_TRAMP_WRITES] == writes + 1, "page written %u times",
+	      rd->counters[VMI_COUNT_TRAMP_WRITES] - writes);
+
+	/* The second round, as the kernel sends it to APs not yet in C. */
+	mprotect(sipi_page, 4096, PROT_READ);
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v | 3u << 18, 0, 0, 0, 0);     /* all but self */
+	CHECK(page_writes == 0, "a second SIPI wrote the page %d time(s)", page_writes);
+	CHECK(rd->counters[VMI_COUNT_TRAMP_WRITES] == writes + 1, "second SIPI counted a write");
+
+	/* A page someone else changed is put right again. */
+	mprotect(sipi_page, 4096, PROT_READ | PROT_WRITE);
+	sipi_page[0x20] ^= 0xff;
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	CHECK(gdt_pointer_ok(sipi_page, v << 12) && rd->counters[VMI_COUNT_TRAMP_WRITES] == writes + 2,
+	      "a changed page was not reinstalled");
+	/* A SIPI to an APIC id without a state leaves the page alone. */
+	memset(sipi_page, 0xcc, 4096);
+	apic[0x310 / 4] = 9u << 24;
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	CHECK(sipi_page[0] == 0xcc, "SIPI for an APIC id without a state wrote the page");
+	signal(SIGSEGV, SIG_DFL);
+	munmap(sipi_page, 4096);
+	sipi_page = NULL;
+}
+
 static void load(const char *file)
 {
 	static u8 img[0x10000];
@@ -232,6 +336,8 @@ static void load(const char *file)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "--probe"))
+		return 0;       /* the wrapper asks: can this host run us? */
 	load(argc > 1 ? argv[1] : "build/vmi.rom");
 	printf("[==========] vmirom_calls: running the ROM at %p\n", (void *)base);
 	t_relocations();
@@ -239,6 +345,7 @@ int main(int argc, char **argv)
 	t_lazy();
 	t_apic_and_time();
 	t_ap_state();
+	t_sipi();
 	printf("harness: deepest stack use %u bytes (limit 256)\n", max_depth);
 	printf("[==========] %d test(s) run.\n", run);
 	if (failed) {
@@ -246,5 +353,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("[  PASSED  ] %d test(s).\n", run);
+	if (skipped)
+		printf("[  SKIPPED ] %d test(s)\n", skipped);
 	return 0;
 }

@@ -65,10 +65,15 @@ $(O)/rom/harness: $(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S $(ROM_DIR)/romd
 		$(ROM_DIR)/harness.c $(ROM_DIR)/harness_call.S -o $@
 
 # A wrapper, so the runner finds it among the unit tests and it tests this $(O)'s ROM.
+# A host that cannot run 32-bit programs runs it under qemu-i386, else skips it.
 $(ROM_HARNESS): $(O)/rom/harness $(O)/vmi.rom
 	@mkdir -p $(dir $@)
-	$(Q)printf '#!/bin/sh\n# the VMI ROM call harness (backends/vmi/rom/harness.c)\nexec "%s" "%s"\n' \
-		"$$(realpath $(O)/rom/harness)" "$$(realpath $(O)/vmi.rom)" > $@
+	$(Q)printf '%s\n' '#!/bin/sh' '# the VMI ROM call harness (backends/vmi/rom/harness.c), a 32-bit program' \
+		"h=$$(realpath $(O)/rom/harness) rom=$$(realpath $(O)/vmi.rom)" \
+		'"$$h" --probe 2>/dev/null && exec "$$h" "$$rom"' \
+		'command -v qemu-i386 >/dev/null && exec qemu-i386 "$$h" "$$rom"' \
+		'echo "harness: this host cannot run 32-bit programs and has no qemu-i386"' \
+		'echo "[  SKIPPED ] 1 test(s)"' > $@
 	$(Q)chmod +x $@
 
 # ---- bad ROMs for the boot catalogue (tests/boot/catalogue) ---------------
