@@ -308,6 +308,80 @@ static void t_sipi(void)
 	sipi_page = NULL;
 }
 
+/* The disp32 of the first `op ModRM=0x80|reg<<3 disp32(%eax)` in the first
+ * 16 bytes of f: where APICRead/APICWrite keep the APIC page's address. */
+static u8 *apic_disp(const u8 *f, u8 op, u8 modrm)
+{
+	for (int i = 0; f && i < 16; i++)
+		if (f[i] == op && f[i + 1] == modrm)
+			return (u8 *)f + i + 2;
+	return NULL;
+}
+
+
+/* What VMI_Init (privileged: rdmsr) does with the APIC base: the data
+ * area's copy, and the immediate of APICRead and APICWrite. */
+static void set_apic(u32 *page)
+{
+	u32 a = (u32)page;
+	u8 *r, *w;
+
+	rd->apic_base = a;
+	r = apic_disp(fn(VMI_CALL_APICRead), 0x8b, 0x80);       /* mov disp32(%eax), %eax */
+	w = apic_disp(fn(VMI_CALL_APICWrite), 0x89, 0x90);      /* mov %edx, disp32(%eax) */
+	if (!r || !w) {
+		printf("harness: APICRead/APICWrite have no disp32 access to the APIC page\n");
+		exit(1);
+	}
+	memcpy(r, &a, 4);
+	memcpy(w, &a, 4);
+}
+
+/*
+ * Without counting mode, GetRelocationInfo gives routines that count
+ * nothing and are the raw instruction plus ret: the whole cost of a
+ * patched hot op is call + instruction + ret.
+ */
+static void t_fast(void)
+{
+	static const struct { u32 call; u8 len; u8 code[8]; } raw[] = {
+		{ VMI_CALL_DisableInterrupts, 2, { 0xfa, 0xc3 } },
+		{ VMI_CALL_EnableInterrupts, 2, { 0xfb, 0xc3 } },
+		{ VMI_CALL_GetInterruptMask, 3, { 0x9c, 0x58, 0xc3 } },
+		{ VMI_CALL_SetInterruptMask, 3, { 0x50, 0x9d, 0xc3 } },
+		{ VMI_CALL_GetCR2, 4, { 0x0f, 0x20, 0xd0, 0xc3 } },
+		{ VMI_CALL_GetCR3, 4, { 0x0f, 0x20, 0xd8, 0xc3 } },
+		{ VMI_CALL_RDTSC, 3, { 0x0f, 0x31, 0xc3 } },
+		{ VMI_CALL_APICRead, 7, { 0x8b, 0x80, 0, 0, 0, 0, 0xc3 } },
+	};
+	u32 before[VMI_NCALLS];
+
+	test = "fast";
+	rd->counting = 0;
+	memcpy(before, rd->counters, sizeof(before));
+	for (u32 i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		u8 *f = fn(raw[i].call), code[8];
+		memcpy(code, raw[i].code, sizeof(code));
+		if (raw[i].call == VMI_CALL_APICRead)
+			memcpy(code + 2, &(u32){ (u32)apic }, 4);
+		CHECK(f && !memcmp(f, code, raw[i].len), "call %u is not its raw instruction and ret", raw[i].call);
+	}
+	apic[0x30 / 4] = 0x50014;
+	call(fn(VMI_CALL_APICRead), 0x30, 0, 0, 0, 0, OUT(EAX));
+	CHECK(h_out[EAX] == 0x50014, "APIC read %#x", h_out[EAX]);
+	call(fn(VMI_CALL_GetInterruptMask), 0, 0, 0, 0, 0, OUT(EAX));
+	call(fn(VMI_CALL_SetInterruptMask), h_out[EAX], 0, 0, 0, 0, 0);
+	call(fn(VMI_CALL_CPUID), 0, 0, 0, 0, 0, OUT(EAX) | OUT(EBX) | OUT(ECX) | OUT(EDX));
+	call(fn(VMI_CALL_APICWrite), 0x280, 7, 0, 0, 0, 0);
+	CHECK(apic[0x280 / 4] == 7, "APIC write");
+	CHECK(!memcmp(before, rd->counters, sizeof(before)), "a call counted without counting mode");
+	rd->counting = 1;
+	u8 *counted = fn(VMI_CALL_APICRead);
+	rd->counting = 0;
+	CHECK(counted != fn(VMI_CALL_APICRead), "counting and fast mode give the same APICRead");
+	rd->counting = 1;
+}
+
 static void load(const char *file)
 {
 	static u8 img[0x10000];
@@ -331,7 +405,8 @@ static void load(const char *file)
 	base = map + 0x800;             /* 2 KiB aligned, not 4: any copy must work */
 	memcpy(base, img, len);
 	rd = (struct rom_data *)(base + len);
-	rd->apic_base = (u32)apic;      /* what VMI_Init (privileged) would read */
+	set_apic(apic);
+	rd->counting = 1;               /* as VMI_Init does for VMI_EXT_INIT_COUNT */
 }
 
 int main(int argc, char **argv)
@@ -346,6 +421,7 @@ int main(int argc, char **argv)
 	t_apic_and_time();
 	t_ap_state();
 	t_sipi();
+	t_fast();
 	printf("harness: deepest stack use %u bytes (limit 256)\n", max_depth);
 	printf("[==========] %d test(s) run.\n", run);
 	if (failed) {
