@@ -80,7 +80,14 @@ run_case() {
 	local nres
 	nres=$(grep -c . <<<"$results" || true)
 	if ((rc == 124 || rc == 137)); then
-		finish FAIL "timed out after ${limit}s"; return
+		# How far it got, and how much CPU QEMU had: a hung guest burns its
+		# share, a starved one (a busy machine) had little.
+		local last cpu
+		times > "$base.cpu"     # a builtin in this shell: a subshell would see none
+		cpu=$(child_cpu <"$base.cpu")
+		rm -f "$base.cpu"
+		last=$(sed -e 's/\x1b\[[0-9;=]*[A-Za-z]//g' -e '/^#/d' -e '/^qemu-system-[a-z0-9_]*: terminating/d' -e '/^[[:space:]]*$/d' <<<"$text" | tail -n 1 | cut -c1-80)
+		finish FAIL "timed out after ${limit}s, QEMU had ${cpu}s of CPU; last line: ${last:-(none)}"; return
 	fi
 	if ((nres != 1)); then
 		finish FAIL "$nres 'PVBOOT RESULT' lines, want 1 (QEMU exit $rc)"; return
@@ -110,6 +117,15 @@ run_case() {
 	else
 		finish PASS
 	fi
+}
+
+# CPU seconds (user + system) of the waited-for children, from the output
+# of bash's `times` on stdin (second line: "XmY.YYYs XmY.YYYs").
+child_cpu() {
+	local u s
+	read -r _ && read -r u s
+	awk -v u="$u" -v s="$s" 'function sec(t) { split(t, a, "m"); return a[1] * 60 + a[2] }
+		BEGIN { printf "%.0f", sec(u) + sec(s) }'
 }
 
 # The value of KEY in a result line, or '(missing)'.
