@@ -28,6 +28,7 @@ static volatile u32 ap_started[MAX_CPUS];
 extern u8 trampoline_start[], trampoline_end[];
 extern u8 tramp_cr3[], tramp_cr4[], tramp_efer[], tramp_stacks[], tramp_entry[], tramp_count[];
 volatile u32 tramp_started;
+bool smp_backend_trampoline;
 
 #define TRAMP_SLOT(sym) (*(u32 *)(TRAMP_BASE + ((sym) - trampoline_start)))
 #define AP_WAIT_MS 5000
@@ -51,8 +52,17 @@ static void enumerate_cpus(void)
 	ncpus_present = n;
 }
 
+/*
+ * Written once, before the first INIT, so no AP can be running the page
+ * while it changes; the second SIPI round writes nothing.  A backend that
+ * starts APs on its own trampoline owns the page (its ROM installs it at
+ * the first SIPI), and a second writer there could change code an AP is
+ * executing: then ours is not written at all.
+ */
 static void setup_trampoline(void)
 {
+	if (smp_backend_trampoline)
+		return;
 	memcpy((void *)TRAMP_BASE, trampoline_start, trampoline_end - trampoline_start);
 	TRAMP_SLOT(tramp_cr3) = read_cr3();
 	TRAMP_SLOT(tramp_cr4) = read_cr4();

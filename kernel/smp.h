@@ -10,6 +10,9 @@
 void smp_boot(void);
 struct cpu *cpu_of_apic(u32 apicid);
 extern volatile u32 tramp_started;      /* APs that ran the real-mode trampoline */
+/* Set by a startup_ipi_hook that starts the AP on a trampoline of its own
+ * (VMI's SetInitialAPState): the SIPI page is then the backend's alone. */
+extern bool smp_backend_trampoline;
 void ap_entry(void);
 /* Run fn(arg) on cpu (by logical id) through an IPI; wait for it. */
 bool smp_call(u32 cpu, void (*fn)(void *), void *arg);

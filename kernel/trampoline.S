@@ -73,10 +73,12 @@ tramp32:
 	jmp 1b
 
 	.balign 8
+/* Accessed bits preset (0x9b, 0x93), so loading a selector never makes an
+ * AP write the page that other APs may be executing. */
 tramp_gdt:
 	.quad 0
-	.quad 0x00cf9a000000ffff        /* flat 32-bit code */
-	.quad 0x00cf92000000ffff        /* flat 32-bit data */
+	.quad 0x00cf9b000000ffff        /* flat 32-bit code */
+	.quad 0x00cf93000000ffff        /* flat 32-bit data */
 tramp_gdtr:
 	.word tramp_gdtr - tramp_gdt - 1
 	.long ABS(tramp_gdt)

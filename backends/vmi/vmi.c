@@ -96,6 +96,11 @@ static const char *copy_rom(void)
 	memcpy(rom_copy, src, vmi.len);
 	paging_allow_exec((u32)rom_copy, vmi.len);     /* the ROM's code stays executable under NX */
 	memset(rom_copy + vmi.len, 0, vmi.data_size);
+	/* Per-call counters are the self-tests' proof that ops reach the ROM;
+	 * every other boot takes the entry points that count nothing. */
+	vmi.counting = kopts.test;
+	u32 flags = vmi.counting ? VMI_EXT_INIT_COUNT : 0;
+	memcpy(rom_copy + VMI_EXT_INIT_FLAGS_OFF, &flags, 4);
 	vmi.base = rom_copy;
 	return NULL;
 }
@@ -143,8 +148,9 @@ static void vmi_banner(void)
 
 	for (u32 c = 0; c < VMI_NCALLS; c++)
 		n += vmi_has(c);
-	kprintf("paravirt: vmi backend: ROM from %#x (%u bytes) running at %#x with %u bytes of data; %u calls implemented\n",
-		vmi.phys, vmi.len, (u32)vmi.base, vmi.data_size, n);
+	kprintf("paravirt: vmi backend: ROM from %#x (%u bytes) running at %#x with %u bytes of data; %u calls implemented, %s\n",
+		vmi.phys, vmi.len, (u32)vmi.base, vmi.data_size, n,
+		vmi.counting ? "counted (test)" : "not counted");
 }
 
 const char *vmi_init(void)

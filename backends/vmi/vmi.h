@@ -11,6 +11,7 @@ struct vmi_rom {
 	u32 phys;               /* where the firmware had it */
 	u32 virtual_top;        /* the header's: va_hole_start once init succeeds */
 	u32 *counters;          /* GetCounters, or NULL */
+	bool counting;          /* asked VMI_Init for the counting entry points */
 	u32 eip[VMI_NCALLS];    /* relocation info per call */
 	u8 type[VMI_NCALLS];
 };

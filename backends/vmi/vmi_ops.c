@@ -177,6 +177,7 @@ static void vmi_startup_ipi_hook(int apicid, unsigned long eip, unsigned long es
 	s.idtr_base = idt.address;
 	s.idtr_limit = idt.size;
 	VMI_FN(v2, VMI_CALL_SetInitialAPState)((u32)&s, (u32)apicid);
+	smp_backend_trampoline = true;  /* the ROM fills the SIPI page */
 }
 
 void vmi_fill_wrappers(struct paravirt_patch_template *t)

@@ -10,6 +10,7 @@
 #include "smp.h"
 #include "report.h"
 #include "paravirt.h"
+#include "pvboot/patch.h"
 
 /* True under the vmi backend; otherwise one SKIP line naming the test
  * and why, so a vmi test never passes by saying nothing. */
@@ -139,19 +140,22 @@ SELFTEST(vmi_page_hooks)
 	page_free(pd);
 }
 
-
-/* A patched site of a direct op must call/jump into the ROM routine. */
+/* A patched site of a direct op must call/jump into the ROM routine:
+ * a jmp, or a call as pv_patch_call writes it (NOP padding after it
+ * only on sites longer than a call can fill). */
 static bool site_ok(const struct paravirt_patch_site *s, u32 target)
 {
 	const u8 *p = (const u8 *)s->addr;
-	u32 rel;
+	u32 to, rel;
 
-	if (p[0] == 0x51 && p[2] == 0xe8)       /* push; push; call */
-		p += 2;
-	if (p[0] != 0xe8 && p[0] != 0xe9)
-		return false;
-	memcpy(&rel, p + 1, 4);
-	return (u32)p + 5 + rel == target;
+	if (p[0] == 0xe9) {
+		memcpy(&rel, p + 1, 4);
+		return (u32)p + 5 + rel == target;
+	}
+	for (unsigned used = s->len; used >= 5; used--)
+		if (pv_call_target(p, used, (u32)p, &to))
+			return to == target;
+	return false;
 }
 
 SELFTEST(vmi_patched_sites)
@@ -189,6 +193,10 @@ SELFTEST(vmi_ap_start)
 	       "vmi: %u AP(s) started on the ROM's trampoline, %u on the kernel's",
 	       count(VMI_COUNT_AP_STARTED), tramp_started);
 	report(count(VMI_CALL_SetInitialAPState) >= aps, "vmi: SetInitialAPState for every AP");
+	/* Both SIPI rounds went through the ROM; only the first may write
+	 * the page (a rewrite could change code an AP is running). */
+	report(count(VMI_COUNT_TRAMP_WRITES) == 1, "vmi: the ROM wrote the SIPI page once in the bring-up (%u times)",
+	       count(VMI_COUNT_TRAMP_WRITES));
 }
 
 /* Deferred writes stay queued until the lazy MMU batch ends. */

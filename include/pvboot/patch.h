@@ -26,9 +26,14 @@ unsigned pv_patch_insns(u8 *buf, unsigned len, const u8 *start, const u8 *end);
 unsigned pv_patch_insns_prefixed(u8 *buf, unsigned len, const u8 *start,
 				 const u8 *end, unsigned first_len);
 /* A direct call to target; if the target clobbers registers the site
- * must keep, save %ecx/%edx around it when there is room, else keep. */
+ * must keep, save %ecx/%edx around it when there is room, else keep.
+ * CS-override prefixes on the call fill the site (up to the 15-byte
+ * instruction limit), so it runs as one instruction with no NOP after. */
 unsigned pv_patch_call(u8 *buf, u32 addr, unsigned len, u32 target,
 		       u16 tgt_clobbers, u16 site_clobbers);
+/* buf[0..used) is a call pv_patch_call wrote: true, and *target (if not
+ * NULL) where it goes when buf lives at addr. */
+bool pv_call_target(const u8 *buf, unsigned used, u32 addr, u32 *target);
 /* A direct jump (return paths: iret, sysexit). */
 unsigned pv_patch_jmp(u8 *buf, u32 addr, unsigned len, u32 target);
 /* ud2: an op the backend left empty must fault loudly, not run garbage. */

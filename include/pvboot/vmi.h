@@ -33,6 +33,11 @@
 #define VMI_EXT_MAGIC_OFF       (VMI_EXT_OFF + 0)
 #define VMI_EXT_VERSION_OFF     (VMI_EXT_OFF + 4)   /* u32, 1 */
 #define VMI_EXT_DATA_SIZE_OFF   (VMI_EXT_OFF + 8)   /* u32: RW bytes after the image */
+/* u32 the kernel writes into its RAM copy before VMI_Init (0 in the image):
+ * VMI_EXT_INIT_COUNT asks for the counting entry points, so that
+ * counters[call] moves on every call; without it calls count nothing. */
+#define VMI_EXT_INIT_FLAGS_OFF  (VMI_EXT_OFF + 12)
+#define VMI_EXT_INIT_COUNT      0x1
 #define VMI_EXT_VERSION         1
 
 /* Relocation types returned by GetRelocationInfo. */
@@ -112,7 +117,8 @@
 #define VMI_COUNT_LAZY_QUEUED           121     /* PTE updates queued in lazy MMU mode */
 #define VMI_COUNT_LAZY_APPLIED          122     /* queued updates applied at flush */
 #define VMI_COUNT_ALARM_PERIODIC        123     /* SetAlarm calls that armed periodic mode */
-#define VMI_COUNT_PAE_PAGES             124     /* AllocatePage/ReleasePage calls flagged PAE */
+#define VMI_COUNT_TRAMP_WRITES          124     /* times the ROM wrote a SIPI page */
+#define VMI_COUNT_PAE_PAGES             125     /* AllocatePage/ReleasePage calls flagged PAE (always counted: cold calls) */
 
 /* Page-table flags (SetPxE / UpdatePxE / AllocatePage / ReleasePage). */
 #define VMI_PAGE_PT             0x01

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the QEMU boot catalogue (tests/boot/catalogue) in parallel and check each PVBOOT RESULT line.
-# usage: tests/boot/run.sh [NAME-GLOB...]      env: O JOBS TIMEOUT CATALOGUE KERNEL IMAGE
+# usage: tests/boot/run.sh [--repeat N] [NAME-GLOB...]      env: O JOBS TIMEOUT CATALOGUE KERNEL IMAGE
+#   --repeat N   boot every selected case N times and report each as "k/N passed"
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -8,15 +9,20 @@ export O=${O:-build} JOBS=${JOBS:-2} TIMEOUT=${TIMEOUT:-60}
 export CATALOGUE=${CATALOGUE:-$here/catalogue}
 logs=$O/test-logs
 
-# ---- one case (run by xargs in a child): $2 is the catalogue line --------
+# ---- one case (run by xargs in a child): $1 is the catalogue line, $2 the
+# run number under --repeat (its files then go to $logs/repeat/<name>.<run>.*)
 run_case() {
-	local line=$1 cols
+	local line=$1 run=${2:-} cols
 	mapfile -t cols < <(xargs printf '%s\n' <<<"$line")
 	local name=${cols[0]} fw=${cols[1]} accel=${cols[2]} smp=${cols[3]} mem=${cols[4]}
 	local qargs=${cols[5]} cmdline=${cols[6]} expect=("${cols[@]:7}")
 	[[ $qargs == - ]] && qargs=
 	[[ $cmdline == - ]] && cmdline=
-	local log=$logs/$name.log out=$logs/$name.out
+	local base=$logs/$name label=boot/$name
+	if [[ -n $run ]]; then
+		base=$logs/repeat/$name.$run label="boot/$name (run $run)"
+	fi
+	local log=$base.log out=$base.out t0=${EPOCHREALTIME//[.,]/}
 	local why='' state=FAIL
 	rm -f "$log"    # a case that fails before QEMU runs must not show an old log
 
@@ -24,24 +30,25 @@ run_case() {
 		state=$1 why=${2:-}
 		{
 			case $state in
-			PASS) echo "PASS: boot/$name" ;;
-			SKIP) echo "SKIP: boot/$name: $why" ;;
-			FAIL) echo "FAIL: boot/$name: $why (log: $log)"
+			PASS) echo "PASS: $label" ;;
+			SKIP) echo "SKIP: $label: $why" ;;
+			FAIL) echo "FAIL: $label: $why (log: $log)"
 			      [[ -f $log ]] && tail -n 20 "$log" | tr -d '\r' | sed 's/^/    | /' ;;
 			esac
 		} > "$out"
-		echo "$state" > "$logs/$name.state"
+		# state, seconds taken, reason: the repeat summary reads them back
+		local us=$((${EPOCHREALTIME//[.,]/} - t0))
+		printf '%s %d.%d %s\n' "$state" $((us / 1000000)) $((us / 100000 % 10)) "$why" > "$base.state"
 		flock "$logs/.lock" cat "$out"
 	}
 
-	local extra=() rc_want='' limit=$TIMEOUT e input='' retries=0 stop='' tpm=0
+	local extra=() rc_want='' limit=$TIMEOUT e input='' stop='' tpm=0
 	read -r -a extra <<<"${qargs//\{O\}/$O}"
 	for e in "${expect[@]}"; do
 		case $e in
 		@rc=*) rc_want=${e#@rc=} ;;
 		@timeout=*) limit=${e#@timeout=} ;;
 		@stdin=*) input=${e#@stdin=} ;;
-		@retry=*) retries=${e#@retry=} ;;
 		@stop~*) stop=${e#@stop~} ;;
 		@tpm) tpm=1 ;;
 		status=pass) : "${rc_want:=1}" ;;
@@ -68,7 +75,7 @@ run_case() {
 
 	. "$here/../../scripts/qemu-cmd.sh"
 	local qrc=0
-	qemu_cmd "$fw" "$accel" "$smp" "$mem" "$cmdline" "$logs/$name.vars.fd" "${extra[@]}" || qrc=$?
+	qemu_cmd "$fw" "$accel" "$smp" "$mem" "$cmdline" "$base.vars.fd" "${extra[@]}" || qrc=$?
 	# 2: a build artifact is missing (a documented skip); anything else
 	# (firmware not installed, bad column) is a failure.
 	if ((qrc == 2)); then
@@ -77,30 +84,17 @@ run_case() {
 		tpm_stop; finish FAIL "$QEMU_ERR"; return
 	fi
 
-	local rc=0 attempt=0
-	while :; do
-		rc=0
-		{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
-		if [[ -n $stop ]]; then         # ended by us once the log shows the expected end
-			run_until "$limit" "$stop" || rc=$?
-		elif [[ -n $input ]]; then        # typed on the serial console after 3 s
-			{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
-				timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
-		else
-			timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
-		fi
-		# @retry=N: a known-flaky case (see the catalogue) gets N more tries
-		# when it produced no result line; each retry is announced and the
-		# failed attempt's log kept.
-		if ((attempt < retries)) && ! tr -d '\r' <"$log" | grep -q '^PVBOOT RESULT'; then
-			attempt=$((attempt + 1))
-			cp "$log" "$logs/$name.try$attempt.log"
-			flock "$logs/.lock" echo "RETRY: boot/$name: no result line (QEMU exit $rc); log kept as $logs/$name.try$attempt.log"
-			continue
-		fi
-		break
-	done
-	rm -f "$logs/$name.vars.fd"
+	local rc=0
+	{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
+	if [[ -n $stop ]]; then         # ended by us once the log shows the expected end
+		run_until "$limit" "$stop" || rc=$?
+	elif [[ -n $input ]]; then        # typed on the serial console after 3 s
+		{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
+			timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
+	else
+		timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
+	fi
+	rm -f "$base.vars.fd"
 	tpm_stop
 
 	local text results
@@ -109,7 +103,14 @@ run_case() {
 	local nres
 	nres=$(grep -c . <<<"$results" || true)
 	if ((rc == 124 || rc == 137)); then
-		finish FAIL "timed out after ${limit}s${stop:+ without a log line matching '$stop'}"; return
+		# How far it got, and how much CPU QEMU had: a hung guest burns its
+		# share, a starved one (a busy machine) had little.
+		local last cpu
+		times > "$base.cpu"     # a builtin in this shell: a subshell would see none
+		cpu=$(child_cpu <"$base.cpu")
+		rm -f "$base.cpu"
+		last=$(sed -e 's/\x1b\[[0-9;=]*[A-Za-z]//g' -e '/^#/d' -e '/^qemu-system-[a-z0-9_]*: terminating/d' -e '/^[[:space:]]*$/d' <<<"$text" | tail -n 1 | cut -c1-80)
+		finish FAIL "timed out after ${limit}s${stop:+ without a log line matching '$stop'}, QEMU had ${cpu}s of CPU; last line: ${last:-(none)}"; return
 	fi
 	if [[ -n $stop ]]; then
 		# An expected stop (rc 200): no result line may exist, the rest of the expectations apply.
@@ -231,6 +232,15 @@ lint_row() {
 	return 0
 }
 
+# CPU seconds (user + system) of the waited-for children, from the output
+# of bash's `times` on stdin (second line: "XmY.YYYs XmY.YYYs").
+child_cpu() {
+	local u s
+	read -r _ && read -r u s
+	awk -v u="$u" -v s="$s" 'function sec(t) { split(t, a, "m"); return a[1] * 60 + a[2] }
+		BEGIN { printf "%.0f", sec(u) + sec(s) }'
+}
+
 # The value of KEY in a result line, or '(missing)'.
 field() {
 	local w
@@ -240,9 +250,68 @@ field() {
 	echo "(missing)"
 }
 
+# --repeat N: every selected case N times, run k of every case before run
+# k+1 of any (so a busy spell on the machine is spread over the cases), JOBS
+# at a time.  Prints each failed run as it happens, then one line per case:
+# "k/N passed" with the median and longest time; a case passes only N/N.
+repeat_cases() {
+	local tasks=$logs/.repeat-tasks line name k
+	mkdir -p "$logs/repeat"
+	: > "$tasks"
+	for ((k = 1; k <= repeat; k++)); do
+		while IFS= read -r line; do
+			read -r name _ <<<"$line"
+			rm -f "$logs/repeat/$name.$k".{log,state,out}
+			printf '%s\0%s\0' "$line" "$k" >> "$tasks"
+		done < "$selected"
+	done
+	# Only failures are printed per run: N passing lines per case say nothing.
+	xargs -0 -a "$tasks" -n 2 -P "$JOBS" "$0" --case | grep -v '^PASS: ' || true
+
+	local pass=0 fail=0 skip=0 ok st secs times why
+	echo "repeat: $repeat runs per case (JOBS=$JOBS)"
+	while IFS= read -r line; do
+		read -r name _ <<<"$line"
+		ok=0 st=PASS times=() why=
+		for ((k = 1; k <= repeat; k++)); do
+			local f=$logs/repeat/$name.$k.state s r
+			s=$(state_of "$f")
+			[[ -f $f ]] && read -r _ secs r <"$f" || { secs=0 r="the case runner died"; }
+			times+=("$secs")
+			case $s in
+			PASS) ok=$((ok + 1)) ;;
+			SKIP) st=SKIP why=$r ;;
+			*) st=FAIL; [[ -n $why ]] || why="run $k: $r" ;;
+			esac
+		done
+		if [[ $st == SKIP ]]; then
+			printf '  %-24s skipped: %s\n' "$name" "$why"
+			skip=$((skip + 1))
+			continue
+		fi
+		local sorted median max
+		mapfile -t sorted < <(printf '%s\n' "${times[@]}" | sort -n)
+		median=${sorted[$(((repeat - 1) / 2))]} max=${sorted[$((repeat - 1))]}
+		printf '  %-24s %d/%d passed   median %ss, longest %ss%s\n' "$name" "$ok" "$repeat" \
+			"$median" "$max" "${why:+   (first failure: $why)}"
+		if ((ok == repeat)); then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	done < "$selected"
+	local summary="boot: $pass passed, $fail failed"
+	((skip)) && summary+=", $skip skipped"
+	echo "$summary (a case passes only if all $repeat runs passed; logs: $logs/repeat/)"
+	((fail == 0))
+}
+
 if [[ ${1:-} == --case ]]; then
-	run_case "$2"
+	run_case "$2" "${3:-}"
 	exit 0
+fi
+
+repeat=0
+if [[ ${1:-} == --repeat ]]; then
+	repeat=${2:-}
+	[[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --repeat wants a run count of 1 or more, not '${2:-}'" >&2; exit 2; }
+	shift 2
 fi
 
 # ---- driver ------------------------------------------------------------------
@@ -276,12 +345,25 @@ if ((total == 0)); then
 	exit 1
 fi
 
+# The case's state file: "STATE SECONDS REASON" (the first word only, if
+# the runner died before writing it: FAIL).
+state_of() {
+	local f=$1
+	[[ -f $f ]] && read -r REPLY _ <"$f" || REPLY=FAIL
+	echo "$REPLY"
+}
+
+if ((repeat)); then
+	repeat_cases
+	exit $?
+fi
+
 xargs -a "$selected" -d '\n' -n 1 -P "$JOBS" "$0" --case || true
 
 pass=0 fail=0 skip=0
 while IFS= read -r line; do
 	read -r name _ <<<"$line"
-	state=$(cat "$logs/$name.state" 2>/dev/null || echo FAIL)
+	state=$(state_of "$logs/$name.state")
 	case $state in
 	PASS) pass=$((pass + 1)) ;;
 	SKIP) skip=$((skip + 1)) ;;

@@ -233,27 +233,39 @@ static void test_insns_empty_template(void **state)
 
 /* ---- pv_patch_call ------------------------------------------------------- */
 
+/* The call pv_patch_call writes over room bytes: n CS prefixes, E8 rel32,
+ * the rel32 counted from the end of the whole prefixed instruction. */
+static void assert_call(const u8 *p, u32 at, unsigned room, u32 target)
+{
+	unsigned pre = room - 5;
+
+	for (unsigned i = 0; i < pre; i++)
+		assert_int_equal(p[i], 0x2e);
+	assert_int_equal(p[pre], 0xe8);
+	assert_int_equal(rel32_dest(p + pre + 1, at + room), target);
+}
+
 static void test_call_any_site(void **state)
 {
+	/* A 6-byte indirect call becomes one 6-byte call: cs call rel32. */
 	u8 buf[BUFSZ];
+	const u8 want[6] = { 0x2e, 0xe8, 0x6a, 0x46, 0x24, 0x00 };  /* 0x345670 - 0x101006 */
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_ANY, CLBR_ANY), 5);
-	assert_int_equal(buf[0], 0xe8);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), TGT_HI);
-	assert_int_equal(get_u32(buf + 1), TGT_HI - (SITE + 5));
+	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_ANY, CLBR_ANY), 6);
+	assert_memory_equal(buf, want, 6);
+	assert_call(buf, SITE, 6, TGT_HI);
 	assert_canary(buf, 6);
 }
 
 static void test_call_negative_displacement(void **state)
 {
 	u8 buf[BUFSZ];
-	const u8 want[5] = { 0xe8, 0xfb, 0xef, 0xff, 0xff };  /* -0x1005 */
+	const u8 want[6] = { 0x2e, 0xe8, 0xfa, 0xef, 0xff, 0xff };  /* -0x1006 */
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_LO, CLBR_ANY, CLBR_ANY), 5);
-	assert_memory_equal(buf, want, 5);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), TGT_LO);
+	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_LO, CLBR_ANY, CLBR_ANY), 6);
+	assert_memory_equal(buf, want, 6);
 	assert_canary(buf, 6);
 }
 
@@ -263,10 +275,9 @@ static void test_call_wraps_address_space(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pv_patch_call(buf, 0xfffffff0u, 6, 0x00000100u, CLBR_ANY, CLBR_ANY), 5);
-	assert_int_equal(buf[0], 0xe8);
-	assert_int_equal(rel32_dest(buf + 1, 0xfffffff5u), 0x00000100u);
-	assert_int_equal(get_u32(buf + 1), 0x0000010bu);
+	assert_int_equal(pv_patch_call(buf, 0xfffffff0u, 6, 0x00000100u, CLBR_ANY, CLBR_ANY), 6);
+	assert_call(buf, 0xfffffff0u, 6, 0x00000100u);
+	assert_int_equal(get_u32(buf + 2), 0x0000010au);
 }
 
 static void test_call_self_target(void **state)
@@ -274,12 +285,13 @@ static void test_call_self_target(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pv_patch_call(buf, SITE, 6, SITE, CLBR_ANY, CLBR_ANY), 5);
-	assert_int_equal(get_u32(buf + 1), (u32)-5);
+	assert_int_equal(pv_patch_call(buf, SITE, 6, SITE, CLBR_ANY, CLBR_ANY), 6);
+	assert_int_equal(get_u32(buf + 2), (u32)-6);
 }
 
 static void test_call_exactly_five(void **state)
 {
+	/* No room for a prefix: the plain call. */
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, 5);
@@ -287,6 +299,25 @@ static void test_call_exactly_five(void **state)
 	assert_int_equal(buf[0], 0xe8);
 	assert_int_equal(rel32_dest(buf + 1, SITE + 5), TGT_HI);
 	assert_canary(buf, 5);
+}
+
+static void test_call_fills_every_length(void **state)
+{
+	/* 5..15 bytes: one instruction of exactly that length; longer sites
+	 * stop at the 15-byte limit (10 prefixes) and leave the rest. */
+	u8 buf[BUFSZ], ref[BUFSZ];
+
+	for (unsigned len = 5; len <= PV_SITE_MAX; len++) {
+		unsigned want = len > 15 ? 15 : len;
+		prep(buf, site_call, 6, len);
+		memcpy(ref, buf, BUFSZ);
+		assert_int_equal(pv_patch_call(buf, SITE, len, TGT_LO, CLBR_ANY, CLBR_ANY), want);
+		assert_call(buf, SITE, want, TGT_LO);
+		assert_memory_equal(buf + want, ref + want, BUFSZ - want);
+		u32 to = 0;
+		assert_true(pv_call_target(buf, want, SITE, &to));
+		assert_int_equal(to, TGT_LO);
+	}
 }
 
 static void test_call_too_short_kept(void **state)
@@ -304,28 +335,27 @@ static void test_call_too_short_kept(void **state)
 
 static void test_call_hot_site_saves_ecx_edx(void **state)
 {
+	/* 10 bytes: push, push, cs call, pop, pop, with no NOP left over. */
 	u8 buf[BUFSZ];
 
 	prep(buf, site_hot, 10, 10);
-	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_ANY, CLBR_EAX), 9);
+	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_ANY, CLBR_EAX), 10);
 	assert_int_equal(buf[0], 0x51);         /* push %ecx */
 	assert_int_equal(buf[1], 0x52);         /* push %edx */
-	assert_int_equal(buf[2], 0xe8);
-	assert_int_equal(rel32_dest(buf + 3, SITE + 7), TGT_HI);
-	assert_int_equal(buf[7], 0x5a);         /* pop %edx */
-	assert_int_equal(buf[8], 0x59);         /* pop %ecx */
+	assert_call(buf + 2, SITE + 2, 6, TGT_HI);
+	assert_int_equal(buf[8], 0x5a);         /* pop %edx */
+	assert_int_equal(buf[9], 0x59);         /* pop %ecx */
 	assert_canary(buf, 10);
 }
 
 static void test_call_hot_site_negative_displacement(void **state)
 {
 	u8 buf[BUFSZ];
-	const u8 want[9] = { 0x51, 0x52, 0xe8, 0xf9, 0xef, 0xff, 0xff, 0x5a, 0x59 };  /* -0x1007 */
+	const u8 want[10] = { 0x51, 0x52, 0x2e, 0xe8, 0xf8, 0xef, 0xff, 0xff, 0x5a, 0x59 };  /* -0x1008 */
 
 	prep(buf, site_hot, 10, 10);
-	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_LO, CLBR_ANY, CLBR_EAX), 9);
-	assert_memory_equal(buf, want, 9);
-	assert_int_equal(rel32_dest(buf + 3, SITE + 7), TGT_LO);
+	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_LO, CLBR_ANY, CLBR_EAX), 10);
+	assert_memory_equal(buf, want, 10);
 	assert_canary(buf, 10);
 }
 
@@ -337,6 +367,7 @@ static void test_call_hot_site_exactly_nine(void **state)
 	assert_int_equal(pv_patch_call(buf, SITE, 9, TGT_HI, CLBR_ANY, CLBR_EAX), 9);
 	assert_int_equal(buf[2], 0xe8);
 	assert_int_equal(rel32_dest(buf + 3, SITE + 7), TGT_HI);
+	assert_int_equal(buf[7], 0x5a);
 	assert_canary(buf, 9);
 }
 
@@ -359,23 +390,23 @@ static void test_call_hot_site_one_extra_reg(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_hot, 10, 10);
-	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_EAX | CLBR_ECX, CLBR_EAX), 9);
+	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_EAX | CLBR_ECX, CLBR_EAX), 10);
 	assert_int_equal(buf[0], 0x51);
-	assert_int_equal(rel32_dest(buf + 3, SITE + 7), TGT_HI);
+	assert_call(buf + 2, SITE + 2, 6, TGT_HI);
 
 	prep(buf, site_hot, 10, 10);
-	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_EDX, CLBR_EAX), 9);
-	assert_int_equal(buf[8], 0x59);
+	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_EDX, CLBR_EAX), 10);
+	assert_int_equal(buf[9], 0x59);
 }
 
 static void test_call_eax_only_target_on_eax_site(void **state)
 {
+	/* No saves needed: the whole hot site is one 10-byte call. */
 	u8 buf[BUFSZ];
 
 	prep(buf, site_hot, 10, 10);
-	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_EAX, CLBR_EAX), 5);
-	assert_int_equal(buf[0], 0xe8);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), TGT_HI);
+	assert_int_equal(pv_patch_call(buf, SITE, 10, TGT_HI, CLBR_EAX, CLBR_EAX), 10);
+	assert_call(buf, SITE, 10, TGT_HI);
 	assert_canary(buf, 10);
 }
 
@@ -385,8 +416,8 @@ static void test_call_eax_only_target_on_short_eax_site(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_hot, 10, 6);
-	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_EAX, CLBR_EAX), 5);
-	assert_int_equal(buf[0], 0xe8);
+	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_EAX, CLBR_EAX), 6);
+	assert_call(buf, SITE, 6, TGT_HI);
 	assert_canary(buf, 6);
 }
 
@@ -395,8 +426,8 @@ static void test_call_none_target_anywhere(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_NONE, CLBR_NONE), 5);
-	assert_int_equal(buf[0], 0xe8);
+	assert_int_equal(pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_NONE, CLBR_NONE), 6);
+	assert_call(buf, SITE, 6, TGT_HI);
 }
 
 static void test_call_eax_clobber_cannot_be_saved(void **state)
@@ -414,12 +445,41 @@ static void test_call_eax_clobber_cannot_be_saved(void **state)
 
 static void test_call_long_site(void **state)
 {
+	/* 10 prefixes at most (15-byte limit); the caller pads the rest. */
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, PV_SITE_MAX);
-	assert_int_equal(pv_patch_call(buf, SITE, PV_SITE_MAX, TGT_LO, CLBR_ANY, CLBR_ANY), 5);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), TGT_LO);
+	assert_int_equal(pv_patch_call(buf, SITE, PV_SITE_MAX, TGT_LO, CLBR_ANY, CLBR_ANY), 15);
+	assert_call(buf, SITE, 15, TGT_LO);
 	assert_canary(buf, PV_SITE_MAX);
+}
+
+static void test_call_target_recognises_only_calls(void **state)
+{
+	/* pv_call_target: what the patcher wrote, in every form, and nothing
+	 * else (an indirect call, a jmp, a call with trailing bytes, an
+	 * unbalanced push/pop frame, prefixes only). */
+	static const u8 plain[5] = { 0xe8, 1, 0, 0, 0 };
+	static const u8 saved[9] = { 0x51, 0x52, 0xe8, 1, 0, 0, 0, 0x5a, 0x59 };
+	static const u8 jmp[5] = { 0xe9, 1, 0, 0, 0 };
+	static const u8 trailing[6] = { 0xe8, 1, 0, 0, 0, 0x90 };
+	static const u8 unbalanced[9] = { 0x51, 0x52, 0xe8, 1, 0, 0, 0, 0x5a, 0x5a };
+	static const u8 prefixes[5] = { 0x2e, 0x2e, 0x2e, 0x2e, 0x2e };
+	u32 to = 0;
+
+	assert_true(pv_call_target(plain, 5, SITE, &to));
+	assert_int_equal(to, SITE + 6);
+	assert_true(pv_call_target(saved, 9, SITE, &to));
+	assert_int_equal(to, SITE + 8);
+	assert_true(pv_call_target(saved, 9, SITE, NULL));
+	assert_false(pv_call_target(site_call, 6, SITE, &to));
+	assert_false(pv_call_target(site_hot, 10, SITE, &to));
+	assert_false(pv_call_target(jmp, 5, SITE, &to));
+	assert_false(pv_call_target(trailing, 6, SITE, &to));
+	assert_false(pv_call_target(unbalanced, 9, SITE, &to));
+	assert_false(pv_call_target(prefixes, 5, SITE, &to));
+	assert_false(pv_call_target(plain, 4, SITE, &to));
+	assert_false(pv_call_target(plain, 0, SITE, &to));
 }
 
 /* ---- pv_patch_jmp / pv_patch_ud2 ---------------------------------------- */
@@ -596,9 +656,8 @@ static void test_default_ordinary_call(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pdefault(3, CLBR_ANY, buf, 6), 5);
-	assert_int_equal(buf[0], 0xe8);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), slots[3]);
+	assert_int_equal(pdefault(3, CLBR_ANY, buf, 6), 6);
+	assert_call(buf, SITE, 6, slots[3]);
 	assert_canary(buf, 6);
 }
 
@@ -608,9 +667,8 @@ static void test_default_ordinary_call_below_site(void **state)
 
 	slots[4] = TGT_LO;
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pdefault(4, CLBR_ANY, buf, 6), 5);
-	assert_int_equal(buf[0], 0xe8);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), TGT_LO);
+	assert_int_equal(pdefault(4, CLBR_ANY, buf, 6), 6);
+	assert_call(buf, SITE, 6, TGT_LO);
 }
 
 static void test_default_hot_site_saved_call(void **state)
@@ -619,13 +677,12 @@ static void test_default_hot_site_saved_call(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_hot, 10, 10);
-	assert_int_equal(pdefault(40, CLBR_EAX, buf, 10), 9);
+	assert_int_equal(pdefault(40, CLBR_EAX, buf, 10), 10);
 	assert_int_equal(buf[0], 0x51);
 	assert_int_equal(buf[1], 0x52);
-	assert_int_equal(buf[2], 0xe8);
-	assert_int_equal(rel32_dest(buf + 3, SITE + 7), slots[40]);
-	assert_int_equal(buf[7], 0x5a);
-	assert_int_equal(buf[8], 0x59);
+	assert_call(buf + 2, SITE + 2, 6, slots[40]);
+	assert_int_equal(buf[8], 0x5a);
+	assert_int_equal(buf[9], 0x59);
 	assert_canary(buf, 10);
 }
 
@@ -654,8 +711,8 @@ static void test_default_last_slot(void **state)
 	u8 buf[BUFSZ];
 
 	prep(buf, site_call, 6, 6);
-	assert_int_equal(pdefault(PV_NSLOTS - 1, CLBR_ANY, buf, 6), 5);
-	assert_int_equal(rel32_dest(buf + 1, SITE + 5), slots[PV_NSLOTS - 1]);
+	assert_int_equal(pdefault(PV_NSLOTS - 1, CLBR_ANY, buf, 6), 6);
+	assert_call(buf, SITE, 6, slots[PV_NSLOTS - 1]);
 }
 
 static void test_default_type_out_of_range_kept(void **state)
@@ -684,9 +741,14 @@ static void test_default_every_slot(void **state)
 
 		prep(buf, site_call, 6, 6);
 		used = pdefault((u8)t, CLBR_ANY, buf, 6);
-		assert_int_equal(used, 5);
-		assert_int_equal(buf[0], (t == PV_TYPE_IRET || t == PV_TYPE_IRQ_ENABLE_SYSEXIT) ? 0xe9 : 0xe8);
-		assert_int_equal(rel32_dest(buf + 1, SITE + 5), slots[t]);
+		if (t == PV_TYPE_IRET || t == PV_TYPE_IRQ_ENABLE_SYSEXIT) {
+			assert_int_equal(used, 5);
+			assert_int_equal(buf[0], 0xe9);
+			assert_int_equal(rel32_dest(buf + 1, SITE + 5), slots[t]);
+		} else {
+			assert_int_equal(used, 6);
+			assert_call(buf, SITE, 6, slots[t]);
+		}
 		assert_canary(buf, 6);
 	}
 }
@@ -753,6 +815,11 @@ static void test_classify_call(void **state)
 	prep(buf, site_call, 6, 6);
 	used = pv_patch_call(buf, SITE, 6, TGT_HI, CLBR_ANY, CLBR_ANY);
 	assert_int_equal(finish(site_call, buf, 6, used), PVSITE_CALL);
+	/* past the 15-byte limit: a prefixed call, then NOPs */
+	prep(buf, site_call, 6, 20);
+	used = pv_patch_call(buf, SITE, 20, TGT_HI, CLBR_ANY, CLBR_ANY);
+	assert_int_equal(used, 15);
+	assert_int_equal(finish(site_call, buf, 20, used), PVSITE_CALL);
 }
 
 static void test_classify_call_exact_fit(void **state)
@@ -773,8 +840,13 @@ static void test_classify_saved_call(void **state)
 
 	prep(buf, site_hot, 10, 10);
 	used = pv_patch_call(buf, SITE, 10, TGT_LO, CLBR_ANY, CLBR_EAX);
-	assert_int_equal(used, 9);
+	assert_int_equal(used, 10);
 	assert_int_equal(finish(site_hot, buf, 10, used), PVSITE_CALL);
+	/* and the 9-byte form, on a site one byte too short for a prefix */
+	prep(buf, site_hot, 10, 9);
+	used = pv_patch_call(buf, SITE, 9, TGT_LO, CLBR_ANY, CLBR_EAX);
+	assert_int_equal(used, 9);
+	assert_int_equal(finish(site_hot, buf, 9, used), PVSITE_CALL);
 }
 
 static void test_classify_jmp(void **state)
@@ -914,6 +986,7 @@ int main(void)
 		T(test_call_wraps_address_space),
 		T(test_call_self_target),
 		T(test_call_exactly_five),
+		T(test_call_fills_every_length),
 		T(test_call_too_short_kept),
 		T(test_call_hot_site_saves_ecx_edx),
 		T(test_call_hot_site_negative_displacement),
@@ -925,6 +998,7 @@ int main(void)
 		T(test_call_none_target_anywhere),
 		T(test_call_eax_clobber_cannot_be_saved),
 		T(test_call_long_site),
+		T(test_call_target_recognises_only_calls),
 		T(test_jmp),
 		T(test_jmp_negative_displacement),
 		T(test_jmp_exactly_five),

@@ -1,4 +1,4 @@
-/* The VMI ROM's call routines, VMI_Init and GetRelocationInfo: 32-bit, position independent, regparm(3), every register but the outputs preserved (docs/vmi-rom.md "Calls", shared/reference/vmi-abi.md). */
+/* The VMI ROM's call routines, their counting entries, VMI_Init and GetRelocationInfo: 32-bit, position independent, regparm(3), every register but the outputs preserved (docs/vmi-rom.md "Calls"). */
 #include "romdata.h"
 
 	.text
@@ -19,18 +19,23 @@
 	add $(rom_data - .Lpc\@), \reg
 .endm
 
-/* counters[n]++ atomically, using reg as scratch (saved unless free). */
-.macro COUNT n, reg=%eax, free=0
-	.if !\free
-	push \reg
-	.endif
+/*
+ * The counting entry of call n: counters[n]++, then on into the routine.
+ * GetRelocationInfo hands these out only in counting mode (VMI_Init saw
+ * VMI_EXT_INIT_COUNT), so the routines themselves never pay for it.
+ * Registers survive; lock incl changes the arithmetic flags, which no call
+ * promises to keep (IF, the one that matters, is untouched).
+ */
+.macro COUNTED n, fn, type
+	.p2align 2
+count_\fn:
+	push %eax
 	call .Lc\@
 .Lc\@:
-	pop \reg
-	lock incl (rom_data + RD_COUNTERS + 4 * (\n) - .Lc\@)(\reg)
-	.if !\free
-	pop \reg
-	.endif
+	pop %eax
+	lock incl (rom_data + RD_COUNTERS + 4 * (\n) - .Lc\@)(%eax)
+	pop %eax
+	jmp \fn
 .endm
 
 /* Apply the lazy MMU queue first when it holds anything, so a TLB flush
@@ -49,18 +54,22 @@
 	pop %eax
 .endm
 
-/* counters[VMI_COUNT_PAE_PAGES]++ when the page-type flags in edx have PAE. */
+/* counters[VMI_COUNT_PAE_PAGES]++ when the page-type flags in edx have PAE.
+ * Not through the counting entries: AllocatePage and ReleasePage are cold,
+ * and the PAE self-test compares this count with theirs. */
 .macro COUNT_PAE_PAGE
 	testl $VMI_PAGE_PAE, %edx
 	jz .Lnp\@
-	COUNT VMI_COUNT_PAE_PAGES
+	push %eax
+	GETDATA %eax
+	lock incl (RD_COUNTERS + 4 * VMI_COUNT_PAE_PAGES)(%eax)
+	pop %eax
 .Lnp\@:
 .endm
 
 /* A call done in C (regparm(3) clobbers eax, ecx, edx): keep all three. */
 .macro CVOID n, name, cfn
 ROUTINE \name
-	COUNT \n
 	push %eax
 	push %ecx
 	push %edx
@@ -74,48 +83,39 @@ ROUTINE \name
 /* ---- cpu ---------------------------------------------------------------- */
 
 ROUTINE r_cpuid                 /* eax, ecx in; eax, ebx, ecx, edx out */
-	COUNT VMI_CALL_CPUID
 	cpuid
 	ret
 
 ROUTINE r_set_gdt
-	COUNT VMI_CALL_SetGDT
 	lgdtl (%eax)
 	ret
 
 ROUTINE r_set_ldt
-	COUNT VMI_CALL_SetLDT
 	lldt %ax
 	ret
 
 ROUTINE r_set_idt
-	COUNT VMI_CALL_SetIDT
 	lidtl (%eax)
 	ret
 
 ROUTINE r_set_tr
-	COUNT VMI_CALL_SetTR
 	ltr %ax
 	ret
 
 ROUTINE r_get_gdt
-	COUNT VMI_CALL_GetGDT
 	sgdtl (%eax)
 	ret
 
 ROUTINE r_get_ldt               /* the upper half of eax is defined: 0 */
-	COUNT VMI_CALL_GetLDT, free=1
 	xorl %eax, %eax
 	sldt %ax
 	ret
 
 ROUTINE r_get_idt
-	COUNT VMI_CALL_GetIDT
 	sidtl (%eax)
 	ret
 
 ROUTINE r_get_tr
-	COUNT VMI_CALL_GetTR, free=1
 	xorl %eax, %eax
 	str %ax
 	ret
@@ -123,7 +123,6 @@ ROUTINE r_get_tr
 /* eax = table, edx = index, ecx = low word, 4(%esp) = high word. */
 .macro WRITE_ENTRY n, name
 ROUTINE \name
-	COUNT \n
 	push %ebx
 	movl 8(%esp), %ebx
 	movl %ecx, (%eax,%edx,8)
@@ -136,19 +135,16 @@ WRITE_ENTRY VMI_CALL_WriteLDTEntry, r_write_ldt_entry
 WRITE_ENTRY VMI_CALL_WriteIDTEntry, r_write_idt_entry
 
 ROUTINE r_update_kernel_stack   /* eax = TSS, edx = esp0 */
-	COUNT VMI_CALL_UpdateKernelStack
 	movl %edx, 4(%eax)
 	ret
 
 .macro SET_CR n, name, cr
 ROUTINE \name
-	COUNT \n
 	movl %eax, \cr
 	ret
 .endm
 .macro GET_CR n, name, cr
 ROUTINE \name
-	COUNT \n, free=1
 	movl \cr, %eax
 	ret
 .endm
@@ -161,18 +157,15 @@ GET_CR VMI_CALL_GetCR3, r_get_cr3, %cr3
 GET_CR VMI_CALL_GetCR4, r_get_cr4, %cr4
 
 ROUTINE r_set_cr3               /* a new address space: queued stores first */
-	COUNT VMI_CALL_SetCR3
 	FLUSH_QUEUE
 	movl %eax, %cr3
 	ret
 
 ROUTINE r_wbinvd
-	COUNT VMI_CALL_WBINVD
 	wbinvd
 	ret
 
 ROUTINE r_set_dr                /* eax = 0-3, 6, 7; edx = value */
-	COUNT VMI_CALL_SetDR
 	cmpl $0, %eax; jne 1f; movl %edx, %db0; ret
 1:	cmpl $1, %eax; jne 1f; movl %edx, %db1; ret
 1:	cmpl $2, %eax; jne 1f; movl %edx, %db2; ret
@@ -182,7 +175,6 @@ ROUTINE r_set_dr                /* eax = 0-3, 6, 7; edx = value */
 1:	ret
 
 ROUTINE r_get_dr                /* eax = 0-3, 6, 7 -> eax; others give 0 */
-	COUNT VMI_CALL_GetDR
 	cmpl $0, %eax; jne 1f; movl %db0, %eax; ret
 1:	cmpl $1, %eax; jne 1f; movl %db1, %eax; ret
 1:	cmpl $2, %eax; jne 1f; movl %db2, %eax; ret
@@ -193,7 +185,6 @@ ROUTINE r_get_dr                /* eax = 0-3, 6, 7 -> eax; others give 0 */
 	ret
 
 ROUTINE r_rdpmc                 /* ecx = counter -> edx:eax, 0 without perfmon */
-	COUNT VMI_CALL_RDPMC, free=1
 	GETDATA %eax
 	cmpl $0, RD_PMC_OK(%eax)
 	je 1f
@@ -204,66 +195,52 @@ ROUTINE r_rdpmc                 /* ecx = counter -> edx:eax, 0 without perfmon *
 	ret
 
 ROUTINE r_rdtsc
-	COUNT VMI_CALL_RDTSC, free=1
 	rdtsc
 	ret
 
 ROUTINE r_clts
-	COUNT VMI_CALL_CLTS
 	clts
 	ret
 
 /* ---- interrupts ------------------------------------------------------- */
 
 ROUTINE r_sti
-	COUNT VMI_CALL_EnableInterrupts
 	sti
 	ret
 
 ROUTINE r_cli
-	COUNT VMI_CALL_DisableInterrupts
 	cli
 	ret
 
 ROUTINE r_get_if                /* -> eax = EFLAGS */
-	COUNT VMI_CALL_GetInterruptMask, free=1
 	pushfl
 	popl %eax
 	ret
 
-ROUTINE r_set_if                /* eax = EFLAGS: only IF is applied */
-	COUNT VMI_CALL_SetInterruptMask
-	testl $0x200, %eax
-	jz 1f
-	sti
-	ret
-1:	cli
+ROUTINE r_set_if                /* eax = EFLAGS as GetInterruptMask gave: loaded whole, as native popf */
+	push %eax
+	popfl
 	ret
 
 ROUTINE r_iret                  /* jumped to, with an iret frame on the stack */
-	COUNT VMI_CALL_IRET
 	iret
 
 ROUTINE r_sysexit               /* jumped to: edx = user eip, ecx = user esp */
-	COUNT VMI_CALL_SYSEXIT
 	sti
 	sysexit
 
 ROUTINE r_halt                  /* safe halt: sti's shadow covers hlt */
-	COUNT VMI_CALL_Halt
 	sti
 	hlt
 	ret
 
 ROUTINE r_reboot                /* keyboard controller reset pulse */
-	COUNT VMI_CALL_Reboot
 	movb $0xfe, %al
 	outb %al, $0x64
 1:	hlt
 	jmp 1b
 
 ROUTINE r_shutdown              /* ACPI S5 on QEMU q35 (0x604) and pc (0xb004) */
-	COUNT VMI_CALL_Shutdown
 	movw $0x2000, %ax
 	movw $0x604, %dx
 	outw %ax, %dx
@@ -274,7 +251,6 @@ ROUTINE r_shutdown              /* ACPI S5 on QEMU q35 (0x604) and pc (0xb004) *
 	jmp 1b
 
 ROUTINE r_set_iopl              /* eax = IOPL bits (0x3000) into EFLAGS */
-	COUNT VMI_CALL_SetIOPLMask
 	pushfl
 	push %eax
 	andl $0x3000, %eax
@@ -285,7 +261,6 @@ ROUTINE r_set_iopl              /* eax = IOPL bits (0x3000) into EFLAGS */
 	ret
 
 ROUTINE r_io_delay
-	COUNT VMI_CALL_IODelay
 	outb %al, $0x80
 	ret
 
@@ -295,28 +270,23 @@ CVOID VMI_CALL_SetPxE, r_set_pxe, rom_set_pxe
 CVOID VMI_CALL_UpdatePxE, r_update_pxe, rom_update_pxe
 CVOID VMI_CALL_SetLazyMode, r_set_lazy_mode, rom_set_lazy_mode
 
-/* Nothing to pin or map without a hypervisor: counted only (pages with
+/* Nothing to pin or map without a hypervisor (counted by their counting entries; pages with
  * the PAE page-type flag, edx, once more in their own counter). */
 ROUTINE r_allocate_page
-	COUNT VMI_CALL_AllocatePage
 	COUNT_PAE_PAGE
 	ret
 ROUTINE r_release_page
-	COUNT VMI_CALL_ReleasePage
 	COUNT_PAE_PAGE
 	ret
 ROUTINE r_set_linear_mapping
-	COUNT VMI_CALL_SetLinearMapping
 	ret
 
 ROUTINE r_inval_page            /* eax = virtual address */
-	COUNT VMI_CALL_InvalPage
 	FLUSH_QUEUE
 	invlpg (%eax)
 	ret
 
 ROUTINE r_flush_tlb             /* eax = flags: GLOBAL toggles CR4.PGE */
-	COUNT VMI_CALL_FlushTLB
 	FLUSH_QUEUE
 	push %eax
 	testl $VMI_FLUSH_GLOBAL, %eax
@@ -339,7 +309,6 @@ ROUTINE r_flush_tlb             /* eax = flags: GLOBAL toggles CR4.PGE */
 
 /* eax = value low, edx = value high, ecx = entry, 4(%esp) = flags. */
 ROUTINE r_set_pxe_long
-	COUNT VMI_CALL_SetPxELong
 	push %eax
 	push %ecx
 	push %edx
@@ -358,15 +327,17 @@ CVOID VMI_CALL_UpdatePxELong, r_update_pxe_long, rom_update_pxe
 
 CVOID VMI_CALL_SetInitialAPState, r_set_ap_state, rom_set_ap_state
 
+/* The APIC page's address is an immediate in these two routines (no
+ * register to find the data area with, and no memory read for it):
+ * VMI_Init writes the MSR's base over the 0 below (rom.c). */
+	.globl apic_disp_read, apic_disp_write
+	.hidden apic_disp_read, apic_disp_write
+
 ROUTINE r_apic_write            /* eax = register, edx = value */
-	push %ecx
-	GETDATA %ecx
-	lock incl (RD_COUNTERS + 4 * VMI_CALL_APICWrite)(%ecx)
 	cmpl $0x300, %eax
 	je 2f
-1:	movl RD_APIC_BASE(%ecx), %ecx
-	movl %edx, (%ecx,%eax)
-	pop %ecx
+1:	{disp32} movl %edx, 0(%eax)
+	.set apic_disp_write, . - 4
 	ret
 2:	push %eax                       /* ICR low: maybe a SIPI to redirect */
 	push %ecx
@@ -379,25 +350,19 @@ ROUTINE r_apic_write            /* eax = register, edx = value */
 	jmp 1b
 
 ROUTINE r_apic_read             /* eax = register -> eax */
-	push %ecx
-	GETDATA %ecx
-	lock incl (RD_COUNTERS + 4 * VMI_CALL_APICRead)(%ecx)
-	movl RD_APIC_BASE(%ecx), %ecx
-	movl (%ecx,%eax), %eax
-	pop %ecx
+	{disp32} movl 0(%eax), %eax
+	.set apic_disp_read, . - 4
 	ret
 
 /* ---- time --------------------------------------------------------------- */
 
 ROUTINE r_cycle_frequency       /* -> edx:eax = Hz */
-	COUNT VMI_CALL_GetCycleFrequency, free=1
 	GETDATA %eax
 	movl RD_TSC_HZ + 4(%eax), %edx
 	movl RD_TSC_HZ(%eax), %eax
 	ret
 
 ROUTINE r_cycle_counter         /* eax = REAL/AVAILABLE/STOLEN -> edx:eax */
-	COUNT VMI_CALL_GetCycleCounter, %edx, free=1
 	cmpl $VMI_CYCLES_STOLEN, %eax
 	je 1f
 	rdtsc
@@ -408,7 +373,6 @@ ROUTINE r_cycle_counter         /* eax = REAL/AVAILABLE/STOLEN -> edx:eax */
 
 /* eax = flags, edx = expiry low, ecx = expiry high, 4/8(%esp) = period. */
 ROUTINE r_set_alarm
-	COUNT VMI_CALL_SetAlarm
 	push %eax
 	push %ecx
 	push %edx
@@ -422,7 +386,6 @@ ROUTINE r_set_alarm
 	ret
 
 ROUTINE r_cancel_alarm          /* -> eax = 0 */
-	COUNT VMI_CALL_CancelAlarm
 	push %ecx
 	push %edx
 	call rom_cancel_alarm
@@ -432,19 +395,16 @@ ROUTINE r_cancel_alarm          /* -> eax = 0 */
 	ret
 
 ROUTINE r_wallclock             /* -> edx:eax = ns since 1970 */
-	COUNT VMI_CALL_GetWallclockTime
 	push %ecx
 	call rom_wallclock
 	pop %ecx
 	ret
 
 ROUTINE r_wallclock_updated     /* the RTC stays the firmware's: -> 0 */
-	COUNT VMI_CALL_WallclockUpdated, free=1
 	xorl %eax, %eax
 	ret
 
 ROUTINE r_get_counters          /* extension: -> eax = u32 counters[128] */
-	COUNT VMI_CALL_GetCounters, free=1
 	GETDATA %eax
 	addl $RD_COUNTERS, %eax
 	ret
@@ -463,7 +423,8 @@ vmi_init_entry:                 /* -> eax = 0 */
 	pop %ecx
 	ret
 
-/* eax = call -> eax = routine, dl = type (edx = type); NONE gives 0:0. */
+/* eax = call -> eax = routine (its counting entry in counting mode),
+ * dl = type (edx = type); NONE gives 0:0. */
 	.p2align 2
 vmi_reloc_entry:
 	push %ecx
@@ -475,7 +436,13 @@ reloc_anchor:
 	movzbl (reloc_type - reloc_anchor)(%ecx,%eax), %edx
 	testl %edx, %edx
 	jz 1f
+	cmpl $0, (rom_data + RD_COUNTING - reloc_anchor)(%ecx)
+	jne 2f
 	movl (reloc_off - reloc_anchor)(%ecx,%eax,4), %eax
+	addl %ecx, %eax
+	pop %ecx
+	ret
+2:	movl (reloc_count - reloc_anchor)(%ecx,%eax,4), %eax
 	addl %ecx, %eax
 	pop %ecx
 	ret
@@ -567,6 +534,10 @@ vmi_reloc_outside:
 	.org reloc_type + (\n), 0
 	.byte \type
 .endm
+.macro COUNT_OFF n, fn, type
+	.org reloc_count + 4 * (\n), 0
+	.long count_\fn - reloc_anchor
+.endm
 
 	.p2align 2
 reloc_off:
@@ -575,3 +546,10 @@ reloc_off:
 reloc_type:
 	CALLS TYPE
 	.org reloc_type + VMI_NCALLS, 0
+
+/* The counting entries, and their offsets in the same order. */
+	CALLS COUNTED
+	.p2align 2
+reloc_count:
+	CALLS COUNT_OFF
+	.org reloc_count + 4 * VMI_NCALLS, 0

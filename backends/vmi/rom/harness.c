@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <cpuid.h>
+#include <signal.h>
 #include "romdata.h"
 
 enum { EAX, EBX, ECX, EDX, ESI, EDI, EBP, ESP, EFL };
@@ -14,7 +15,7 @@ static u8 *base;                /* the RAM copy */
 static u32 len;
 static struct rom_data *rd;
 static u32 apic[1024] __attribute__((aligned(4096)));
-static int failed, run;
+static int failed, run, skipped;
 static u32 max_depth;
 static const char *test = "";
 
@@ -229,6 +230,183 @@ static void t_ap_state(void)
 	CHECK(rd->ap_stored == 1, "%u states stored", rd->ap_stored);
 }
 
+/* Writes to the SIPI page once it is read-only: counted, then allowed. */
+static u8 *sipi_page;
+static volatile int page_writes;
+
+static void on_segv(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig, (void)ctx;
+	if (!sipi_page || (u8 *)si->si_addr < sipi_page || (u8 *)si->si_addr >= sipi_page + 4096)
+		abort();
+	page_writes++;
+	mprotect(sipi_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+/* A page below 1 MiB for the SIPI vector, as the kernel would reserve. */
+static u32 map_sipi_page(void)
+{
+	for (u32 v = 0x9f; v >= 0x10; v--) {
+		void *p = mmap((void *)(v << 12), 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == (void *)(v << 12)) {
+			sipi_page = p;
+			return v;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	}
+	return 0;
+}
+
+/* The lgdt operand the trampoline's real-mode code reads (66 0F 01 16 disp16). */
+static bool gdt_pointer_ok(const u8 *page, u32 base)
+{
+	for (u32 i = 0; i + 6 <= 32; i++) {
+		if (memcmp(page + i, "\x66\x0f\x01\x16", 4))
+			continue;
+		u16 off, limit;
+		u32 gdt;
+		memcpy(&off, page + i + 4, 2);
+		memcpy(&limit, page + off, 2);
+		memcpy(&gdt, page + off + 2, 4);
+		/* flat code and data, accessed bits set: the CPU never writes them */
+		static const u8 descs[16] = { 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
+					      0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0 };
+		return limit == 0x17 && gdt >= base && gdt + 24 <= base + 4096 &&
+		       !memcmp((u8 *)(uintptr_t)gdt + 8, descs, 16);
+	}
+	return false;
+}
+
+/*
+ * A STARTUP IPI installs the trampoline in the SIPI page, complete (its
+ * GDT pointer holds the page base); the second round of SIPIs, sent while
+ * APs may be running the page, must not write it at all.
+ */
+static void t_sipi(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+	static u8 altstack[16384];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	u32 v = map_sipi_page(), sipi = 0x4600, writes = rd->counters[VMI_COUNT_TRAMP_WRITES];
+
+	test = "sipi";
+	if (!v) {
+		printf("SKIP: sipi: no page below 1 MiB could be mapped for the SIPI vector\n");
+		skipped++;
+		return;
+	}
+	sigaltstack(&ss, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	memset(sipi_page, 0xcc, 4096);
+	apic[0x310 / 4] = 3u << 24;     /* APIC id 3 has a state (t_ap_state) */
+	vcall(VMI_CALL_APICWrite, 0x300, 0xc500, 0, 0, 0, 0);  /* an INIT */
+	CHECK(sipi_page[0] == 0xcc, "INIT wrote the page");
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	CHECK(apic[0x300 / 4] == (sipi | v), "ICR %#x", apic[0x300 / 4]);
+	CHECK(sipi_page[0] == 0xfa && gdt_pointer_ok(sipi_page, v << 12),
+	      "trampoline at %#x not installed with the page's GDT", v << 12);
+	CHECK(rd->counters[VMI_COUNT_TRAMP_WRITES] == writes + 1, "page written %u times",
+	      rd->counters[VMI_COUNT_TRAMP_WRITES] - writes);
+
+	/* The second round, as the kernel sends it to APs not yet in C. */
+	mprotect(sipi_page, 4096, PROT_READ);
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v | 3u << 18, 0, 0, 0, 0);     /* all but self */
+	CHECK(page_writes == 0, "a second SIPI wrote the page %d time(s)", page_writes);
+	CHECK(rd->counters[VMI_COUNT_TRAMP_WRITES] == writes + 1, "second SIPI counted a write");
+
+	/* A page someone else changed is put right again. */
+	mprotect(sipi_page, 4096, PROT_READ | PROT_WRITE);
+	sipi_page[0x20] ^= 0xff;
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	CHECK(gdt_pointer_ok(sipi_page, v << 12) && rd->counters[VMI_COUNT_TRAMP_WRITES] == writes + 2,
+	      "a changed page was not reinstalled");
+	/* A SIPI to an APIC id without a state leaves the page alone. */
+	memset(sipi_page, 0xcc, 4096);
+	apic[0x310 / 4] = 9u << 24;
+	vcall(VMI_CALL_APICWrite, 0x300, sipi | v, 0, 0, 0, 0);
+	CHECK(sipi_page[0] == 0xcc, "SIPI for an APIC id without a state wrote the page");
+	signal(SIGSEGV, SIG_DFL);
+	munmap(sipi_page, 4096);
+	sipi_page = NULL;
+}
+
+/* The disp32 of the first `op ModRM=0x80|reg<<3 disp32(%eax)` in the first
+ * 16 bytes of f: where APICRead/APICWrite keep the APIC page's address. */
+static u8 *apic_disp(const u8 *f, u8 op, u8 modrm)
+{
+	for (int i = 0; f && i < 16; i++)
+		if (f[i] == op && f[i + 1] == modrm)
+			return (u8 *)f + i + 2;
+	return NULL;
+}
+
+
+/* What VMI_Init (privileged: rdmsr) does with the APIC base: the data
+ * area's copy, and the immediate of APICRead and APICWrite. */
+static void set_apic(u32 *page)
+{
+	u32 a = (u32)page;
+	u8 *r, *w;
+
+	rd->apic_base = a;
+	r = apic_disp(fn(VMI_CALL_APICRead), 0x8b, 0x80);       /* mov disp32(%eax), %eax */
+	w = apic_disp(fn(VMI_CALL_APICWrite), 0x89, 0x90);      /* mov %edx, disp32(%eax) */
+	if (!r || !w) {
+		printf("harness: APICRead/APICWrite have no disp32 access to the APIC page\n");
+		exit(1);
+	}
+	memcpy(r, &a, 4);
+	memcpy(w, &a, 4);
+}
+
+/*
+ * Without counting mode, GetRelocationInfo gives routines that count
+ * nothing and are the raw instruction plus ret: the whole cost of a
+ * patched hot op is call + instruction + ret.
+ */
+static void t_fast(void)
+{
+	static const struct { u32 call; u8 len; u8 code[8]; } raw[] = {
+		{ VMI_CALL_DisableInterrupts, 2, { 0xfa, 0xc3 } },
+		{ VMI_CALL_EnableInterrupts, 2, { 0xfb, 0xc3 } },
+		{ VMI_CALL_GetInterruptMask, 3, { 0x9c, 0x58, 0xc3 } },
+		{ VMI_CALL_SetInterruptMask, 3, { 0x50, 0x9d, 0xc3 } },
+		{ VMI_CALL_GetCR2, 4, { 0x0f, 0x20, 0xd0, 0xc3 } },
+		{ VMI_CALL_GetCR3, 4, { 0x0f, 0x20, 0xd8, 0xc3 } },
+		{ VMI_CALL_RDTSC, 3, { 0x0f, 0x31, 0xc3 } },
+		{ VMI_CALL_APICRead, 7, { 0x8b, 0x80, 0, 0, 0, 0, 0xc3 } },
+	};
+	u32 before[VMI_NCALLS];
+
+	test = "fast";
+	rd->counting = 0;
+	memcpy(before, rd->counters, sizeof(before));
+	for (u32 i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		u8 *f = fn(raw[i].call), code[8];
+		memcpy(code, raw[i].code, sizeof(code));
+		if (raw[i].call == VMI_CALL_APICRead)
+			memcpy(code + 2, &(u32){ (u32)apic }, 4);
+		CHECK(f && !memcmp(f, code, raw[i].len), "call %u is not its raw instruction and ret", raw[i].call);
+	}
+	apic[0x30 / 4] = 0x50014;
+	call(fn(VMI_CALL_APICRead), 0x30, 0, 0, 0, 0, OUT(EAX));
+	CHECK(h_out[EAX] == 0x50014, "APIC read %#x", h_out[EAX]);
+	call(fn(VMI_CALL_GetInterruptMask), 0, 0, 0, 0, 0, OUT(EAX));
+	call(fn(VMI_CALL_SetInterruptMask), h_out[EAX], 0, 0, 0, 0, 0);
+	call(fn(VMI_CALL_CPUID), 0, 0, 0, 0, 0, OUT(EAX) | OUT(EBX) | OUT(ECX) | OUT(EDX));
+	call(fn(VMI_CALL_APICWrite), 0x280, 7, 0, 0, 0, 0);
+	CHECK(apic[0x280 / 4] == 7, "APIC write");
+	CHECK(!memcmp(before, rd->counters, sizeof(before)), "a call counted without counting mode");
+	rd->counting = 1;
+	u8 *counted = fn(VMI_CALL_APICRead);
+	rd->counting = 0;
+	CHECK(counted != fn(VMI_CALL_APICRead), "counting and fast mode give the same APICRead");
+	rd->counting = 1;
+}
+
 static void load(const char *file)
 {
 	static u8 img[0x10000];
@@ -252,7 +430,8 @@ static void load(const char *file)
 	base = map + 0x800;             /* 2 KiB aligned, not 4: any copy must work */
 	memcpy(base, img, len);
 	rd = (struct rom_data *)(base + len);
-	rd->apic_base = (u32)apic;      /* what VMI_Init (privileged) would read */
+	set_apic(apic);
+	rd->counting = 1;               /* as VMI_Init does for VMI_EXT_INIT_COUNT */
 }
 
 int main(int argc, char **argv)
@@ -269,6 +448,8 @@ int main(int argc, char **argv)
 	t_pae();
 	t_apic_and_time();
 	t_ap_state();
+	t_sipi();
+	t_fast();
 	printf("harness: deepest stack use %u bytes (limit 256)\n", max_depth);
 	printf("[==========] %d test(s) run.\n", run);
 	if (failed) {
@@ -276,5 +457,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("[  PASSED  ] %d test(s).\n", run);
+	if (skipped)
+		printf("[  SKIPPED ] %d test(s)\n", skipped);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* VMI_Init and the ROM's data area (docs/vmi-rom.md "Calls", VMI_Init): APIC base, timer calibration, rdpmc availability. */
+/* VMI_Init and the ROM's data area (docs/vmi-rom.md "Calls", VMI_Init): counting mode, APIC base, timer calibration, rdpmc availability. */
 #include "romio.h"
 
 /* The data area: first in .bss, which rom.ld places right after the image. */
@@ -22,9 +22,23 @@ static u32 pmc_usable(void)
 	return (r[0] & 0xff) != 0 && ((r[0] >> 8) & 0xff) != 0;
 }
 
+extern u8 rom_start[], apic_disp_read[], apic_disp_write[];
+typedef u32 u32_unaligned __attribute__((aligned(1)));
+
+/* The APIC page as the immediate of APICRead/APICWrite (calls.S): they
+ * then need no register and no load to find it. */
+static void set_apic_base(u32 base)
+{
+	rom_data.apic_base = base;
+	*(volatile u32_unaligned *)apic_disp_read = base;
+	*(volatile u32_unaligned *)apic_disp_write = base;
+}
+
 u32 rom_init(void)
 {
-	rom_data.apic_base = (u32)rdmsr(MSR_APIC_BASE) & 0xfffff000u;
+	/* the mode the kernel asked for in our header (VMI_EXT_INIT_FLAGS_OFF) */
+	rom_data.counting = *(const u32_unaligned *)(rom_start + VMI_EXT_INIT_FLAGS_OFF) & VMI_EXT_INIT_COUNT;
+	set_apic_base((u32)rdmsr(MSR_APIC_BASE) & 0xfffff000u);
 	rom_data.pmc_ok = pmc_usable();
 	rom_calibrate();
 	return 0;

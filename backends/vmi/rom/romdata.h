@@ -19,6 +19,7 @@
 #define RD_CMOS_LOCK    0x224   /* u32: spinlock over the RTC index port */
 #define RD_PMC_OK       0x228   /* u32: rdpmc is usable (perfmon v1+) */
 #define RD_AP_STORED    0x22c   /* u32: APIC ids with a stored start state */
+#define RD_COUNTING     0x230   /* u32: 1 = GetRelocationInfo gives the counting entries */
 #define RD_QUEUE        0x400   /* struct rom_qent[RD_QMAX] */
 #define RD_QMAX         64
 #define RD_QENT_SIZE    16
@@ -91,7 +92,8 @@ struct rom_data {
 	u32 cmos_lock;
 	u32 pmc_ok;
 	u32 ap_stored;
-	u8 pad1[RD_QUEUE - RD_AP_STORED - 4];
+	u32 counting;
+	u8 pad1[RD_QUEUE - RD_COUNTING - 4];
 	struct rom_qent queue[RD_QMAX];
 	u8 pad2[RD_AP_SLOTS - RD_QUEUE - RD_QMAX * RD_QENT_SIZE];
 	struct rom_ap_slot ap[RD_NSLOTS];
@@ -108,6 +110,7 @@ RD_CHECK(qlock, RD_QLOCK);
 RD_CHECK(cmos_lock, RD_CMOS_LOCK);
 RD_CHECK(pmc_ok, RD_PMC_OK);
 RD_CHECK(ap_stored, RD_AP_STORED);
+RD_CHECK(counting, RD_COUNTING);
 RD_CHECK(queue, RD_QUEUE);
 RD_CHECK(ap, RD_AP_SLOTS);
 STATIC_ASSERT(sizeof(struct rom_qent) == RD_QENT_SIZE, "queue entry");

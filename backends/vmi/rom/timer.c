@@ -23,6 +23,13 @@ static u32 per_second(u64 ticks)
 	return (u32)div64(ticks * PIT_HZ, PIT_LATCH);
 }
 
+struct window {
+	u64 cycles;     /* TSC cycles across the PIT window, edge midpoints */
+	u64 slack;      /* TSC time the two edges could each lie anywhere in */
+	u32 counts;     /* APIC timer counts (divide 16) across it */
+	u64 apic_cycles;        /* TSC cycles from starting to reading the APIC timer */
+};
+
 /*
  * One ~5 ms window measured by the TSC and by the APIC timer counting down
  * at divide 16.  The TSC is read around the write that starts the PIT and

@@ -11,7 +11,9 @@
  * Copied to vector << 12 and entered by the SIPI at CS = vector << 8,
  * IP = 0, so every reference is an offset within the page.  Several APs
  * may run it at once: it writes nothing, and the page base it needs in
- * protected mode travels in %esi (no stack yet).
+ * protected mode travels in %esi (no stack yet).  smp.c writes the page
+ * once per bring-up, complete with the patched fields, and never while
+ * an AP may be in it; everything per AP is in the data area's slots.
  */
 	.p2align 4
 	.code16
@@ -41,10 +43,13 @@ tramp_pm32:
 	jmp *(tramp_rom_entry - tramp_start)(%esi)
 
 	.p2align 3
+/* The accessed bit is set already (0x9b, 0x93): else loading a selector
+ * makes the CPU write it into this page, which smp.c would then see as
+ * changed and write again while other APs may be running it. */
 tramp_gdt:
 	.quad 0
-	.quad 0x00cf9a000000ffff        /* TR_CODE_SEL: flat 32-bit code */
-	.quad 0x00cf92000000ffff        /* TR_DATA_SEL: flat data */
+	.quad 0x00cf9b000000ffff        /* TR_CODE_SEL: flat 32-bit code */
+	.quad 0x00cf93000000ffff        /* TR_DATA_SEL: flat data */
 tramp_gdtr:
 	.word 3 * 8 - 1
 	.long 0                         /* patched: page + tramp_gdt */
