@@ -79,18 +79,33 @@ static u32 rel_target(const u8 *insn)
 	return (u32)insn + 5 + rel;
 }
 
-/* call/jmp rel32 to the op's function, optionally wrapped in
- * push %ecx; push %edx ... pop %edx; pop %ecx; NOPs after. */
+/*
+ * jmp rel32 to the op's function, or call rel32 to it: the call may carry
+ * CS-override prefixes (2EH, which a relative call ignores) filling the
+ * site, and may be wrapped in push %ecx; push %edx ... pop %edx; pop %ecx;
+ * NOPs after.
+ */
 static bool direct_branch(const u8 *p, u32 len, u32 type)
 {
-	u32 want = slots()[type];
+	u32 want = slots()[type], i = 0;
 	bool jump = type == PV_TYPE_IRET || type == PV_TYPE_IRQ_ENABLE_SYSEXIT;
+	bool wrapped = len >= 9 && p[0] == 0x51 && p[1] == 0x52;
 
-	if (len >= 9 && p[0] == 0x51 && p[1] == 0x52 && p[2] == 0xe8 && p[7] == 0x5a && p[8] == 0x59)
-		return !jump && rel_target(p + 2) == want && all_nops(p + 9, len - 9);
-	if (len >= 5 && p[0] == (jump ? 0xe9 : 0xe8))
-		return rel_target(p) == want && (jump || all_nops(p + 5, len - 5));
-	return false;
+	if (jump)
+		return len >= 5 && p[0] == 0xe9 && rel_target(p) == want;
+	if (wrapped)
+		i = 2;
+	while (i < len && p[i] == 0x2e)
+		i++;
+	if (i + 5 > len || i + 5 > 15 + (wrapped ? 2 : 0) || p[i] != 0xe8 || rel_target(p + i) != want)
+		return false;
+	i += 5;
+	if (wrapped) {
+		if (i + 2 > len || p[i] != 0x5a || p[i + 1] != 0x59)
+			return false;
+		i += 2;
+	}
+	return all_nops(p + i, len - i);
 }
 
 /* The SDM's bytes for a native-inlined op, after DS prefixes, then NOPs. */

@@ -61,7 +61,7 @@ struct lg_guest {
 	u32 guest_pts[1024];    /* the guest page table it mirrors (gpa) */
 	u32 lgdata_gpa;         /* struct lguest_data, 0 before LGUEST_INIT */
 	struct lgc_gate idt[256];        /* the guest's handlers */
-	char line[160];         /* console line being assembled */
+	char line[400];         /* console line being assembled (a result line is ~200) */
 	u32 line_len;
 	bool done;
 	u32 status;             /* SHUTDOWN's status; LG_CRASH if killed */
