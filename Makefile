@@ -36,7 +36,7 @@ KMARCH ?= i686
 # older CPU they reach the kernel's check and its line.
 LMARCH := i586
 # The kernel: i386, freestanding, regparm(3) everywhere (the paravirt call
-# convention of the seed), frame pointers for the crash dump's stack trace.
+# convention of the 2007 Linux table), frame pointers for the crash dump's stack trace.
 KCFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -mregparm=3 \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \

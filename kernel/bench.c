@@ -1,5 +1,5 @@
 /*
- * The in-kernel benchmark (`bench`, DESIGN §11): for each hot op the
+ * The in-kernel benchmark (`bench`, docs/design.md §11): for each hot op the
  * patched site, the unpatched indirect call and the raw instruction, and
  * for whole paths (system calls, a page fault, an IPI) the round trip as
  * this boot is patched.  Every figure is the median of BENCH_RUNS samples

@@ -1,4 +1,4 @@
-/* The in-kernel benchmark (DESIGN §11, issue 3). */
+/* The in-kernel benchmark (docs/design.md §11). */
 #ifndef KERNEL_BENCH_H
 #define KERNEL_BENCH_H
 #include "kernel.h"

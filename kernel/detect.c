@@ -1,5 +1,5 @@
 /*
- * Environment detection, kernel side (DESIGN §5).  A pvboot loader has
+ * Environment detection, kernel side (docs/design.md §5).  A pvboot loader has
  * already detected and says so in boot_info; for Multiboot boots the
  * kernel runs the same shared code (lib/detect.c) itself, against the real
  * CPUID and physical memory (paging is still off, so addresses are

@@ -1,4 +1,4 @@
-/* Environment detection, kernel side (DESIGN §5). */
+/* Environment detection, kernel side (docs/design.md §5). */
 #ifndef KERNEL_DETECT_H
 #define KERNEL_DETECT_H
 #include "kernel.h"

@@ -3,7 +3,7 @@
  * the Multiboot 2 header and the first instructions.  A Multiboot loader
  * (EAX = 0x2BADB002, EBX = struct mb_info), a Multiboot 2 loader (EAX =
  * 0x36D76289, EBX = its information block) and a pvboot loader (EAX = PVBOOT_ENTRY_MAGIC,
- * EBX = struct pvboot_info, DESIGN §4) jump to _start in 32-bit protected
+ * EBX = struct pvboot_info, docs/design.md §4) jump to _start in 32-bit protected
  * mode with paging and interrupts off.  We only set up a stack and pass
  * both registers to kentry() in C.
  */

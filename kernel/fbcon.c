@@ -1,4 +1,4 @@
-/* Framebuffer text console for screens without VGA text mode (UEFI GOP, DESIGN §4 struct pvboot_screen): 8x16 character cells, 32 bpp RGBX/BGRX. */
+/* Framebuffer text console for screens without VGA text mode (UEFI GOP, docs/design.md §4 struct pvboot_screen): 8x16 character cells, 32 bpp RGBX/BGRX. */
 #include "kernel.h"
 
 /*

@@ -1,7 +1,7 @@
 /*
  * The kernel's boot script.  kentry() turns whatever the loader handed over
- * into a struct pvboot_info (DESIGN §4); kmain() then brings the machine up
- * one step per line, in the order DESIGN §6–7 requires: the backend's table
+ * into a struct pvboot_info (docs/design.md §4); kmain() then brings the machine up
+ * one step per line, in the order docs/design.md §6–7 requires: the backend's table
  * is chosen and every call site patched before any AP starts.
  */
 #include "kernel.h"
@@ -77,7 +77,7 @@ static void parse_cmdline(void)
 		va_hole_start = LG_SWITCHER_ADDR;       /* the switcher's 4 MiB */
 }
 
-/* One line: every option with the source that set it (DESIGN §3). */
+/* One line: every option with the source that set it (docs/design.md §3). */
 static void print_sources(void)
 {
 	char line[400];

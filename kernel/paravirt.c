@@ -1,6 +1,6 @@
 /*
  * The table in use, the backends in this image, backend selection and
- * apply_paravirt(): the patch loop of DESIGN §6.
+ * apply_paravirt(): the patch loop of docs/design.md §6.
  */
 #include "paravirt.h"
 #include "detect.h"
@@ -43,7 +43,7 @@ const struct pv_backend pv_backends[] = {
 };
 const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
 
-/* The list loaders read from the ELF (DESIGN §4). */
+/* The list loaders read from the ELF (docs/design.md §4). */
 __attribute__((section(".pvbackends"), used))
 const struct pvboot_backend_list pvboot_backends = {
 	.magic = PVBOOT_BACKENDS_MAGIC,

@@ -1,4 +1,4 @@
-/* pvtrace (issue 3): install the counting table, report per-op counts and
+/* pvtrace : install the counting table, report per-op counts and
  * the ops never called, with the reason for any that cannot be. */
 #include "paravirt.h"
 #include "cpu.h"

@@ -1,4 +1,4 @@
-/* report()/report_summary() and the PVBOOT RESULT line (DESIGN §9). */
+/* report()/report_summary() and the PVBOOT RESULT line (docs/design.md §9). */
 #include "report.h"
 #include "cpu.h"
 #include "detect.h"

@@ -1,4 +1,4 @@
-/* Self-test reporting (kvm-unit-tests style) and the result line (DESIGN §9). */
+/* Self-test reporting (kvm-unit-tests style) and the result line (docs/design.md §9). */
 #ifndef KERNEL_REPORT_H
 #define KERNEL_REPORT_H
 #include "kernel.h"

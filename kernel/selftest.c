@@ -1,5 +1,5 @@
 /*
- * Self-tests for `test` (DESIGN §9): kvm-unit-tests style checks of every
+ * Self-tests for `test` (docs/design.md §9): kvm-unit-tests style checks of every
  * concern of the table as the chosen backend implements it, on every CPU
  * where that matters.  Each SELFTEST is a handful of report() calls.
  */

@@ -1,5 +1,5 @@
 /*
- * Ring-3 self-tests (issue 3), run on every online CPU in thread context:
+ * Ring-3 self-tests , run on every online CPU in thread context:
  * both system-call return paths deliver the right registers, a user page
  * fault is resolved and a kernel page refused, IOPL takes effect, two
  * tasks switching on one CPU keep their memory apart, TLS follows the

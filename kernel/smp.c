@@ -1,5 +1,5 @@
 /*
- * SMP bring-up (DESIGN §7): for each AP the firmware lists, the table's
+ * SMP bring-up (docs/design.md §7): for each AP the firmware lists, the table's
  * startup_ipi_hook, then the universal start-up algorithm of the Intel
  * MP Spec §B.4 — "BSP sends AP an INIT IPI; BSP DELAYs (10mSec); BSP sends
  * AP a STARTUP IPI; BSP DELAYs (200µSec); BSP sends AP a STARTUP IPI" —

@@ -1,4 +1,4 @@
-/* SMP bring-up (DESIGN §7) and cross-CPU calls.  Asm-safe part first. */
+/* SMP bring-up (docs/design.md §7) and cross-CPU calls.  Asm-safe part first. */
 #ifndef KERNEL_SMP_H
 #define KERNEL_SMP_H
 

@@ -1,5 +1,5 @@
 /*
- * Minimal ring 3 for the self-tests (issue 3): tasks with their own address
+ * Minimal ring 3 for the self-tests : tasks with their own address
  * space, entered through iret, system calls through int 0x80 and sysenter,
  * demand paging of one region, and switching between two tasks on a CPU.
  * Not a scheduler: a CPU runs one "task group" at a time, cooperatively

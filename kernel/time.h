@@ -1,4 +1,4 @@
-/* Clocks: PIT, TSC and local-APIC timer calibration, CMOS RTC (DESIGN §8). */
+/* Clocks: PIT, TSC and local-APIC timer calibration, CMOS RTC (docs/design.md §8). */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 #include "kernel.h"

@@ -13,7 +13,7 @@
  *   tramp_entry   C entry, void ap_entry(void), called on that stack
  *   tramp_count   address of a u32 the trampoline increments (proof it ran)
  * The trampoline runs before the AP has a paravirt table of its own, so it
- * uses raw instructions: it is the native start path (DESIGN §7); a VMI
+ * uses raw instructions: it is the native start path (docs/design.md §7); a VMI
  * ROM starts APs in protected mode and never runs it.
  */
 #include "pvboot/x86.h"

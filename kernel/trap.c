@@ -2,7 +2,7 @@
  * Trap dispatch and the crash dump.  Exceptions in the kernel first look
  * for a fixup (__ex_table: faulting rdmsr and friends); anything else is a
  * crash: registers, symbolised EIP, a frame-pointer stack trace, then the
- * result line with status=crash (DESIGN §9).
+ * result line with status=crash (docs/design.md §9).
  */
 #include "trap.h"
 #include "cpu.h"

@@ -1,4 +1,4 @@
-/* Names for the boot protocol's enums (pvboot/boot.h, DESIGN §4 and §9's result line). */
+/* Names for the boot protocol's enums (pvboot/boot.h, docs/design.md §4 and §9's result line). */
 #include "pvboot/boot.h"
 
 /* Look up an enum value in a dense name table; "unknown" outside it. */

@@ -1,4 +1,4 @@
-/* Command-line tokenizer and option parser (DESIGN §3, pvboot/cmdline.h). */
+/* Command-line tokenizer and option parser (docs/design.md §3, pvboot/cmdline.h). */
 #include <stdarg.h>
 #include "pvboot/cmdline.h"
 #include "pvboot/boot.h"

@@ -1,4 +1,4 @@
-/* Environment detection and backend choice (DESIGN §5) over injected CPUID and memory probes; VMI header checks per shared/reference/vmi-abi.md. */
+/* Environment detection and backend choice (docs/design.md §5) over injected CPUID and memory probes; VMI header checks per docs/abi-vmi.md. */
 #include "pvboot/detect.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"

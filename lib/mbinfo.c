@@ -1,4 +1,4 @@
-/* Multiboot (v1, spec 0.6.96) information -> struct pvboot_info (DESIGN §4, pvboot/multiboot.h). */
+/* Multiboot (v1, spec 0.6.96) information -> struct pvboot_info (docs/design.md §4, pvboot/multiboot.h). */
 #include "pvboot/multiboot.h"
 #include "pvboot/cmdline.h"
 #include "pvboot/string.h"

@@ -1,4 +1,4 @@
-/* Call-site patching rules on byte buffers (DESIGN §6, see pvboot/patch.h). */
+/* Call-site patching rules on byte buffers (docs/design.md §6, see pvboot/patch.h). */
 #include "pvboot/patch.h"
 #include "pvboot/string.h"
 

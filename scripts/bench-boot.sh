@@ -8,7 +8,7 @@ runs=${RUNS:-7}
 out=$O/bench-boot.txt
 mkdir -p "$O/test-logs"
 
-# name|firmware|smp|disk  (the DESIGN §11 target rows; image rows need build/pvboot.img).
+# name|firmware|smp|disk  (the docs/design.md §11 target rows; image rows need build/pvboot.img).
 # disk "exit-app": $O/test-images/efi-exit.img (make uefi-bench-image), whose
 # EFI app only exits QEMU: OVMF's own time to its first app, the baseline.
 configs=(
@@ -84,7 +84,7 @@ for c in "${configs[@]}"; do
 	[[ $disk == exit-app ]] && what="OVMF to a trivial app"
 	results+=("$(printf '%-18s %6s s   %s, median of %s runs, TCG' "$name" "$med" "$what" "$runs")")
 done
-# DESIGN §11: what pvboot and the kernel add to OVMF's own time (target <= 0.1 s).
+# docs/design.md §11: what pvboot and the kernel add to OVMF's own time (target <= 0.1 s).
 for fw in uefi64 uefi32; do
 	[[ -n ${med_of[$fw-exit-app]:-} && -n ${med_of[$fw-smp1]:-} ]] || continue
 	results+=("$(awk -v a="${med_of[$fw-smp1]}" -v b="${med_of[$fw-exit-app]}" -v f="$fw" \

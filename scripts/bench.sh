@@ -12,7 +12,7 @@ out=$O/bench.txt
 # instruction for the backend it runs on; other backends get a line each
 # (e.g. "vmi|multiboot|2|-option-rom {O}/vmi.rom|bench pv=vmi").
 # -icount shift=0: one TSC tick per guest instruction, so figures are
-# exact instruction counts (see DESIGN §11).
+# exact instruction counts (see docs/design.md §11).
 configs=(
 	"native|multiboot|${SMP:-2}||bench"
 	"native-nopatch|multiboot|${SMP:-2}||bench nopatch"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write a header-only VMI 3.x option ROM (shared/reference/vmi-abi.md) to stdout: valid for detection, its init entry is a bare retf and its jump slots lead nowhere; only for detection tests."""
+"""Write a header-only VMI 3.x option ROM (docs/abi-vmi.md) to stdout: valid for detection, its init entry is a bare retf and its jump slots lead nowhere; only for detection tests."""
 import struct
 import sys
 

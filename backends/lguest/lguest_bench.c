@@ -1,4 +1,4 @@
-/* The lguest guest's benchmark rows (DESIGN §11): a hypercall round trip
+/* The lguest guest's benchmark rows (docs/design.md §11): a hypercall round trip
  * and a page-table update through the host, unbatched and batched in
  * lazy MMU mode (per update, over batches of 16). */
 #include "lguest.h"

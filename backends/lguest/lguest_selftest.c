@@ -1,5 +1,5 @@
 /*
- * Isolation self-tests of an lguest guest (issue 7): each tries something
+ * Isolation self-tests of an lguest guest : each tries something
  * a ring-1 guest must not get — a mapping of host memory, a DPL-0
  * descriptor, a write to the switcher, privileged instructions — and
  * checks it was refused (or emulated harmlessly) and that the guest

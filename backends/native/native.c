@@ -104,7 +104,7 @@ static u64 native_read_tsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
-/* The seed's read_pmc takes the counter number in %ecx, the third
+/* The 2007 table's read_pmc takes the counter number in %ecx, the third
  * regparm register: spell that out as a third parameter.  A counter that
  * does not exist (or an emulator without rdpmc: QEMU's TCG raises #UD)
  * reads as 0 instead of faulting. */

@@ -1,5 +1,5 @@
 /* native_patch(): inline the privileged instruction itself where the
- * DESIGN §6 list says so, else the default rules (direct call, NOPs). */
+ * docs/design.md §6 list says so, else the default rules (direct call, NOPs). */
 #include "kernel.h"
 #include "pvboot/patch.h"
 #include "native.h"

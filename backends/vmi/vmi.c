@@ -1,5 +1,5 @@
 /*
- * The vmi backend (DESIGN §5–6, shared/reference/vmi-abi.md): find the
+ * The vmi backend (docs/design.md §5–6, docs/abi-vmi.md): find the
  * ROM detection validated, copy it to writable RAM with its data area
  * (docs/vmi-rom.md), run VMI_Init, read the relocation info of every call
  * and fill the whole table from it: direct ROM routines where the ROM's

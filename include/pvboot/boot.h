@@ -1,5 +1,5 @@
 /*
- * The pvboot boot protocol (DESIGN §4): what a loader hands the kernel.
+ * The pvboot boot protocol (docs/design.md §4): what a loader hands the kernel.
  *
  * The kernel is entered in 32-bit protected mode, paging off, interrupts
  * off, flat 4 GiB segments, A20 on, with EAX = PVBOOT_ENTRY_MAGIC and
@@ -43,7 +43,7 @@ enum pv_backend_id {
 	PV_BACKEND_MAX = 4,
 };
 
-/* What detection saw (DESIGN §5, the result line's env=). */
+/* What detection saw (docs/design.md §5, the result line's env=). */
 enum pv_env {
 	PVENV_BARE = 0,
 	PVENV_TCG = 1,
@@ -53,7 +53,7 @@ enum pv_env {
 	PVENV_HV_OTHER = 5,     /* a CPUID hypervisor we do not speak */
 };
 
-/* Where a command-line option came from (DESIGN §3, lowest first). */
+/* Where a command-line option came from (docs/design.md §3, lowest first). */
 enum pv_cmd_source {
 	PVSRC_DEFAULT = 0,
 	PVSRC_CONFIG = 1,       /* /boot/pvboot.cfg */
@@ -137,7 +137,7 @@ struct pvboot_info {
 	u64 acpi_rsdp;          /* physical address, 0 = none known */
 	struct pvboot_screen screen;
 
-	/* Detection result (DESIGN §5). */
+	/* Detection result (docs/design.md §5). */
 	u32 env;                /* enum pv_env */
 	char hv_signature[13];  /* CPUID 0x40000000 ebx:ecx:edx, NUL-terminated */
 	u8 reserved3[3];
@@ -159,7 +159,7 @@ struct pvboot_info {
 
 	/* Boot modules (the guest image for host=lguest). */
 	u32 mod_count;
-	u32 hardware_subarch;   /* 1 = lguest boot signature (DESIGN §5) */
+	u32 hardware_subarch;   /* 1 = lguest boot signature (docs/design.md §5) */
 	struct pvboot_module mods[PVBOOT_MODS_MAX];
 
 	/*

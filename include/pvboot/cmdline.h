@@ -1,4 +1,4 @@
-/* Command-line tokenizer and the kernel's option set (DESIGN §3). */
+/* Command-line tokenizer and the kernel's option set (docs/design.md §3). */
 #ifndef PVBOOT_CMDLINE_H
 #define PVBOOT_CMDLINE_H
 #include "pvboot/types.h"
@@ -57,7 +57,7 @@ struct kopts {
 	bool test;              /* run self-tests, then exit QEMU */
 	bool bench;             /* run the in-kernel benchmark */
 	bool exit_after_boot;   /* `exit`: result line right after bring-up */
-	bool pvtrace;           /* count calls per op (issue 3) */
+	bool pvtrace;           /* count calls per op */
 	bool readline;          /* wait for one console input line, log it */
 	u32 console;            /* CONSOLE_* mask, CONSOLE_BOTH by default */
 	u32 timeout;            /* loader prompt timeout, seconds (default 3) */

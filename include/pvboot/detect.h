@@ -1,4 +1,4 @@
-/* Environment detection and backend choice (DESIGN §5), shared by the loaders and the kernel; VMI 3.x ROM header per shared/reference/vmi-abi.md. */
+/* Environment detection and backend choice (docs/design.md §5), shared by the loaders and the kernel; VMI 3.x ROM header per docs/abi-vmi.md. */
 #ifndef PVBOOT_DETECT_H
 #define PVBOOT_DETECT_H
 #include "pvboot/types.h"
@@ -29,7 +29,7 @@ struct detect_result {
 	u32 roms_rejected;      /* 55AA candidates that were not a valid VMI ROM */
 };
 
-/* Where option ROMs live (DESIGN §5) and the scan step of the VMI ABI. */
+/* Where option ROMs live (docs/design.md §5) and the scan step of the VMI ABI. */
 #define VMI_SCAN_START 0xC0000u
 #define VMI_SCAN_END   0xE0000u
 #define VMI_SCAN_STEP  0x800u
@@ -46,7 +46,7 @@ int vmi_rom_validate(phys_read_fn rd, void *ctx, u64 phys, u32 *size,
 		     char *why, size_t whylen);
 
 /*
- * Run detection in DESIGN §5 order (lguest signature, VMI ROM, CPUID
+ * Run detection in docs/design.md §5 order (lguest signature, VMI ROM, CPUID
  * hypervisor, bare) and log the hypervisor signature, every rejected ROM
  * candidate with its reason and the resulting environment.
  */

@@ -1,8 +1,8 @@
 /*
  * The lguest-style hypercall ABI between pvboot's host (backends/lguest/
  * host/) and its ring-1 guest (backends/lguest/): hypercall numbers (the
- * Linux 2.6.3x lguest numbering where a call exists, shared/reference/
- * hypercall-abi.md; ours from 32), the shared page, and the address-space
+ * Linux 2.6.3x lguest numbering where a call exists, docs/abi-lguest.md;
+ * ours from 32), the shared page, and the address-space
  * layout.  docs/lguest.md explains the design.
  */
 #ifndef PVBOOT_LGUEST_H

@@ -1,5 +1,5 @@
 /*
- * The paravirt operations table (the seed's struct paravirt_ops, Linux
+ * The paravirt operations table (the 2007 Linux table's struct paravirt_ops, Linux
  * 2.6.22 include/asm-i386/paravirt.h) split by concern as later Linux did,
  * the typed inline wrappers every caller uses, and the patch-site record.
  *
@@ -64,7 +64,7 @@ typedef u64 pgd_t;
  * the kernel reads entries with pxe_get() (kernel/mm.h). */
 typedef struct pxe pxe_t;
 
-struct desc_ptr {               /* the seed's Xgt_desc_struct: lgdt/lidt operand */
+struct desc_ptr {               /* the 2007 Linux table's Xgt_desc_struct: lgdt/lidt operand */
 	u16 size;
 	u32 address;
 } PACKED;
@@ -99,7 +99,7 @@ struct pv_init_ops {
 	 * Write the replacement for one site into insnbuf (a copy of the site,
 	 * len bytes; addr is where it will live, for relative jumps).  Return
 	 * how many bytes were used (<= len); the caller NOP-pads the rest.
-	 * Differs from the seed: the seed patched in place with no addr; a
+	 * Differs from the 2007 Linux table: the 2007 Linux table patched in place with no addr; a
 	 * separate buffer lets the caller check invariants before writing
 	 * and lets host tests drive patchers on byte buffers.
 	 */
@@ -114,7 +114,7 @@ struct pv_init_ops {
 	void (*pagetable_setup_done)(pxe_t *pgd_base);
 };
 
-/* Clocks (DESIGN §8). */
+/* Clocks (docs/design.md §8). */
 struct pv_time_ops {
 	void (*time_init)(void);
 	unsigned long (*get_wallclock)(void);   /* seconds since 1970 */
@@ -232,7 +232,7 @@ struct pv_mmu_ops {
 	void (*pte_update_defer)(struct mm_struct *mm, unsigned long addr,
 				 pxe_t *ptep);
 	pte_t (*ptep_get_and_clear)(pxe_t *ptep);          /* atomic */
-	/* PAE-only in the seed.  Under 2-level paging they take 32-bit
+	/* PAE-only in the 2007 Linux table.  Under 2-level paging they take 32-bit
 	 * entries and keep their contracts (set_pud folds into set_pmd). */
 	void (*set_pte_atomic)(pxe_t *ptep, pte_t pteval);  /* one 8-byte store */
 	/* May replace a present entry (through not-present under PAE). */
@@ -275,7 +275,7 @@ struct paravirt_patch_template {
 /* The table in use: a copy of the chosen backend's, made at boot. */
 extern struct paravirt_patch_template pv_ops;
 
-/* One patchable site, in section .parainstructions (DESIGN §6). */
+/* One patchable site, in section .parainstructions (docs/design.md §6). */
 struct paravirt_patch_site {
 	u32 addr;               /* first byte of the site */
 	u8 type;                /* PV_TYPE of the op */

@@ -1,5 +1,5 @@
 /*
- * Call-site patching rules (DESIGN §6), pure functions over byte buffers so
+ * Call-site patching rules (docs/design.md §6), pure functions over byte buffers so
  * that host tests drive them.  Each writes at most `len` bytes into buf,
  * which will live at `addr`, and returns how many bytes it used; returning
  * `len` with buf untouched means "keep the original code".

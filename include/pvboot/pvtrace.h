@@ -1,5 +1,5 @@
 /*
- * pvtrace: per-op call counting (issue 3).  Every op slot of the table in
+ * pvtrace: per-op call counting .  Every op slot of the table in
  * use is replaced by a thunk that counts the call and jumps on to the
  * backend's op, so coverage is measured through the real call sites.
  * Pure helpers here; the thunks are in kernel/pvtrace.S.

@@ -1,5 +1,5 @@
 /*
- * The VMI 3.x ROM ABI (shared/reference/vmi-abi.md, from Linux 2.6.21-36
+ * The VMI 3.x ROM ABI (docs/abi-vmi.md, from Linux 2.6.21-36
  * arch/i386/kernel/vmi.c and include/asm-i386/vmi.h) plus pvboot's
  * documented extensions, shared by the ROM (backends/vmi/rom/) and the
  * kernel's vmi backend (backends/vmi/).  The full contract, including the

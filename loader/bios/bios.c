@@ -1,4 +1,4 @@
-/* BIOS platform for the loader core: console (VGA text + COM1), int 13h extended reads, E820, keyboard, timer, then loader_main() (DESIGN §1). */
+/* BIOS platform for the loader core: console (VGA text + COM1), int 13h extended reads, E820, keyboard, timer, then loader_main() (docs/design.md §1). */
 #include "bios.h"
 #include "layout.h"
 #include "../common/loader.h"

@@ -236,7 +236,7 @@ exc_stubs:
 	.endr
 	.text
 
-/* void enter_kernel(u32 entry, u32 info): DESIGN §4 register state. */
+/* void enter_kernel(u32 entry, u32 info): docs/design.md §4 register state. */
 	.globl enter_kernel
 enter_kernel:
 	movl 4(%esp), %ecx

@@ -62,7 +62,7 @@ u32 efi_map_to_e820(const void *map, size_t size, size_t desc_size,
 bool e820_add_if_absent(struct pvboot_mmap_entry *m, u32 *count, u32 max,
 			u64 base, u64 len, u32 type);
 
-/* Where to put a VMI ROM of size bytes (DESIGN §5, issue 5). */
+/* Where to put a VMI ROM of size bytes (docs/design.md §5). */
 enum rom_place_kind {
 	ROM_AT_ADDRESS = 0,     /* addr: free RAM in 0xC0000-0xDFFFF, page aligned */
 	ROM_BELOW_1M = 1,       /* no room there: allocate reserved memory below 1 MiB */

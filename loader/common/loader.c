@@ -1,4 +1,4 @@
-/* The shared loader core (DESIGN §3-§5): command line, prompt, kernel checks, detection, boot info, hand-off per DESIGN §4. */
+/* The shared loader core (docs/design.md §3-§5): command line, prompt, kernel checks, detection, boot info, hand-off per docs/design.md §4. */
 #include <stdarg.h>
 #include "loader.h"
 #include "elf.h"
@@ -276,7 +276,7 @@ static void merge_overrides(cmd_warn_fn warn)
 }
 
 /*
- * Config < fw_cfg < UEFI load options (DESIGN §3).  The overrides are
+ * Config < fw_cfg < UEFI load options (docs/design.md §3).  The overrides are
  * looked at first as well: `test` there must turn a bad config into a
  * failure exit.
  */
@@ -442,7 +442,7 @@ static bool read_whole(struct kfile *k, u32 at, char *why, size_t wl)
 
 /*
  * host=lguest: the kernel file itself, whole and unmodified, becomes boot
- * module 0 for the lguest host (issue 7).  Read once: the segments are
+ * module 0 for the lguest host .  Read once: the segments are
  * then copied from it.  No room → one line, and the boot goes on without.
  */
 static void load_module(struct kfile *k, const struct elf_plan *p)
@@ -473,7 +473,7 @@ static void load_module(struct kfile *k, const struct elf_plan *p)
 /*
  * A ROM the platform fetched from fw_cfg and placed where the legacy scan
  * does not look: same standing as one found by the scan (lguest still
- * wins, DESIGN §5 order).
+ * wins, docs/design.md §5 order).
  */
 static void adopt_placed_rom(struct detect_result *r)
 {
@@ -487,7 +487,7 @@ static void adopt_placed_rom(struct detect_result *r)
 		plat->rom_phys, plat->rom_size, pv_env_name(r->env));
 }
 
-/* DESIGN §5: detect, then choose among the backends the image lists. */
+/* docs/design.md §5: detect, then choose among the backends the image lists. */
 static void detect_and_choose(const struct elf_plan *p)
 {
 	struct detect_io io = {

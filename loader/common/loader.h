@@ -1,4 +1,4 @@
-/* The firmware-independent loader core (DESIGN §1 loader/common, §3-§5): what a BIOS or UEFI entry hands it and what it needs back. */
+/* The firmware-independent loader core (docs/design.md §1 loader/common, §3-§5): what a BIOS or UEFI entry hands it and what it needs back. */
 #ifndef LOADER_LOADER_H
 #define LOADER_LOADER_H
 #include "pvboot/types.h"
@@ -50,7 +50,7 @@ struct loader_platform {
 	 * firmware's file system (Simple File System) instead of mounting
 	 * FAT over disk_read; they return FAT_* codes.  claim: make
 	 * [base, base+size) ours before a kernel segment is copied there
-	 * (AllocateAddress), 0 or -1 with why.  load_options: DESIGN §3
+	 * (AllocateAddress), 0 or -1 with why.  load_options: docs/design.md §3
 	 * source 3, already ASCII.  rom_phys/rom_size: a VMI ROM the platform
 	 * placed outside the legacy scan (fw_cfg genroms/), already validated.
 	 * mod_alloc: memory for boot module 0 (host=lguest), page-aligned,

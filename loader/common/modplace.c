@@ -1,4 +1,4 @@
-/* Boot module placement (issue 7): lowest free page-aligned RAM range per the E820 map, clear of the given ranges. */
+/* Boot module placement : lowest free page-aligned RAM range per the E820 map, clear of the given ranges. */
 #include "modplace.h"
 
 #define PAGE 0x1000ull

@@ -1,4 +1,4 @@
-/* Boot module placement (issue 7, host=lguest): the lowest free page-aligned RAM range for a module, from the E820 map (pure; tests/unit/test_modplace.c). */
+/* Boot module placement (host=lguest): the lowest free page-aligned RAM range for a module, from the E820 map (pure; tests/unit/test_modplace.c). */
 #ifndef LOADER_MODPLACE_H
 #define LOADER_MODPLACE_H
 #include "pvboot/types.h"

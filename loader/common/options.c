@@ -1,4 +1,4 @@
-/* Command-line sources merged key by key (DESIGN §3: config < fw_cfg < uefi < prompt), with the source of every option kept. */
+/* Command-line sources merged key by key (docs/design.md §3: config < fw_cfg < uefi < prompt), with the source of every option kept. */
 #include "options.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"

@@ -1,4 +1,4 @@
-/* The loader's command line: sources merged key by key with the source of each option recorded (DESIGN §3). */
+/* The loader's command line: sources merged key by key with the source of each option recorded (docs/design.md §3). */
 #ifndef LOADER_OPTIONS_H
 #define LOADER_OPTIONS_H
 #include "pvboot/types.h"

@@ -1,4 +1,4 @@
-/* The loader prompt (DESIGN §3 source 4): a countdown, then a one-line editor that works the same on screen and serial. */
+/* The loader prompt (docs/design.md §3 source 4): a countdown, then a one-line editor that works the same on screen and serial. */
 #include "loader.h"
 #include "pvboot/string.h"
 

@@ -1,4 +1,4 @@
-/* Firmware tables and devices for the UEFI loader: ACPI RSDP from the configuration table (UEFI 2.10 §4.6), GOP (§12.9), QEMU fw_cfg genroms/ (DESIGN §5). */
+/* Firmware tables and devices for the UEFI loader: ACPI RSDP from the configuration table (UEFI 2.10 §4.6), GOP (§12.9), QEMU fw_cfg genroms/ (docs/design.md §5). */
 #include "uefi.h"
 #include "../common/fwcfg.h"
 #include "pvboot/detect.h"
@@ -24,7 +24,7 @@ void uefi_find_rsdp(struct pvboot_info *info)
 	info->acpi_rsdp = old;
 }
 
-/* The GOP's current mode as the kernel's framebuffer (DESIGN §4). */
+/* The GOP's current mode as the kernel's framebuffer (docs/design.md §4). */
 void uefi_find_gop(struct pvboot_info *info)
 {
 	EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
@@ -123,7 +123,7 @@ static bool try_rom(struct loader_platform *p, const struct rom_pick *r, u32 i, 
 	return true;
 }
 
-/* OVMF runs no legacy option ROMs: fetch a VMI ROM from fw_cfg (DESIGN §5). */
+/* OVMF runs no legacy option ROMs: fetch a VMI ROM from fw_cfg (docs/design.md §5). */
 void uefi_find_vmi_rom(struct loader_platform *p)
 {
 	struct rom_pick r = { .n = 0 };

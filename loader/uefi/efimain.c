@@ -1,4 +1,4 @@
-/* UEFI entry of the loader (UEFI 2.10 §4.1 image entry, §12.3/§12.4 ConIn/ConOut): platform setup, then the shared loader_main() (DESIGN §1). */
+/* UEFI entry of the loader (UEFI 2.10 §4.1 image entry, §12.3/§12.4 ConIn/ConOut): platform setup, then the shared loader_main() (docs/design.md §1). */
 #include "uefi.h"
 #include "../common/efiutil.h"
 #include "pvboot/string.h"
@@ -86,7 +86,7 @@ __attribute__((noreturn)) static void uefi_give_up(void)
 		__asm__ volatile("hlt");
 }
 
-/* DESIGN §3 source 3: the image's load options, if they are text. */
+/* docs/design.md §3 source 3: the image's load options, if they are text. */
 static const char *read_load_options(void)
 {
 	char why[120];

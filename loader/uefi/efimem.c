@@ -1,4 +1,4 @@
-/* Memory for the UEFI loader (UEFI 2.10 §7.2 AllocatePages/GetMemoryMap, §7.4 ExitBootServices) and the hand-off to the kernel per DESIGN §4. */
+/* Memory for the UEFI loader (UEFI 2.10 §7.2 AllocatePages/GetMemoryMap, §7.4 ExitBootServices) and the hand-off to the kernel per docs/design.md §4. */
 #include "uefi.h"
 #include "../common/efiutil.h"
 #include "../common/modplace.h"
@@ -40,7 +40,7 @@ bool uefi_map_read(void)
 	return false;
 }
 
-/* The E820 view (DESIGN §4), plus the framebuffer UEFI does not list. */
+/* The E820 view (docs/design.md §4), plus the framebuffer UEFI does not list. */
 void uefi_map_to_info(struct pvboot_info *info)
 {
 	u32 dropped, n;
@@ -120,7 +120,7 @@ static EFI_PHYSICAL_ADDRESS alloc_rom(const struct rom_place *p)
 	return 0;
 }
 
-/* Place a validated VMI ROM (DESIGN §5); *phys = 0 if no memory. */
+/* Place a validated VMI ROM (docs/design.md §5); *phys = 0 if no memory. */
 void uefi_place_rom(const u8 *rom, u32 size, u32 *phys)
 {
 	struct rom_place p;

@@ -1,4 +1,4 @@
-/* Baseline for boot-time measurements (DESIGN §11): a UEFI app (UEFI 2.10 §4.1) that only ends QEMU through isa-debug-exit, so "OVMF to its first app" can be timed. */
+/* Baseline for boot-time measurements (docs/design.md §11): a UEFI app (UEFI 2.10 §4.1) that only ends QEMU through isa-debug-exit, so "OVMF to its first app" can be timed. */
 #include <efi.h>
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);

@@ -1,4 +1,4 @@
-/* Hand-off to the i386 kernel after ExitBootServices (DESIGN §4; leaving long mode per Intel SDM vol. 3 §9.8.5.4): position independent, copied below 4 GiB. */
+/* Hand-off to the i386 kernel after ExitBootServices (docs/design.md §4; leaving long mode per Intel SDM vol. 3 §9.8.5.4): position independent, copied below 4 GiB. */
 
 #define PVBOOT_ENTRY_MAGIC 0x50564254
 #define SEL_CODE32 0x08

@@ -1,4 +1,4 @@
-/* libFuzzer target: command-line tokenizer, option parser and option-source table (DESIGN §3). */
+/* libFuzzer target: command-line tokenizer, option parser and option-source table (docs/design.md §3). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target: config checks and command-line merging with sources (loader/common/options.c, DESIGN §3). */
+/* libFuzzer target: config checks and command-line merging with sources (loader/common/options.c, docs/design.md §3). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

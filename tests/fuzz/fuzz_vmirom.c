@@ -1,4 +1,4 @@
-/* libFuzzer target: the VMI ROM header validator and the ROM scan (lib/detect.c, shared/reference/vmi-abi.md) on input placed at 0xC0000. */
+/* libFuzzer target: the VMI ROM header validator and the ROM scan (lib/detect.c, docs/abi-vmi.md) on input placed at 0xC0000. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/cmdline.c: tokenizer and option parser (DESIGN §3), hostile inputs included. */
+/* Unit tests for lib/cmdline.c: tokenizer and option parser (docs/design.md §3), hostile inputs included. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/detect.c: DESIGN §5 detection order and backend choice, and the VMI 3.x ROM header checks (shared/reference/vmi-abi.md) on fake CPUs and ROM images. */
+/* Unit tests for lib/detect.c: docs/design.md §5 detection order and backend choice, and the VMI 3.x ROM header checks (docs/abi-vmi.md) on fake CPUs and ROM images. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

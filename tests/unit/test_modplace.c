@@ -1,4 +1,4 @@
-/* Unit tests for loader/common/modplace.c: where the loader puts boot module 0 (host=lguest, issue 7). */
+/* Unit tests for loader/common/modplace.c: where the loader puts boot module 0 (host=lguest). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for loader/common/options.c: DESIGN §3 key-by-key merging of config, fw_cfg and prompt with per-option sources, and config checks. */
+/* Unit tests for loader/common/options.c: docs/design.md §3 key-by-key merging of config, fw_cfg and prompt with per-option sources, and config checks. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

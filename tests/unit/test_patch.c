@@ -1,4 +1,4 @@
-/* Unit tests for lib/patch.c: the call-site patching rules (DESIGN §6) on byte buffers. */
+/* Unit tests for lib/patch.c: the call-site patching rules (docs/design.md §6) on byte buffers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

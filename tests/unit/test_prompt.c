@@ -1,4 +1,4 @@
-/* Unit tests for loader/common/prompt.c: the countdown and the line editor (DESIGN §3 source 4) driven by scripted keys. */
+/* Unit tests for loader/common/prompt.c: the countdown and the line editor (docs/design.md §3 source 4) driven by scripted keys. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
