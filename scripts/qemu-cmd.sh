@@ -78,7 +78,7 @@ qemu_cmd() {
 			code=OVMF_CODE_4M.snakeoil.fd vars_src=OVMF_VARS_4M.snakeoil.fd
 			secure=(-global driver=cfi.pflash01,property=secure,value=on)
 		fi
-		[[ -f $OVMF_DIR/$code && -f $OVMF_DIR/$vars_src ]] ||
+		[[ -f $OVMF_DIR/$code && -f $vars_dir/$vars_src ]] ||
 			{ QEMU_ERR="$OVMF_DIR/$code or $vars_src missing (install ovmf / ovmf-ia32, or fix OVMF_DIR)"; return 3; }
 		mkdir -p "$(dirname "$vars")"
 		cp "$vars_dir/$vars_src" "$vars"

@@ -125,14 +125,16 @@ SELFTEST(vmi_page_hooks)
 	       alloc, lin, rel);
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
 	pxe_t *pte = lookup_pte(&init_mm, va);
-	u32 upd = DELTA(VMI_CALL_UpdatePxE, pte_update(&init_mm, va, pte));
+	u32 upd_call = paging_pae ? VMI_CALL_UpdatePxELong : VMI_CALL_UpdatePxE;
+	u32 upd = DELTA(upd_call, pte_update(&init_mm, va, pte));
 	u32 queued = count(VMI_COUNT_LAZY_QUEUED);
 	arch_enter_lazy_mmu_mode();
-	upd += DELTA(VMI_CALL_UpdatePxE, pte_update_defer(&init_mm, va, pte));
+	upd += DELTA(upd_call, pte_update_defer(&init_mm, va, pte));
 	queued = count(VMI_COUNT_LAZY_QUEUED) - queued;
 	arch_leave_lazy_mmu_mode();
 	report(upd == 2 && queued == 1,
-	       "vmi: pte_update and pte_update_defer are %u UpdatePxE, the deferred one queued (%u)", upd, queued);
+	       "vmi: pte_update and pte_update_defer are %u UpdatePxE%s, the deferred one queued (%u)",
+	       upd, paging_pae ? "Long" : "", queued);
 	pte_clear(&init_mm, va, pte);
 	flush_tlb_single(va);
 	page_free(pa);
