@@ -56,10 +56,9 @@ KERNEL := $(O)/pvkernel.elf
 
 # Pure code shared by kernel and host tests.
 LIB_SRCS := $(wildcard lib/*.c)
-KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S backends/native/*.c backends/native/*.S \
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.S \
 	backends/vmi/*.c backends/vmi/*.S backends/lguest/*.c backends/lguest/*.S \
-	backends/lguest/host/*.c backends/lguest/host/*.S) $(LIB_SRCS) \
-	loader/common/efiutil.c
+	backends/lguest/host/*.c backends/lguest/host/*.S) $(LIB_SRCS)
 KERNEL_OBJS := $(patsubst %,$(O)/k/%.o,$(basename $(KERNEL_SRCS))) \
 	$(O)/k/kernel/bench_ops_nopatch.o
 

@@ -9,7 +9,7 @@
 #include "mm.h"
 #include "trap.h"
 #include "time.h"
-#include "../backends/native/native.h"
+#include "paravirt_native.h"
 
 u32 apic_base = APIC_DEFAULT_BASE;
 struct smp_config smp_cfg;

@@ -236,7 +236,8 @@ static void print_row(const struct row *r)
 /* Backend rows (lguest: hypercall, batched and unbatched pte updates). */
 static u32 backend_rows(struct row *r, bool patched)
 {
-	const struct bench_extra *x = backend_bench_rows();
+	const struct pv_backend *b = pv_backend_current();
+	const struct bench_extra *x = b && b->bench_rows ? b->bench_rows() : NULL;
 	u32 n = 0;
 
 	for (; x && x->name; x++, r++, n++) {

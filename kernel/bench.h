@@ -35,6 +35,5 @@ struct bench_extra {
 	const char *name;
 	bench_sample_fn sample;
 };
-const struct bench_extra *backend_bench_rows(void);
 
 #endif

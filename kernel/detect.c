@@ -67,8 +67,8 @@ static u32 available_backends(void)
 {
 	u32 mask = 0;
 
-	for (unsigned i = 0; i < pv_nbackends; i++)
-		mask |= 1u << pv_backends[i].id;
+	for (unsigned i = 0; i < pv_backend_count(); i++)
+		mask |= 1u << pv_backend_at(i)->id;
 	return mask;
 }
 

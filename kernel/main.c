@@ -16,11 +16,9 @@
 #include "paravirt.h"
 #include "task.h"
 #include "bench.h"
-#include "pvboot/lguest.h"
-#include "../backends/lguest/host/host.h"
 #include "pvboot/multiboot.h"
 #include "pvboot/multiboot2.h"
-#include "../backends/native/native.h"
+#include "paravirt_native.h"
 
 #define PVBOOT_KERNEL_VERSION "0.1"
 
@@ -29,6 +27,7 @@ struct kopts kopts;
 static struct pvboot_info info_copy;    /* ours: loader memory gets reused */
 static u8 mb2_block[MB2_INFO_MAX] __attribute__((aligned(8))); /* read once at entry */
 static u64 tsc_kernel_entry;
+static const struct pv_host *host;      /* host=: the role this kernel plays, or NULL */
 
 /* Before paging everything below 4 GiB is readable as it is. */
 static bool early_read(void *ctx, u64 pa, void *buf, u32 len)
@@ -73,8 +72,9 @@ static void parse_cmdline(void)
 		    strnlen(boot_info->cmdline, sizeof(boot_info->cmdline)),
 		    console_warn_cb, NULL);
 	console_set_mask(kopts.console);
-	if (kopts.host == PV_LGUEST)
-		va_hole_start = LG_SWITCHER_ADDR;       /* the switcher's 4 MiB */
+	host = kopts.host ? pv_host_by_id(kopts.host) : NULL;
+	if (host)
+		va_hole_start = host->va_hole_start;
 }
 
 /* One line: every option with the source that set it (docs/design.md §3). */
@@ -143,15 +143,16 @@ _Noreturn static void finish(void)
 
 	kprintf("boot: %llu us from kernel entry to all CPUs up\n",
 		tsc_to_us(rdtsc() - tsc_kernel_entry));
-	if (kopts.readline && kopts.host != PV_LGUEST)
+	if (kopts.readline && !host)
 		console_read_line(20000);
 	deliberate_crash();
-	if (kopts.host == PV_LGUEST) {
+	if (host) {
 		if (kopts.test) {       /* the host's own suite, before the guest */
 			run_selftests();
 			ok = report_summary();
 		}
-		lg_host_run(kopts.test, ok); /* runs the guest; prints role=host; exits */
+		host->run(kopts.test, ok);      /* runs the guest; prints role=host; exits */
+		panic("host=: the host role returned");
 	}
 	if (kopts.bench)
 		run_bench();

@@ -6,9 +6,7 @@
 #include "detect.h"
 #include "trap.h"
 #include "mm.h"
-#include "../backends/native/native.h"
-#include "../backends/vmi/vmi.h"
-#include "../backends/lguest/lguest.h"
+#include "paravirt_native.h"
 
 STATIC_ASSERT(sizeof(struct paravirt_patch_template) == PV_NSLOTS * 4, "PV_NSLOTS");
 STATIC_ASSERT(PV_TYPE(cpu.iret) == PV_TYPE_IRET, "PV_TYPE_IRET");
@@ -36,39 +34,47 @@ asm(".text\n"
     "\tret\n"
     ".size paravirt_ident_32, 1\n");
 
-const struct pv_backend pv_backends[] = {
-	{ PV_NATIVE, "native", &native_table, NULL, native_init, native_use_pae },
-	{ PV_VMI, "vmi", &vmi_table, vmi_missing, vmi_init, vmi_use_pae },
-	{ PV_LGUEST, "lguest", &lguest_table, lguest_missing, lguest_init, lguest_use_pae },
-};
-const unsigned pv_nbackends = ARRAY_SIZE(pv_backends);
+extern const struct pv_backend *const __pvbackend_descs[], *const __pvbackend_descs_end[];
+static const struct pv_backend *current_backend;
 
-/* The list loaders read from the ELF (docs/design.md §4). */
-__attribute__((section(".pvbackends"), used))
-const struct pvboot_backend_list pvboot_backends = {
-	.magic = PVBOOT_BACKENDS_MAGIC,
-	.version = 1,
-	.count = 3,
-	.entry = {
-		{ PV_NATIVE, "native", (u32)&native_table },
-		{ PV_VMI, "vmi", (u32)&vmi_table },
-		{ PV_LGUEST, "lguest", (u32)&lguest_table },
-	},
-};
-
-static const struct pv_backend *backend_by_id(u32 id)
+unsigned pv_backend_count(void)
 {
-	for (unsigned i = 0; i < pv_nbackends; i++)
-		if (pv_backends[i].id == id)
-			return &pv_backends[i];
+	return __pvbackend_descs_end - __pvbackend_descs;
+}
+
+const struct pv_backend *pv_backend_at(unsigned i)
+{
+	return i < pv_backend_count() ? __pvbackend_descs[i] : NULL;
+}
+
+const struct pv_backend *pv_backend_by_id(u32 id)
+{
+	for (unsigned i = 0; i < pv_backend_count(); i++)
+		if (__pvbackend_descs[i]->id == id)
+			return __pvbackend_descs[i];
 	return NULL;
+}
+
+extern const struct pv_host *const __pvhost_descs[], *const __pvhost_descs_end[];
+
+const struct pv_host *pv_host_by_id(u32 id)
+{
+	for (const struct pv_host *const *h = __pvhost_descs; h < __pvhost_descs_end; h++)
+		if ((*h)->id == id)
+			return *h;
+	return NULL;
+}
+
+const struct pv_backend *pv_backend_current(void)
+{
+	return current_backend;
 }
 
 static const struct pv_backend *backend_by_table(u32 table)
 {
-	for (unsigned i = 0; i < pv_nbackends; i++)
-		if ((u32)pv_backends[i].table == table)
-			return &pv_backends[i];
+	for (unsigned i = 0; i < pv_backend_count(); i++)
+		if ((u32)__pvbackend_descs[i]->table == table)
+			return __pvbackend_descs[i];
 	return NULL;
 }
 
@@ -115,7 +121,7 @@ static const struct pv_backend *choose(void)
 	boot_info->backend_requested = want;
 	boot_info->backend_forced = 0;
 	if (want != PV_AUTO) {
-		b = backend_by_id(want);
+		b = pv_backend_by_id(want);
 		const char *why = refusal(want, b);
 		if (!why) {
 			boot_info->backend_forced = 1;
@@ -125,7 +131,7 @@ static const struct pv_backend *choose(void)
 			pv_backend_name(want), why);
 		set_fallback(why);
 	}
-	return backend_by_id(detect_backend());
+	return pv_backend_by_id(detect_backend());
 }
 
 /* What a backend's init is doing, for the line if it faults (see below). */
@@ -176,14 +182,15 @@ void select_backend(void)
 	const char *err = NULL;
 
 	if (!b)
-		b = &pv_backends[0];
+		b = pv_backend_by_id(PV_NATIVE);
 	if (b->init && (err = guarded_init(b))) {
 		kprintf("%s: %s; falling back to native\n", b->name, err);
 		set_fallback(err);
 		boot_info->backend_forced = 0;
-		b = &pv_backends[0];
+		b = pv_backend_by_id(PV_NATIVE);
 		b->init();              /* native's init cannot fail */
 	}
+	current_backend = b;
 	boot_info->backend_id = b->id;
 	boot_info->backend_table = (u32)b->table;
 	pv_ops = *b->table;

@@ -17,10 +17,47 @@ struct pv_backend {
 	/* Switch a copy of its table to PAE entry ops (kernel/paging.c
 	 * decides whether to use it); NULL, or why this backend cannot. */
 	const char *(*use_pae)(struct paravirt_patch_template *t);
+	/* Its own rows for the benchmark (kernel/bench.c), or NULL. */
+	const struct bench_extra *(*bench_rows)(void);
 };
 
-extern const struct pv_backend pv_backends[];
-extern const unsigned pv_nbackends;
+/*
+ * A backend declares itself once, in its own file: its descriptor for the
+ * core (section .pvbackend_descs, which the core walks) and its entry in
+ * the list loaders read from the ELF (section .pvbackends, after the
+ * header kernel/kernel.ld writes).  The core never names a backend.
+ */
+#define PV_BACKEND(var, bid, bname, tbl, ...)                                   \
+	const struct pv_backend var = {                                         \
+		.id = bid, .name = bname, .table = &tbl, __VA_ARGS__ };          \
+	__attribute__((section(".pvbackend_descs"), used))                      \
+	static const struct pv_backend *const var##_ref = &var;                 \
+	__attribute__((section(".pvbackends.entry"), used, aligned(4)))         \
+	static const struct pvboot_backend_entry var##_entry = { bid, bname, (u32)&tbl }
+
+/*
+ * A host role (host=NAME on the command line): after its own bring-up the
+ * kernel runs a guest instead of finishing as usual.  The host's code
+ * declares itself once (PV_HOST); the core finds it by the backend id its
+ * guests run, which is what host= names.
+ */
+struct pv_host {
+	u32 id;                 /* enum pv_backend_id of its guests */
+	u32 va_hole_start;      /* the top of the address space the host keeps */
+	/* Runs the guest and ends the boot (never returns); tested: the
+	 * host's own self-tests ran, host_ok: they passed. */
+	void (*run)(bool tested, bool host_ok);
+};
+#define PV_HOST(var, ...)                                                       \
+	const struct pv_host var = { __VA_ARGS__ };                             \
+	__attribute__((section(".pvhost_descs"), used))                         \
+	static const struct pv_host *const var##_ref = &var
+const struct pv_host *pv_host_by_id(u32 id);    /* NULL: no such host here */
+
+unsigned pv_backend_count(void);
+const struct pv_backend *pv_backend_at(unsigned i);
+const struct pv_backend *pv_backend_by_id(u32 id);
+const struct pv_backend *pv_backend_current(void);      /* after select_backend */
 
 /* Per-outcome totals of apply_paravirt(). */
 struct patch_stats {

@@ -38,9 +38,9 @@ static const u32 *slots(void)
 
 static const u32 *native_slots(void)
 {
-	for (u32 i = 0; i < pv_nbackends; i++)
-		if (pv_backends[i].id == PV_NATIVE)
-			return (const u32 *)pv_backends[i].table;
+	const struct pv_backend *nat = pv_backend_by_id(PV_NATIVE);
+	if (nat)
+		return (const u32 *)nat->table;
 	return NULL;
 }
 

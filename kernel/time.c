@@ -10,7 +10,7 @@
 #include "apic.h"
 #include "trap.h"
 #include "mm.h"
-#include "../backends/native/native.h"
+#include "paravirt_native.h"
 
 #define PIT_HZ 1193182u
 #define CALIBRATE_MS 5            /* PIT resolution 0.84 us: 0.02% */

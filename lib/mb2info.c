@@ -2,7 +2,7 @@
 #include "pvboot/multiboot2.h"
 #include "pvboot/multiboot.h"
 #include "pvboot/string.h"
-#include "../loader/common/efiutil.h"
+#include "pvboot/efiutil.h"
 
 #define TAG_HDR 8u
 #define MMAP_ENTRY_MIN 24u      /* base, length, type, reserved */

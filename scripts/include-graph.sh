@@ -13,7 +13,7 @@ cd "$(git rev-parse --show-toplevel)"
 
 search_path() {	# the -I list a file is compiled with, by where it lives
 	case $1 in
-	kernel/*|backends/native/*|backends/vmi/[!r]*|backends/lguest/*|lib/*) echo "include kernel" ;;
+	kernel/*|backends/vmi/[!r]*|backends/lguest/*|lib/*) echo "include kernel" ;;
 	backends/vmi/rom/*) echo "include backends/vmi/rom" ;;
 	loader/bios/*) echo "include loader/bios loader/common" ;;
 	loader/uefi/*) echo "include loader/common loader/uefi" ;;

@@ -11,7 +11,8 @@
 #include "mm.h"
 #include "time.h"
 #include "trap.h"
-#include "../native/native.h"
+#include "paravirt.h"
+#include "paravirt_native.h"
 #include "pvboot/patch.h"
 
 struct lguest_data lguest_data __attribute__((aligned(4096)));
@@ -374,3 +375,7 @@ const char *lguest_init(void)
 	power_set_exit_hook(lg_shutdown);
 	return NULL;
 }
+
+PV_BACKEND(lguest_backend, PV_LGUEST, "lguest", lguest_table,
+	   .missing = lguest_missing, .init = lguest_init, .use_pae = lguest_use_pae,
+	   .bench_rows = lguest_bench_rows);

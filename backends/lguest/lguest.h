@@ -10,6 +10,8 @@ extern struct lguest_data lguest_data;
 const char *lguest_missing(void);
 const char *lguest_init(void);
 const char *lguest_use_pae(struct paravirt_patch_template *t);
+struct bench_extra;
+const struct bench_extra *lguest_bench_rows(void);     /* lguest_bench.c */
 
 /* A hypercall: int $0x1f with eax = number, ebx/ecx/edx = arguments. */
 static inline long lg_hcall(u32 nr, u32 a1, u32 a2, u32 a3)

@@ -40,7 +40,7 @@ static const struct bench_extra rows[] = {
 	{ NULL, NULL },
 };
 
-const struct bench_extra *backend_bench_rows(void)
+const struct bench_extra *lguest_bench_rows(void)
 {
 	if (boot_info->backend_id != PV_LGUEST)
 		return NULL;

@@ -13,7 +13,7 @@
 #include "mm.h"
 #include "pvboot/patch.h"
 #include "pvboot/vmiext.h"
-#include "../native/native.h"
+#include "paravirt_native.h"
 
 #define VMI_COPY_MAX (192 * 1024)
 
@@ -244,3 +244,6 @@ unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, uns
 	return pv_patch_default((const u32 *)&pv_ops, (u32)paravirt_nop,
 				(u32)paravirt_ident_32, type, clobbers, insnbuf, addr, len);
 }
+
+PV_BACKEND(vmi_backend, PV_VMI, "vmi", vmi_table,
+	   .missing = vmi_missing, .init = vmi_init, .use_pae = vmi_use_pae);

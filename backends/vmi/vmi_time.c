@@ -9,7 +9,7 @@
 #include "time.h"
 #include "apic.h"
 #include "pvboot/div64.h"
-#include "../native/native.h"      /* native_table: the RTC write */
+#include "paravirt_native.h"      /* native_table: the RTC write */
 
 typedef u64 (*u64_fn)(void);
 typedef u64 (*u64_fn1)(u32);

@@ -1,6 +1,6 @@
 /* UEFI entry of the loader (UEFI 2.10 §4.1 image entry, §12.3/§12.4 ConIn/ConOut): platform setup, then the shared loader_main() (docs/design.md §1). */
 #include "uefi.h"
-#include "../common/efiutil.h"
+#include "pvboot/efiutil.h"
 #include "pvboot/string.h"
 
 struct uefi uefi;

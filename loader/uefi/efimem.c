@@ -1,6 +1,6 @@
 /* Memory for the UEFI loader (UEFI 2.10 §7.2 AllocatePages/GetMemoryMap, §7.4 ExitBootServices) and the hand-off to the kernel per docs/design.md §4. */
 #include "uefi.h"
-#include "../common/efiutil.h"
+#include "pvboot/efiutil.h"
 #include "../common/modplace.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"

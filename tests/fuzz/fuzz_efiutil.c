@@ -1,8 +1,8 @@
-/* libFuzzer target: the UEFI loader's pure helpers (loader/common/efiutil.c): memory map to E820, ROM placement, load options. */
+/* libFuzzer target: the UEFI loader's pure helpers (lib/efiutil.c): memory map to E820, ROM placement, load options. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "efiutil.h"
+#include "pvboot/efiutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* Unit tests for loader/common/efiutil.c: UEFI memory map → E820 (UEFI 2.10 §7.2, ACPI 6.5 Table 15.6), VMI ROM placement, load options (UEFI 2.10 §9.1). */
+/* Unit tests for lib/efiutil.c: UEFI memory map → E820 (UEFI 2.10 §7.2, ACPI 6.5 Table 15.6), VMI ROM placement, load options (UEFI 2.10 §9.1). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../loader/common/efiutil.h"
+#include "pvboot/efiutil.h"
 
 /* Firmware descriptors are often bigger than the struct (OVMF: 48 bytes). */
 #define DSZ 48

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include "pvboot/multiboot2.h"
 #include "pvboot/multiboot.h"
-#include "../../loader/common/efiutil.h"
+#include "pvboot/efiutil.h"
 
 #include "warn_capture.h"
 

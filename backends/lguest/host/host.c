@@ -328,3 +328,5 @@ _Noreturn void lg_host_run(bool tested, bool host_ok)
 		lg.status = LG_NONE;
 	host_result(tested, host_ok);
 }
+
+PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR, .run = lg_host_run);

@@ -4,7 +4,7 @@
  * two ordered 4-byte stores (pvboot/pgtable.h) where it does not.
  */
 #include "mm.h"
-#include "native.h"
+#include "paravirt_native.h"
 
 static void pae_set_pte(pxe_t *p, pte_t v) { pae_store_halves((u32 *)p, v); }
 static void pae_set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { pae_store_halves((u32 *)p, v); }

@@ -1,5 +1,5 @@
 /* Pure helpers of the UEFI loader: memory map → E820 (UEFI 2.10 §7.2, ACPI 6.5 Table 15.6), VMI ROM placement choice, load options (UEFI 2.10 §9.1). */
-#include "efiutil.h"
+#include "pvboot/efiutil.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"
 

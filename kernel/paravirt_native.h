@@ -1,6 +1,11 @@
-/* The native backend's entry points shared between its files. */
-#ifndef BACKENDS_NATIVE_H
-#define BACKENDS_NATIVE_H
+/*
+ * The native defaults the core owns (as Linux's paravirt.c did): the table
+ * every backend starts from, its patcher, and the native ops other parts
+ * of the core define.  Backends include this to copy the table and to
+ * fall back to native_patch for the ops they leave native.
+ */
+#ifndef KERNEL_PARAVIRT_NATIVE_H
+#define KERNEL_PARAVIRT_NATIVE_H
 #include "pvboot/paravirt.h"
 
 extern const struct paravirt_patch_template native_table;

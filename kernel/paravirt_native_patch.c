@@ -2,7 +2,7 @@
  * docs/design.md §6 list says so, else the default rules (direct call, NOPs). */
 #include "kernel.h"
 #include "pvboot/patch.h"
-#include "native.h"
+#include "paravirt_native.h"
 #include "apic.h"
 
 #define DECLARE_TEMPLATE(name) extern const u8 start_##name[], end_##name[]

@@ -5,7 +5,8 @@
  */
 #include "kernel.h"
 #include "cpu.h"
-#include "native.h"
+#include "paravirt.h"
+#include "paravirt_native.h"
 #include "time.h"
 #include "apic.h"
 
@@ -349,3 +350,6 @@ const struct paravirt_patch_template native_table
 		.set_lazy_mode = (void *)paravirt_nop,
 	},
 };
+
+PV_BACKEND(native_backend, PV_NATIVE, "native", native_table,
+	   .init = native_init, .use_pae = native_use_pae);
