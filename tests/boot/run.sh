@@ -88,9 +88,8 @@ run_case() {
 	{ printf '# '; printf '%q ' "${QEMU_CMD[@]}"; echo; } > "$log"
 	if [[ -n $stop ]]; then         # ended by us once the log shows the expected end
 		run_until "$limit" "$stop" || rc=$?
-	elif [[ -n $input ]]; then        # typed on the serial console after 3 s
-		{ sleep 3; printf '%s\n' "$input"; sleep "$limit"; } |
-			timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" >>"$log" 2>&1 || rc=$?
+	elif [[ -n $input ]]; then        # typed once the kernel waits for it
+		run_typing "$limit" "$input" || rc=$?
 	else
 		timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" </dev/null >>"$log" 2>&1 || rc=$?
 	fi
@@ -166,6 +165,30 @@ run_until() {
 		sleep 0.5
 	done
 	wait "$qpid" || rc=$?
+	return "$rc"
+}
+
+# @stdin=TEXT: run QEMU with its serial input on a FIFO and type TEXT once
+# the kernel logs that it waits for a line.  Typing after a fixed delay
+# raced the boot: a loaded host can take longer than any delay to get
+# there.  Returns QEMU's status (124 if the limit passed).
+run_typing() {
+	local limit=$1 text=$2 fifo=$base.stdin qpid fd rc=0
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	timeout --kill-after=5 "$limit" "${QEMU_CMD[@]}" <"$fifo" >>"$log" 2>&1 &
+	qpid=$!
+	exec {fd}>"$fifo"               # held open: QEMU sees no end of input
+	while kill -0 "$qpid" 2>/dev/null; do
+		if tr -d '\r' <"$log" | grep -Eq 'console: waiting [0-9]+ ms for a line'; then
+			printf '%s\n' "$text" >&"$fd"
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$qpid" || rc=$?
+	exec {fd}>&-
+	rm -f "$fifo"
 	return "$rc"
 }
 
