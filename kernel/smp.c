@@ -341,9 +341,16 @@ bool smp_call(u32 cpu, void (*fn)(void *), void *arg)
 	s->arg = arg;
 	s->fn = fn;
 	send_ipi(cpus[cpu].apic_id, VEC_IPI_CALL);
-	u64 deadline = rdtsc() + 1000ull * tsc_khz;   /* 1 s */
+	/*
+	 * Given up only once the target has run a second of its own time
+	 * (TIMER_HZ of its ticks) without answering, or, if it never ticks,
+	 * after 30 s.  Under TCG a vCPU runs only when the host schedules its
+	 * thread: a wall-clock second measures the host's load, not the IPI.
+	 */
+	u32 ticks0 = cpus[cpu].ticks;
+	u64 deadline = rdtsc() + 30000ull * tsc_khz;
 	while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
-		if (rdtsc() > deadline) {
+		if (cpus[cpu].ticks - ticks0 > TIMER_HZ || rdtsc() > deadline) {
 			ok = false;
 			s->fn = NULL;
 			break;
