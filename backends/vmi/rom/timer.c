@@ -151,10 +151,14 @@ void rom_calibrate(void)
 	apic_write(APIC_TDCR, tdcr);
 	d->tsc_hz = div64(best * PIT_HZ, PIT_LATCH);
 	d->apic_hz = per_second(best_apic);
-	/* counts per cycle in 0.32 fixed point; an APIC timer at least as
-	 * fast as the TSC (never seen) saturates at 1 count per cycle */
-	if (d->tsc_hz > d->apic_hz && d->tsc_hz >> 32 == 0)
-		d->apic_mult = (u32)div64((u64)d->apic_hz << 32, (u32)d->tsc_hz);
+	/* APIC counts per cycle in 0.32 fixed point, from the TSC and the APIC
+	 * timer over the same window: an error in the window's length scales
+	 * both and cancels, so a mismeasured window cannot stretch the tick
+	 * (dividing the two rates saturated once the TSC rate passed 2^32 Hz:
+	 * an 11 s tick).  An APIC timer at least as fast as the TSC (never
+	 * seen) saturates at 1 count per cycle. */
+	if (best > best_apic && best >> 32 == 0)
+		d->apic_mult = (u32)div64((u64)best_apic << 32, (u32)best);
 	else
 		d->apic_mult = 0xffffffffu;
 }
