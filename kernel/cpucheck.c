@@ -155,7 +155,7 @@ _Noreturn static void refuse(u32 magic, u32 info, const char *what, int bit, con
 		add(what);
 		add(" status=fail\n");
 		put_line();
-		outl(0xf4, 1);  /* isa-debug-exit: QEMU exits 3, a failure */
+		outl(QEMU_EXIT_PORT, 1);        /* QEMU exits 3, a failure */
 	}
 	for (;;)
 		asm volatile("cli; hlt");

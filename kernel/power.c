@@ -13,7 +13,7 @@ _Noreturn void qemu_exit(int code)
 {
 	if (exit_hook)
 		exit_hook(code);        /* a guest asks its host */
-	outl(0xf4, code ? 1 : 0);       /* docs/design.md §9: 0 pass, 1 fail or crash */
+	outl(QEMU_EXIT_PORT, code ? 1 : 0);       /* docs/design.md §9: 0 pass, 1 fail or crash */
 	outw(0x604, 0x2000);    /* q35 / pc with a recent QEMU: PM1a S5 */
 	outw(0xb004, 0x2000);   /* older PIIX4 PM base */
 	kprintf("power: could not exit or power off; halting\n");

@@ -111,7 +111,7 @@ static void bios_sleep_ms(u32 ms)
 	bios_call(0x15, &r);
 	if (r.eflags & EFLAGS_CF)               /* no int 15h wait: ~1 us per port write */
 		for (u32 i = 0; i < ms * 1000; i++)
-			outb(0x80, 0);
+			io_wait();
 }
 
 static int serial_byte(u32 wait_ms)
@@ -365,7 +365,7 @@ static bool bios_phys_read(void *ctx, u64 phys, void *buf, u32 len)
 
 static void bios_qemu_exit(u32 code)
 {
-	outl(0xf4, code);               /* isa-debug-exit: QEMU exits (code << 1) | 1 */
+	outl(QEMU_EXIT_PORT, code);     /* QEMU exits (code << 1) | 1 */
 }
 
 __attribute__((noreturn)) static void bios_reboot(void)

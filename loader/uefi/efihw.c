@@ -3,6 +3,7 @@
 #include "../common/fwcfg.h"
 #include "pvboot/detect.h"
 #include "pvboot/string.h"
+#include "pvboot/io.h"
 
 #define ROM_MAX 0x20000u                /* the whole option-ROM window */
 
@@ -54,22 +55,22 @@ void uefi_find_gop(struct pvboot_info *info)
 
 static void fw_select(void *ctx, u16 key)
 {
-	uefi_outw(FWCFG_PORT_SEL, key);
+	outw(FWCFG_PORT_SEL, key);
 }
 
 static u8 fw_read8(void *ctx)
 {
-	return uefi_inb(FWCFG_PORT_DATA);
+	return inb(FWCFG_PORT_DATA);
 }
 
 static u32 fw_in32(void *ctx, u16 port)
 {
-	return uefi_inl(port);
+	return inl(port);
 }
 
 static void fw_out32(void *ctx, u16 port, u32 v)
 {
-	uefi_outl(port, v);
+	outl(port, v);
 }
 
 /* Boot services identity-map memory, so fw_cfg DMA can take our pointers. */

@@ -2,6 +2,7 @@
 #include "uefi.h"
 #include "pvboot/efiutil.h"
 #include "pvboot/string.h"
+#include "pvboot/io.h"
 
 struct uefi uefi;
 static struct pvboot_info *info;
@@ -75,7 +76,7 @@ static u64 uefi_rdtsc(void)
 
 void uefi_qemu_exit(u32 code)
 {
-	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"((u16)0xf4));
+	outl(QEMU_EXIT_PORT, code);
 }
 
 /* "Reboot" in the core's sense: give up and return to the firmware. */

@@ -1,5 +1,6 @@
 /* The VMI ROM's call routines, their counting entries, VMI_Init and GetRelocationInfo: 32-bit, position independent, regparm(3), every register but the outputs preserved (docs/vmi-rom.md "Calls"). */
 #include "romdata.h"
+#include "pvboot/io.h"
 
 	.text
 	.code32
@@ -261,7 +262,7 @@ ROUTINE r_set_iopl              /* eax = IOPL bits (0x3000) into EFLAGS */
 	ret
 
 ROUTINE r_io_delay
-	outb %al, $0x80
+	outb %al, $IO_DELAY_PORT
 	ret
 
 /* ---- mmu ---------------------------------------------------------------- */

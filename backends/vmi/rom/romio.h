@@ -1,10 +1,11 @@
-/* Port, MSR, TSC, APIC and lock helpers for the VMI ROM's C code (ring 0, i386; docs/vmi-rom.md). */
+/* MSR, TSC, APIC and lock helpers for the VMI ROM's C code (ring 0, i386; docs/vmi-rom.md). */
 #ifndef VMI_ROMIO_H
 #define VMI_ROMIO_H
 /* Every symbol is the ROM's own: no GOT, PC-relative (@GOTOFF) access only,
  * including the extern declarations -fvisibility=hidden does not cover. */
 #pragma GCC visibility push(hidden)
 #include "romdata.h"
+#include "pvboot/io.h"
 
 #define APIC_ID         0x20
 #define APIC_ICR_LOW    0x300
@@ -17,15 +18,6 @@
 #define APIC_LVT_MASKED (1u << 16)
 #define APIC_LVTT_PERIODIC (1u << 17)
 #define MSR_APIC_BASE   0x1b
-
-static inline void outb(u8 v, u16 port) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(u16 v, u16 port) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port)
-{
-	u8 v;
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static inline u64 rdtsc(void)
 {

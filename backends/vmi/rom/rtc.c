@@ -11,7 +11,7 @@ struct rtc_time { u32 sec, min, hour, day, mon, year, cent; };
 
 static u32 rtc_read(u32 reg)
 {
-	outb(reg, RTC_INDEX);
+	outb(RTC_INDEX, reg);
 	return inb(RTC_DATA);
 }
 

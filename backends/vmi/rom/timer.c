@@ -13,9 +13,9 @@
  * all but the high byte, whose write starts the count. */
 static void pit_start_lsb(void)
 {
-	outb((inb(PORT_B) & ~0x02) | 0x01, PORT_B);
-	outb(0xb0, PIT_CTRL);
-	outb(PIT_LATCH & 0xff, PIT_CH2);
+	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01);
+	outb(PIT_CTRL, 0xb0);
+	outb(PIT_CH2, PIT_LATCH & 0xff);
 }
 
 static u32 per_second(u64 ticks)
@@ -44,7 +44,7 @@ static int calibrate_once(u64 *tsc, u64 *err, u32 *apic)
 	pit_start_lsb();
 	s0 = rdtsc();
 	apic_write(APIC_TMICT, 0xffffffffu);
-	outb(PIT_LATCH >> 8, PIT_CH2);          /* the count starts */
+	outb(PIT_CH2, PIT_LATCH >> 8);          /* the count starts */
 	s1 = prev = rdtsc();
 	while (++n < PIT_WAIT_MAX) {
 		int high = inb(PORT_B) & 0x20;
