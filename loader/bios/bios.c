@@ -324,26 +324,6 @@ static bool find_partition(struct loader_platform *p)
 
 /* ---- the rest of the platform ----------------------------------------- */
 
-static void fw_select(void *ctx, u16 key)
-{
-	outw(FWCFG_PORT_SEL, key);
-}
-
-static u8 fw_read8(void *ctx)
-{
-	return inb(FWCFG_PORT_DATA);
-}
-
-static u32 fw_in32(void *ctx, u16 port)
-{
-	return inl(port);
-}
-
-static void fw_out32(void *ctx, u16 port, u32 v)
-{
-	outl(port, v);
-}
-
 static void bios_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
 	if (!has_cpuid()) {             /* detection then sees a plain CPU */
@@ -441,13 +421,14 @@ void stage2_main(void)
 	static struct loader_platform p = {
 		.name = "pvboot-bios", .puts = bios_puts, .getkey = bios_getkey,
 		.sleep_ms = bios_sleep_ms, .rdtsc = bios_rdtsc, .disk_read = bios_disk_read, .vol = &vol,
-		.fwcfg = { fw_select, fw_read8, NULL, fw_in32, fw_out32 }, .cpuid = bios_cpuid,
+		.cpuid = bios_cpuid,
 		.phys_read = bios_phys_read, .avoid_lo = 0, .avoid_hi = LOADER_END,
 		.qemu_exit = bios_qemu_exit, .reboot = bios_reboot, .enter = bios_enter,
 		.log = log, .log_size = sizeof(log),
 	};
 	const char *a20;
 
+	p.fwcfg = fwcfg_ports;
 	info.tsc_loader_entry = tsc_entry;
 	info.firmware = PVFW_BIOS;
 	stage2_idt_init();

@@ -137,7 +137,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	uefi_map_to_info(info);
 	if (!uefi_fs_init())
 		return early_fail("uefi: the device we were loaded from has no readable file system");
-	plat.fwcfg = uefi_fwcfg;
+	plat.fwcfg = fwcfg_ports;
 	/* Pool, not .bss: gnu-efi stores .bss in the file, and the app must stay ≤ 64 KiB. */
 	if (uefi.bs->AllocatePool(EfiLoaderData, LOG_SIZE, (void **)&plat.log) == EFI_SUCCESS)
 		plat.log_size = LOG_SIZE;

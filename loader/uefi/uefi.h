@@ -53,7 +53,6 @@ void uefi_find_gop(struct pvboot_info *info);
 void uefi_find_vmi_rom(struct loader_platform *p);
 void uefi_cpuid(void *ctx, u32 leaf, u32 out[4]);
 bool uefi_phys_read(void *ctx, u64 phys, void *buf, u32 len);
-extern const struct fwcfg_io uefi_fwcfg;
 
 /*
  * efisecure.c: Secure Boot state and the bound hashes.  A file that does
