@@ -32,6 +32,7 @@
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_TSC 0x10
 #define MSR_EFER 0xc0000080
+#define EFER_LME (1 << 8)       /* long mode enable (the x64 UEFI loader clears it) */
 #define EFER_NXE (1 << 11)      /* PAE entries' bit 63 is execute-disable */
 
 /* GDT layout, the same on every CPU (each CPU has its own copy). */

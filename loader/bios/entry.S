@@ -8,9 +8,10 @@
  * this file sits below 64 KiB so real mode reaches it with CS = 0.
  */
 #include "layout.h"
+#include "pvboot/handoff.h"
 
-#define CS32 0x08
-#define DS32 0x10
+#define CS32 HANDOFF_SEL_CODE32
+#define DS32 HANDOFF_SEL_DATA32
 #define CS16 0x18
 #define DS16 0x20
 
@@ -236,22 +237,14 @@ exc_stubs:
 	.endr
 	.text
 
-/* void enter_kernel(u32 entry, u32 info): docs/design.md §4 register state. */
+/* void enter_kernel(u32 entry, u32 info): the boot protocol's registers (pvboot/handoff.h). */
 	.globl enter_kernel
 enter_kernel:
 	movl 4(%esp), %ecx
-	movl 8(%esp), %ebx
-	movl $0x50564254, %eax          /* PVBOOT_ENTRY_MAGIC */
-	xorl %edx, %edx
-	xorl %esi, %esi
-	xorl %edi, %edi
-	xorl %ebp, %ebp
-	jmp *%ecx
+	HANDOFF_ENTER_KERNEL %ecx, 8(%esp)
 
 	.balign 8
-gdt:	.quad 0
-	.quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat 4 GiB */
-	.quad 0x00cf92000000ffff        /* 0x10: 32-bit data, flat 4 GiB */
+gdt:	HANDOFF_GDT32                   /* 0x08, 0x10: flat 32-bit code and data */
 	.quad 0x00009a000000ffff        /* 0x18: 16-bit code, 64 KiB */
 	.quad 0x000092000000ffff        /* 0x20: 16-bit data, 64 KiB */
 gdt_end:

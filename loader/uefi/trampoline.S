@@ -1,11 +1,9 @@
 /* Hand-off to the i386 kernel after ExitBootServices (docs/design.md §4; leaving long mode per Intel SDM vol. 3 §9.8.5.4): position independent, copied below 4 GiB. */
+#include "pvboot/handoff.h"
+#include "pvboot/x86.h"
 
-#define PVBOOT_ENTRY_MAGIC 0x50564254
-#define SEL_CODE32 0x08
-#define SEL_DATA32 0x10
-#define MSR_EFER 0xc0000080
-#define EFER_LME_NXE 0x900
-#define CR0_PG_WP 0x80010000
+#define SEL_CODE32 HANDOFF_SEL_CODE32
+#define SEL_DATA32 HANDOFF_SEL_DATA32
 
 	.text
 	.globl pv_tramp_start, pv_tramp_end
@@ -60,31 +58,23 @@ common32:
 	 * mapped.  WP off too: the kernel sets CR0 bits it wants itself.
 	 */
 	movl %cr0, %eax
-	andl $~CR0_PG_WP, %eax
+	andl $~(X86_CR0_PG | X86_CR0_WP), %eax
 	movl %eax, %cr0
 #ifdef __x86_64__
 	/* Now long mode can be disabled: EFER.LME (and NXE, meaningless here). */
 	movl $MSR_EFER, %ecx
 	rdmsr
-	andl $~EFER_LME_NXE, %eax
+	andl $~(EFER_LME | EFER_NXE), %eax
 	wrmsr
 #endif
 	/* CR4 as a BIOS leaves it: no PAE, PGE, OSFXSR... for the kernel's paging. */
 	xorl %eax, %eax
 	movl %eax, %cr4
 	movl %eax, %cr3
-	movl %esi, %ebx
-	movl $PVBOOT_ENTRY_MAGIC, %eax
-	xorl %ecx, %ecx
-	xorl %edx, %edx
-	xorl %ebp, %ebp
-	xorl %esi, %esi
-	jmp *%edi
+	HANDOFF_ENTER_KERNEL %edi, %esi
 
 	.balign 8
-gdt:	.quad 0
-	.quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat 4 GiB */
-	.quad 0x00cf92000000ffff        /* 0x10: 32-bit data, flat 4 GiB */
+gdt:	HANDOFF_GDT32
 gdtr:	.word gdtr - gdt - 1
 	.quad 0                         /* base, filled in by the copy */
 	.balign 16
