@@ -164,7 +164,7 @@ void native_time_init(void)
 	struct pit_window w = { 0 };
 	bool known;
 
-	apic_write(APIC_TIMER_DIV, 0x3);           /* divide by 16 */
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	if (!pit_best_window(CALIBRATE_MS, true, CALIBRATE_WINDOWS, CALIBRATE_TRIES, &w, &known))
 		panic("time: PIT channel 2 never reached terminal count; no clock to calibrate against");
@@ -213,7 +213,7 @@ void timer_install_handler(void)
 void lapic_timer_start(u32 hz)
 {
 	timer_install_handler();
-	apic_write(APIC_TIMER_DIV, 0x3);
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, VEC_TIMER | APIC_TIMER_PERIODIC);
 	apic_write(APIC_TIMER_INIT, apic_timer_khz * 1000 / hz);
 }

@@ -1,6 +1,7 @@
 /* The VMI ROM's call routines, their counting entries, VMI_Init and GetRelocationInfo: 32-bit, position independent, regparm(3), every register but the outputs preserved (docs/vmi-rom.md "Calls"). */
 #include "romdata.h"
 #include "pvboot/io.h"
+#include "pvboot/x86.h"
 
 	.text
 	.code32
@@ -335,7 +336,7 @@ CVOID VMI_CALL_SetInitialAPState, r_set_ap_state, rom_set_ap_state
 	.hidden apic_disp_read, apic_disp_write
 
 ROUTINE r_apic_write            /* eax = register, edx = value */
-	cmpl $0x300, %eax
+	cmpl $APIC_ICR_LO, %eax
 	je 2f
 1:	{disp32} movl %edx, 0(%eax)
 	.set apic_disp_write, . - 4

@@ -38,7 +38,7 @@ u32 rom_init(void)
 {
 	/* the mode the kernel asked for in our header (VMI_EXT_INIT_FLAGS_OFF) */
 	rom_data.counting = *(const u32_unaligned *)(rom_start + VMI_EXT_INIT_FLAGS_OFF) & VMI_EXT_INIT_COUNT;
-	set_apic_base((u32)rdmsr(MSR_APIC_BASE) & 0xfffff000u);
+	set_apic_base((u32)rdmsr(MSR_IA32_APICBASE) & 0xfffff000u);
 	rom_data.pmc_ok = pmc_usable();
 	rom_calibrate();
 	return 0;

@@ -6,18 +6,7 @@
 #pragma GCC visibility push(hidden)
 #include "romdata.h"
 #include "pvboot/io.h"
-
-#define APIC_ID         0x20
-#define APIC_ICR_LOW    0x300
-#define APIC_ICR_HIGH   0x310
-#define APIC_LVTT       0x320
-#define APIC_TMICT      0x380   /* timer initial count */
-#define APIC_TMCCT      0x390   /* timer current count */
-#define APIC_TDCR       0x3e0   /* timer divide configuration */
-#define APIC_TDCR_16    0x3
-#define APIC_LVT_MASKED (1u << 16)
-#define APIC_LVTT_PERIODIC (1u << 17)
-#define MSR_APIC_BASE   0x1b
+#include "pvboot/x86.h"
 
 static inline u64 rdtsc(void)
 {
