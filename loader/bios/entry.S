@@ -41,6 +41,17 @@
 #define saved_esp (THUNK_VARS + 44)
 #define int_ptr   (THUNK_VARS + 48)
 
+/* Every data segment register from one selector (through %ax); the mode
+ * switches below reload them all each time. */
+	.macro LOAD_DATA_SEGS sel
+	movw $\sel, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	.endm
+
 	.section .head, "ax"
 	.code16
 	.globl _start
@@ -93,12 +104,7 @@ rm_entry:
 
 	.code32
 pm_entry:
-	movw $DS32, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	LOAD_DATA_SEGS DS32
 	movl $__bss_start, %edi         /* C wants a zeroed .bss */
 	movl $__bss_end, %ecx
 	subl %edi, %ecx
@@ -129,12 +135,7 @@ bios_call:
 	ljmp $CS16, $pm16
 
 	.code16
-pm16:	movw $DS16, %ax                 /* 64 KiB limits before leaving PE */
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+pm16:	LOAD_DATA_SEGS DS16             /* 64 KiB limits before leaving PE */
 	movl %cr0, %eax
 	andl $~1, %eax
 	movl %eax, %cr0
@@ -181,12 +182,7 @@ rm:	xorw %ax, %ax
 
 	.code32
 back32:	cld
-	movw $DS32, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	LOAD_DATA_SEGS DS32
 	lidt pm_idt_desc                /* rm: loaded the IVT's; ours again (bios.c) */
 	movl saved_esp, %esp
 	movl $rm_regs, %esi
