@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "cpufeature.h"
 #include "pvboot/multiboot.h"
+#include "pvboot/uart.h"
 
 /*
  * Everything here must run on a 386: this file is built -march=i386 (see
@@ -29,7 +30,6 @@ static const struct { u8 bit; const char *name; } required[] = {
 #endif
 
 #define EFLAGS_ID (1u << 21)
-#define COM1 0x3F8
 
 /* EFLAGS.ID can be toggled exactly when CPUID exists (SDM vol. 1 §3.4.3.3). */
 static bool has_cpuid(void)
@@ -78,13 +78,9 @@ static void put_line(void)
 {
 	volatile u16 *vga = (volatile u16 *)0xb8000;
 
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x80);
-	outb(COM1 + 0, 0x01);
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03);
+	uart_set_line(COM1);
 	for (u32 i = 0; i < len; i++) {
-		for (u32 t = 0; t < 100000 && !(inb(COM1 + 5) & 0x20); t++)
+		for (u32 t = 0; t < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); t++)
 			;
 		outb(COM1, (u8)line[i]);
 		if (i < 80 && line[i] != '\n')

@@ -4,8 +4,8 @@
 #include "../common/loader.h"
 #include "pvboot/string.h"
 #include "pvboot/fmt.h"
+#include "pvboot/uart.h"
 
-#define COM1 0x3f8
 #define VGA_TEXT 0xb8000
 #define VGA_COLS 80
 #define VGA_ROWS 25
@@ -18,21 +18,15 @@ static bool serial_ok, cursor_moved;
 
 static void serial_init(void)
 {
-	outb(COM1 + 1, 0x00);           /* no interrupts */
-	outb(COM1 + 3, 0x80);           /* DLAB */
-	outb(COM1 + 0, 0x01);           /* 115200 baud */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03);           /* 8N1 */
-	outb(COM1 + 2, 0xc7);           /* FIFO on, cleared */
-	outb(COM1 + 4, 0x03);           /* DTR, RTS */
-	serial_ok = inb(COM1 + 5) != 0xff;      /* no UART: the bus floats */
+	uart_init(COM1);
+	serial_ok = inb(COM1 + UART_LSR) != 0xff;       /* no UART: the bus floats */
 }
 
 static void serial_putc(char c)
 {
 	if (!serial_ok)
 		return;
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+	for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 		;
 	outb(COM1, (u8)c);
 }
@@ -117,7 +111,7 @@ static void bios_sleep_ms(u32 ms)
 static int serial_byte(u32 wait_ms)
 {
 	for (u32 t = 0;; t++) {
-		if (serial_ok && (inb(COM1 + 5) & 1))
+		if (serial_ok && (inb(COM1 + UART_LSR) & UART_LSR_DR))
 			return inb(COM1);
 		if (t >= wait_ms)
 			return -1;
