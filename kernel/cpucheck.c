@@ -3,6 +3,7 @@
 #include "cpufeature.h"
 #include "pvboot/multiboot.h"
 #include "pvboot/uart.h"
+#include "pvboot/cpuid.h"
 
 /*
  * Everything here must run on a 386: this file is built -march=i386 (see
@@ -29,24 +30,14 @@ static const struct { u8 bit; const char *name; } required[] = {
 #define OLDEST "a Pentium with a local APIC, or newer"
 #endif
 
-#define EFLAGS_ID (1u << 21)
-
-/* EFLAGS.ID can be toggled exactly when CPUID exists (SDM vol. 1 §3.4.3.3). */
-static bool has_cpuid(void)
-{
-	u32 before, after;
-
-	asm volatile("pushfl; popl %0; movl %0, %1; xorl %2, %1; pushl %1; popfl;"
-		     "pushfl; popl %1; pushl %0; popfl"
-		     : "=&r"(before), "=&r"(after) : "i"(EFLAGS_ID) : "cc");
-	return (before ^ after) & EFLAGS_ID;
-}
-
+/* EAX and EDX of one CPUID leaf. */
 static void early_cpuid(u32 leaf, u32 *a, u32 *d)
 {
-	u32 b, c;
+	u32 r[4];
 
-	asm volatile("cpuid" : "=a"(*a), "=b"(b), "=c"(c), "=d"(*d) : "a"(leaf), "c"(0));
+	x86_cpuid(leaf, r);
+	*a = r[0];
+	*d = r[3];
 }
 
 static char line[160];
@@ -161,7 +152,7 @@ void early_cpu_check(u32 magic, u32 info)
 {
 	u32 max, sig, edx;           /* sig: CPUID.1:EAX, family/model/stepping */
 
-	if (!has_cpuid())
+	if (!x86_has_cpuid())
 		refuse(magic, info, "CPUID", -1, " (EFLAGS.ID does not toggle)");
 	early_cpuid(0, &max, &edx);
 	if (max < 1)

@@ -5,6 +5,7 @@
 #include "pvboot/string.h"
 #include "pvboot/fmt.h"
 #include "pvboot/uart.h"
+#include "pvboot/cpuid.h"
 
 #define VGA_TEXT 0xb8000
 #define VGA_COLS 80
@@ -170,27 +171,17 @@ static int bios_getkey(void)
 	return KEY_NONE;
 }
 
-/* CPUID exists when EFLAGS.ID (bit 21) can be toggled (SDM vol. 1 §3.4.3.3). */
-static bool has_cpuid(void)
-{
-	u32 a, b;
-
-	__asm__ volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl;"
-			 "pushfl; popl %1; pushl %0; popfl" : "=&r"(a), "=&r"(b) :: "cc");
-	return (a ^ b) & 0x200000;
-}
-
 /* CPUID.1:EDX bit 4; a CPU without it gets 0 for every timestamp. */
 static bool has_tsc(void)
 {
 	static int known = -1;
-	u32 a, b, c, d;
+	u32 r[4];
 
 	if (known < 0) {
 		known = 0;
-		if (has_cpuid()) {
-			__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-			known = (d >> 4) & 1;
+		if (x86_has_cpuid()) {
+			x86_cpuid(1, r);
+			known = (r[3] >> 4) & 1;
 		}
 	}
 	return known;
@@ -320,12 +311,11 @@ static bool find_partition(struct loader_platform *p)
 
 static void bios_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
-	if (!has_cpuid()) {             /* detection then sees a plain CPU */
+	if (!x86_has_cpuid()) {         /* detection then sees a plain CPU */
 		out[0] = out[1] = out[2] = out[3] = 0;
 		return;
 	}
-	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(0));
+	x86_cpuid(leaf, out);
 }
 
 /* Protected mode, no paging: physical memory is the address space. */

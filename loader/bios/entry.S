@@ -9,6 +9,7 @@
  */
 #include "layout.h"
 #include "pvboot/handoff.h"
+#include "pvboot/x86.h"
 
 #define CS32 HANDOFF_SEL_CODE32
 #define DS32 HANDOFF_SEL_DATA32
@@ -78,7 +79,7 @@ rm_entry:
 	pushfl
 	popl %eax
 	movl %eax, %ecx
-	xorl $0x200000, %eax
+	xorl $X86_EFLAGS_ID, %eax
 	pushl %eax
 	popfl
 	pushfl
@@ -86,7 +87,7 @@ rm_entry:
 	pushl %ecx
 	popfl
 	xorl %ecx, %eax
-	testl $0x200000, %eax
+	testl $X86_EFLAGS_ID, %eax
 	jz 1f
 	movl $1, %eax
 	cpuid

@@ -3,6 +3,7 @@
 #include "../common/fwcfg.h"
 #include "pvboot/detect.h"
 #include "pvboot/string.h"
+#include "pvboot/cpuid.h"
 
 #define ROM_MAX 0x20000u                /* the whole option-ROM window */
 
@@ -123,8 +124,7 @@ void uefi_find_vmi_rom(struct loader_platform *p)
 
 void uefi_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
-	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(0));
+	x86_cpuid(leaf, out);
 }
 
 /* Boot services identity-map memory: a physical address is a pointer. */

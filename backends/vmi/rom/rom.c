@@ -15,10 +15,10 @@ static u32 pmc_usable(void)
 {
 	u32 r[4];
 
-	cpuid(0, r);
+	x86_cpuid(0, r);
 	if (r[0] < 0xa)
 		return 0;
-	cpuid(0xa, r);
+	x86_cpuid(0xa, r);
 	return (r[0] & 0xff) != 0 && ((r[0] >> 8) & 0xff) != 0;
 }
 

@@ -7,6 +7,7 @@
 #include "romdata.h"
 #include "pvboot/io.h"
 #include "pvboot/x86.h"
+#include "pvboot/cpuid.h"
 
 static inline u64 rdtsc(void)
 {
@@ -20,11 +21,6 @@ static inline u64 rdmsr(u32 msr)
 	u64 v;
 	asm volatile("rdmsr" : "=A"(v) : "c"(msr));
 	return v;
-}
-
-static inline void cpuid(u32 leaf, u32 r[4])
-{
-	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
 }
 
 static inline u32 apic_read(u32 reg)
