@@ -1,4 +1,4 @@
-/* x86 port I/O for the kernel, both loaders and the VMI ROM: inb/inw/inl, outb/outw/outl (port first, then value), io_wait, and the few fixed ports they share. */
+/* x86 port I/O for the kernel, both loaders and the VMI ROM: inb/inw/inl, outb/outw/outl (port first, then value), io_wait, and the few fixed ports more than one of them uses. */
 #ifndef PVBOOT_IO_H
 #define PVBOOT_IO_H
 
@@ -27,6 +27,13 @@
 /* QEMU's isa-debug-exit as scripts/qemu-cmd.sh configures it (iobase=0xf4,
  * iosize=4): a 32-bit write of v makes QEMU exit with (v << 1) | 1. */
 #define QEMU_EXIT_PORT 0xf4
+
+/* Power-off on QEMU without parsing ACPI: S5 (SLP_TYP 5 with SLP_EN)
+ * written to the PM1a control register, at 0x604 on q35 and on pc with a
+ * recent QEMU, at 0xb004 where the PIIX4 PM base is the older one. */
+#define QEMU_PM1A_CNT_Q35  0x604
+#define QEMU_PM1A_CNT_PIIX 0xb004
+#define PM1_CNT_S5         0x2000
 
 #ifndef __ASSEMBLER__
 #include "pvboot/types.h"

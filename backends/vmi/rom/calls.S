@@ -242,11 +242,11 @@ ROUTINE r_reboot                /* keyboard controller reset pulse */
 1:	hlt
 	jmp 1b
 
-ROUTINE r_shutdown              /* ACPI S5 on QEMU q35 (0x604) and pc (0xb004) */
-	movw $0x2000, %ax
-	movw $0x604, %dx
+ROUTINE r_shutdown              /* ACPI S5 on QEMU (pvboot/io.h) */
+	movw $PM1_CNT_S5, %ax
+	movw $QEMU_PM1A_CNT_Q35, %dx
 	outw %ax, %dx
-	movw $0xb004, %dx
+	movw $QEMU_PM1A_CNT_PIIX, %dx
 	outw %ax, %dx
 1:	cli
 	hlt
