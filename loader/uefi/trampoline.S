@@ -2,9 +2,6 @@
 #include "pvboot/handoff.h"
 #include "pvboot/x86.h"
 
-#define SEL_CODE32 HANDOFF_SEL_CODE32
-#define SEL_DATA32 HANDOFF_SEL_DATA32
-
 	.text
 	.globl pv_tramp_start, pv_tramp_end
 	.balign 16
@@ -23,7 +20,7 @@ pv_tramp_start:
 	lgdt gdtr(%rip)
 	leaq stack_top(%rip), %rsp
 	leaq common32(%rip), %rax
-	pushq $SEL_CODE32
+	pushq $HANDOFF_SEL_CODE32
 	pushq %rax
 	lretq
 #else
@@ -39,14 +36,14 @@ pv_tramp_start:
 	lgdt (gdtr - 1b)(%ebp)
 	leal (stack_top - 1b)(%ebp), %esp
 	leal (common32 - 1b)(%ebp), %eax
-	pushl $SEL_CODE32
+	pushl $HANDOFF_SEL_CODE32
 	pushl %eax
 	lret                            /* reload CS from our GDT */
 #endif
 
 	.code32
 common32:
-	movl $SEL_DATA32, %eax
+	movl $HANDOFF_SEL_DATA32, %eax
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %fs
