@@ -10,8 +10,8 @@
 #include "spinlock.h"
 #include "time.h"
 #include "smp.h"
+#include "pvboot/uart.h"
 
-#define COM1 0x3F8
 #define UART_FIFO 16
 #define VGA_TEXT ((volatile u16 *)0xB8000)
 #define VGA_COLS 80
@@ -32,13 +32,7 @@ static unsigned uart_room;                      /* bytes the FIFO still takes */
 
 static void serial_init(void)
 {
-	outb(COM1 + 1, 0x00);   /* no interrupts: we poll */
-	outb(COM1 + 3, 0x80);   /* DLAB on */
-	outb(COM1 + 0, 0x01);   /* divisor 1: 115200 baud */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03);   /* 8N1 */
-	outb(COM1 + 2, 0xC7);   /* FIFO on, cleared */
-	outb(COM1 + 4, 0x03);   /* DTR, RTS */
+	uart_init(COM1);        /* polled: no interrupts */
 }
 
 /* THR empty (LSR bit 5) means the whole FIFO is free: send a burst.
@@ -46,7 +40,7 @@ static void serial_init(void)
 static void serial_putc(char c)
 {
 	if (!uart_room) {
-		for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+		for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 			cpu_relax();
 		uart_room = UART_FIFO;
 	}
@@ -199,7 +193,7 @@ void console_input(char c)
 /* Poll the UART (LSR bit 0: data ready) when no backend feeds us. */
 static void uart_poll(void)
 {
-	while (!console_hook && (inb(COM1 + 5) & 1))
+	while (!console_hook && (inb(COM1 + UART_LSR) & UART_LSR_DR))
 		console_input((char)inb(COM1));
 }
 

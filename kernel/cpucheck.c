@@ -2,6 +2,8 @@
 #include "kernel.h"
 #include "cpufeature.h"
 #include "pvboot/multiboot.h"
+#include "pvboot/uart.h"
+#include "pvboot/cpuid.h"
 
 /*
  * Everything here must run on a 386: this file is built -march=i386 (see
@@ -28,25 +30,14 @@ static const struct { u8 bit; const char *name; } required[] = {
 #define OLDEST "a Pentium with a local APIC, or newer"
 #endif
 
-#define EFLAGS_ID (1u << 21)
-#define COM1 0x3F8
-
-/* EFLAGS.ID can be toggled exactly when CPUID exists (SDM vol. 1 §3.4.3.3). */
-static bool has_cpuid(void)
-{
-	u32 before, after;
-
-	asm volatile("pushfl; popl %0; movl %0, %1; xorl %2, %1; pushl %1; popfl;"
-		     "pushfl; popl %1; pushl %0; popfl"
-		     : "=&r"(before), "=&r"(after) : "i"(EFLAGS_ID) : "cc");
-	return (before ^ after) & EFLAGS_ID;
-}
-
+/* EAX and EDX of one CPUID leaf. */
 static void early_cpuid(u32 leaf, u32 *a, u32 *d)
 {
-	u32 b, c;
+	u32 r[4];
 
-	asm volatile("cpuid" : "=a"(*a), "=b"(b), "=c"(c), "=d"(*d) : "a"(leaf), "c"(0));
+	x86_cpuid(leaf, r);
+	*a = r[0];
+	*d = r[3];
 }
 
 static char line[160];
@@ -78,13 +69,9 @@ static void put_line(void)
 {
 	volatile u16 *vga = (volatile u16 *)0xb8000;
 
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x80);
-	outb(COM1 + 0, 0x01);
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03);
+	uart_set_line(COM1);
 	for (u32 i = 0; i < len; i++) {
-		for (u32 t = 0; t < 100000 && !(inb(COM1 + 5) & 0x20); t++)
+		for (u32 t = 0; t < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); t++)
 			;
 		outb(COM1, (u8)line[i]);
 		if (i < 80 && line[i] != '\n')
@@ -155,7 +142,7 @@ _Noreturn static void refuse(u32 magic, u32 info, const char *what, int bit, con
 		add(what);
 		add(" status=fail\n");
 		put_line();
-		outl(0xf4, 1);  /* isa-debug-exit: QEMU exits 3, a failure */
+		outl(QEMU_EXIT_PORT, 1);        /* QEMU exits 3, a failure */
 	}
 	for (;;)
 		asm volatile("cli; hlt");
@@ -165,7 +152,7 @@ void early_cpu_check(u32 magic, u32 info)
 {
 	u32 max, sig, edx;           /* sig: CPUID.1:EAX, family/model/stepping */
 
-	if (!has_cpuid())
+	if (!x86_has_cpuid())
 		refuse(magic, info, "CPUID", -1, " (EFLAGS.ID does not toggle)");
 	early_cpuid(0, &max, &edx);
 	if (max < 1)

@@ -8,6 +8,7 @@
 #include "pvboot/x86.h"
 #include "pvboot/fmt.h"
 #include "pvboot/string.h"
+#include "pvboot/io.h"          /* port I/O: used directly, not through the table */
 
 extern struct pvboot_info *boot_info;   /* what the loader (or we) filled */
 extern struct kopts kopts;              /* the parsed command line */
@@ -37,13 +38,6 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 _Noreturn void qemu_exit(int code);
 void power_set_exit_hook(void (*hook)(int code));
 
-/* Port I/O: not privileged state the table virtualises, used directly. */
-static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
-static inline u16 inw(u16 port) { u16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
-static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 static inline void barrier(void) { asm volatile("" ::: "memory"); }
 

@@ -174,7 +174,7 @@ static void native_set_iopl_mask(unsigned mask)
 	asm volatile("pushl %0; popfl" :: "r"(f) : "cc");
 }
 
-static void native_io_delay(void) { asm volatile("outb %al, $0x80"); }
+static void native_io_delay(void) { io_wait(); }
 
 /* irq: the C versions run only when unpatched (nopatch) */
 static unsigned long native_save_fl(void) { unsigned long f; asm volatile("pushfl; popl %0" : "=r"(f)); return f; }

@@ -13,9 +13,9 @@ _Noreturn void qemu_exit(int code)
 {
 	if (exit_hook)
 		exit_hook(code);        /* a guest asks its host */
-	outl(0xf4, code ? 1 : 0);       /* docs/design.md §9: 0 pass, 1 fail or crash */
-	outw(0x604, 0x2000);    /* q35 / pc with a recent QEMU: PM1a S5 */
-	outw(0xb004, 0x2000);   /* older PIIX4 PM base */
+	outl(QEMU_EXIT_PORT, code ? 1 : 0);       /* docs/design.md §9: 0 pass, 1 fail or crash */
+	outw(QEMU_PM1A_CNT_Q35, PM1_CNT_S5);
+	outw(QEMU_PM1A_CNT_PIIX, PM1_CNT_S5);
 	kprintf("power: could not exit or power off; halting\n");
 	for (;;) {
 		irq_disable();

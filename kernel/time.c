@@ -1,11 +1,13 @@
 /*
  * Native clocks.  The TSC and the local APIC timer are calibrated together
  * against PIT channel 2 (8254 datasheet: mode 0, gate through port 0x61,
- * OUT2 readable at 0x61 bit 5).  Wallclock from the MC146818 CMOS RTC.
+ * OUT2 readable at 0x61 bit 5).  Wallclock from the MC146818 CMOS RTC
+ * (pvboot/rtc.h, lib/rtc.c: the same reading and decoding as the VMI ROM).
  * Every CPU runs a periodic local-APIC timer at TIMER_HZ.
  */
 #include "time.h"
 #include "pvboot/div64.h"
+#include "pvboot/rtc.h"
 #include "cpu.h"
 #include "apic.h"
 #include "trap.h"
@@ -164,7 +166,7 @@ void native_time_init(void)
 	struct pit_window w = { 0 };
 	bool known;
 
-	apic_write(APIC_TIMER_DIV, 0x3);           /* divide by 16 */
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
 	if (!pit_best_window(CALIBRATE_MS, true, CALIBRATE_WINDOWS, CALIBRATE_TRIES, &w, &known))
 		panic("time: PIT channel 2 never reached terminal count; no clock to calibrate against");
@@ -213,7 +215,7 @@ void timer_install_handler(void)
 void lapic_timer_start(u32 hz)
 {
 	timer_install_handler();
-	apic_write(APIC_TIMER_DIV, 0x3);
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	apic_write(APIC_LVT_TIMER, VEC_TIMER | APIC_TIMER_PERIODIC);
 	apic_write(APIC_TIMER_INIT, apic_timer_khz * 1000 / hz);
 }
@@ -228,54 +230,31 @@ void native_setup_secondary_clock(void)
 	lapic_timer_start(TIMER_HZ);
 }
 
-/* ---- CMOS RTC ------------------------------------------------------------ */
-
-static u8 cmos_read(u8 reg)
-{
-	outb(0x70, reg);
-	return inb(0x71);
-}
+/* ---- CMOS RTC (pvboot/rtc.h) ---------------------------------------------- */
 
 static void cmos_write(u8 reg, u8 v)
 {
-	outb(0x70, reg);
-	outb(0x71, v);
+	outb(RTC_INDEX_PORT, reg);
+	outb(RTC_DATA_PORT, v);
 }
 
-static u32 bcd(u8 v, bool binary) { return binary ? v : (v & 0xf) + (v >> 4) * 10; }
 static u8 to_bcd(u32 v, bool binary) { return binary ? (u8)v : (u8)(((v / 10) << 4) | (v % 10)); }
 
-/* Days since 1970-01-01 for a Gregorian date. */
-static u32 days_from_civil(u32 y, u32 m, u32 d)
-{
-	y -= m <= 2;
-	u32 era = y / 400, yoe = y - era * 400;
-	u32 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	u32 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* 0 when the RTC's registers make no date (the self-test then says so). */
 unsigned long native_get_wallclock(void)
 {
-	for (u32 i = 0; i < 1000000 && (cmos_read(0x0a) & 0x80); i++)
-		cpu_relax();            /* update in progress */
-	bool bin = cmos_read(0x0b) & 0x04;
-	u32 s = bcd(cmos_read(0x00), bin), mi = bcd(cmos_read(0x02), bin);
-	u32 h = bcd(cmos_read(0x04) & 0x7f, bin), d = bcd(cmos_read(0x07), bin);
-	u32 mo = bcd(cmos_read(0x08), bin), y = bcd(cmos_read(0x09), bin);
-	u32 cent = bcd(cmos_read(0x32), bin);
-	y += (cent >= 19 && cent <= 21) ? cent * 100 : 2000;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
-		return 0;
-	return days_from_civil(y, mo, d) * 86400ul + h * 3600 + mi * 60 + s;
+	struct rtc_regs r;
+
+	rtc_read_regs(&r);
+	return rtc_seconds(&r);
 }
 
 int native_set_wallclock(unsigned long t)
 {
-	bool bin = cmos_read(0x0b) & 0x04;
+	bool bin = rtc_read(RTC_STATUS_B) & RTC_B_BINARY;
 	/* Only the time of day is written, as Linux's set_rtc_mmss did:
 	 * the date is left to the firmware setup. */
-	cmos_write(0x00, to_bcd(t % 60, bin));
-	cmos_write(0x02, to_bcd(t / 60 % 60, bin));
+	cmos_write(RTC_SECONDS, to_bcd(t % 60, bin));
+	cmos_write(RTC_MINUTES, to_bcd(t / 60 % 60, bin));
 	return 0;
 }

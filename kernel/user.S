@@ -18,6 +18,21 @@
 #define SYS_GETCPU 4
 #define USER_DEMAND 0x100000            /* USER_DEMAND_OFF in task.h */
 
+/*
+ * The end of one bench-loop round, right after its second rdtsc: the TSC
+ * delta since %ebx into (%edi), %edi to the next slot, and round again
+ * (at the `1:` before) until %esi runs out; then exit with ebx = 0.
+ */
+	.macro SAMPLE_NEXT
+	subl %ebx, %eax
+	movl %eax, (%edi)
+	addl $4, %edi
+	decl %esi
+	jnz 1b
+	xorl %ebx, %ebx
+	jmp u_exit
+	.endm
+
 
 	.section .rodata
 	.globl user_prog_start, user_prog_end
@@ -163,13 +178,7 @@ p_null_loop:
 	movl $SYS_NULL, %eax
 	int $0x80
 	rdtsc
-	subl %ebx, %eax
-	movl %eax, (%edi)
-	addl $4, %edi
-	decl %esi
-	jnz 1b
-	xorl %ebx, %ebx
-	jmp u_exit
+	SAMPLE_NEXT
 
 /* 8: the same through sysenter, the return eip kept in ebp; between the
  * two rdtsc: four movs and the system call. */
@@ -186,13 +195,7 @@ p_sysenter_loop:
 	movl %ebp, %edx
 	sysenter
 2:	rdtsc
-	subl %ebx, %eax
-	movl %eax, (%edi)
-	addl $4, %edi
-	decl %esi
-	jnz 1b
-	xorl %ebx, %ebx
-	jmp u_exit
+	SAMPLE_NEXT
 
 /* sysenter with eax = number, ebx = argument; returns eax. */
 u_sysenter:

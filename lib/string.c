@@ -1,4 +1,4 @@
-/* Kernel memory/string functions with ISO C semantics (see pvboot/string.h). */
+/* Memory/string functions with ISO C semantics (pvboot/string.h) for the kernel, stage 2 and both UEFI apps (i386 and x86-64). */
 #include "pvboot/string.h"
 
 /* The host build takes these from the C library (and its sanitizers). */
@@ -17,14 +17,17 @@
 /*
  * The bulk copies are x86 string instructions: the kernel and the loaders
  * clear pages and copy images, and under emulation a byte loop costs ten
- * times `rep movsl` per byte.
+ * times `rep movsl` per byte.  The same asm assembles for x86-64 (the
+ * UEFI app): the count registers are size_t wide, and writing %ecx with
+ * the remainder (%k: the 32-bit name of its register) clears the upper
+ * half of %rcx.
  */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *d = dst;
 	size_t words = n / 4, rest = n % 4;
 
-	asm volatile("rep movsl\n\tmovl %3, %%ecx\n\trep movsb"
+	asm volatile("rep movsl\n\tmovl %k3, %%ecx\n\trep movsb"
 		     : "+D"(d), "+S"(src), "+c"(words) : "r"(rest) : "memory");
 	return dst;
 }
@@ -53,7 +56,7 @@ void *memset(void *dst, int c, size_t n)
 	unsigned v = (unsigned char)c * 0x01010101u;
 	size_t words = n / 4, rest = n % 4;
 
-	asm volatile("rep stosl\n\tmovl %3, %%ecx\n\trep stosb"
+	asm volatile("rep stosl\n\tmovl %k3, %%ecx\n\trep stosb"
 		     : "+D"(d), "+c"(words) : "a"(v), "r"(rest) : "memory");
 	return dst;
 }

@@ -32,6 +32,7 @@
 #define MSR_IA32_SYSENTER_EIP 0x176
 #define MSR_IA32_TSC 0x10
 #define MSR_EFER 0xc0000080
+#define EFER_LME (1 << 8)       /* long mode enable (the x64 UEFI loader clears it) */
 #define EFER_NXE (1 << 11)      /* PAE entries' bit 63 is execute-disable */
 
 /* GDT layout, the same on every CPU (each CPU has its own copy). */
@@ -84,14 +85,17 @@
 #define APIC_TIMER_INIT 0x380
 #define APIC_TIMER_CUR  0x390
 #define APIC_TIMER_DIV  0x3E0
+#define APIC_TIMER_DIV_16 0x3   /* APIC_TIMER_DIV value: bus clock / 16 */
 #define APIC_SVR_ENABLE 0x100
 #define APIC_LVT_MASKED 0x10000
 #define APIC_TIMER_PERIODIC 0x20000
+#define APIC_ICR_MODE     0x00700      /* delivery mode field (INIT, STARTUP) */
 #define APIC_ICR_INIT     0x00500
 #define APIC_ICR_STARTUP  0x00600
 #define APIC_ICR_LEVEL    0x08000
 #define APIC_ICR_ASSERT   0x04000
 #define APIC_ICR_BUSY     0x01000
+#define APIC_ICR_SHORTHAND 0xC0000     /* destination shorthand field (0: the ICR_HI APIC id) */
 #define APIC_ICR_ALL_BUT_SELF 0xC0000
 
 /* IO-APIC */

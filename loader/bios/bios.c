@@ -4,8 +4,9 @@
 #include "../common/loader.h"
 #include "pvboot/string.h"
 #include "pvboot/fmt.h"
+#include "pvboot/uart.h"
+#include "pvboot/cpuid.h"
 
-#define COM1 0x3f8
 #define VGA_TEXT 0xb8000
 #define VGA_COLS 80
 #define VGA_ROWS 25
@@ -18,21 +19,15 @@ static bool serial_ok, cursor_moved;
 
 static void serial_init(void)
 {
-	outb(COM1 + 1, 0x00);           /* no interrupts */
-	outb(COM1 + 3, 0x80);           /* DLAB */
-	outb(COM1 + 0, 0x01);           /* 115200 baud */
-	outb(COM1 + 1, 0x00);
-	outb(COM1 + 3, 0x03);           /* 8N1 */
-	outb(COM1 + 2, 0xc7);           /* FIFO on, cleared */
-	outb(COM1 + 4, 0x03);           /* DTR, RTS */
-	serial_ok = inb(COM1 + 5) != 0xff;      /* no UART: the bus floats */
+	uart_init(COM1);
+	serial_ok = inb(COM1 + UART_LSR) != 0xff;       /* no UART: the bus floats */
 }
 
 static void serial_putc(char c)
 {
 	if (!serial_ok)
 		return;
-	for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+	for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 		;
 	outb(COM1, (u8)c);
 }
@@ -111,13 +106,13 @@ static void bios_sleep_ms(u32 ms)
 	bios_call(0x15, &r);
 	if (r.eflags & EFLAGS_CF)               /* no int 15h wait: ~1 us per port write */
 		for (u32 i = 0; i < ms * 1000; i++)
-			outb(0x80, 0);
+			io_wait();
 }
 
 static int serial_byte(u32 wait_ms)
 {
 	for (u32 t = 0;; t++) {
-		if (serial_ok && (inb(COM1 + 5) & 1))
+		if (serial_ok && (inb(COM1 + UART_LSR) & UART_LSR_DR))
 			return inb(COM1);
 		if (t >= wait_ms)
 			return -1;
@@ -176,27 +171,17 @@ static int bios_getkey(void)
 	return KEY_NONE;
 }
 
-/* CPUID exists when EFLAGS.ID (bit 21) can be toggled (SDM vol. 1 §3.4.3.3). */
-static bool has_cpuid(void)
-{
-	u32 a, b;
-
-	__asm__ volatile("pushfl; popl %0; movl %0, %1; xorl $0x200000, %1; pushl %1; popfl;"
-			 "pushfl; popl %1; pushl %0; popfl" : "=&r"(a), "=&r"(b) :: "cc");
-	return (a ^ b) & 0x200000;
-}
-
 /* CPUID.1:EDX bit 4; a CPU without it gets 0 for every timestamp. */
 static bool has_tsc(void)
 {
 	static int known = -1;
-	u32 a, b, c, d;
+	u32 r[4];
 
 	if (known < 0) {
 		known = 0;
-		if (has_cpuid()) {
-			__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-			known = (d >> 4) & 1;
+		if (x86_has_cpuid()) {
+			x86_cpuid(1, r);
+			known = (r[3] >> 4) & 1;
 		}
 	}
 	return known;
@@ -324,34 +309,13 @@ static bool find_partition(struct loader_platform *p)
 
 /* ---- the rest of the platform ----------------------------------------- */
 
-static void fw_select(void *ctx, u16 key)
-{
-	outw(FWCFG_PORT_SEL, key);
-}
-
-static u8 fw_read8(void *ctx)
-{
-	return inb(FWCFG_PORT_DATA);
-}
-
-static u32 fw_in32(void *ctx, u16 port)
-{
-	return inl(port);
-}
-
-static void fw_out32(void *ctx, u16 port, u32 v)
-{
-	outl(port, v);
-}
-
 static void bios_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
-	if (!has_cpuid()) {             /* detection then sees a plain CPU */
+	if (!x86_has_cpuid()) {         /* detection then sees a plain CPU */
 		out[0] = out[1] = out[2] = out[3] = 0;
 		return;
 	}
-	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(0));
+	x86_cpuid(leaf, out);
 }
 
 /* Protected mode, no paging: physical memory is the address space. */
@@ -365,7 +329,7 @@ static bool bios_phys_read(void *ctx, u64 phys, void *buf, u32 len)
 
 static void bios_qemu_exit(u32 code)
 {
-	outl(0xf4, code);               /* isa-debug-exit: QEMU exits (code << 1) | 1 */
+	outl(QEMU_EXIT_PORT, code);     /* QEMU exits (code << 1) | 1 */
 }
 
 __attribute__((noreturn)) static void bios_reboot(void)
@@ -441,13 +405,14 @@ void stage2_main(void)
 	static struct loader_platform p = {
 		.name = "pvboot-bios", .puts = bios_puts, .getkey = bios_getkey,
 		.sleep_ms = bios_sleep_ms, .rdtsc = bios_rdtsc, .disk_read = bios_disk_read, .vol = &vol,
-		.fwcfg = { fw_select, fw_read8, NULL, fw_in32, fw_out32 }, .cpuid = bios_cpuid,
+		.cpuid = bios_cpuid,
 		.phys_read = bios_phys_read, .avoid_lo = 0, .avoid_hi = LOADER_END,
 		.qemu_exit = bios_qemu_exit, .reboot = bios_reboot, .enter = bios_enter,
 		.log = log, .log_size = sizeof(log),
 	};
 	const char *a20;
 
+	p.fwcfg = fwcfg_ports;
 	info.tsc_loader_entry = tsc_entry;
 	info.firmware = PVFW_BIOS;
 	stage2_idt_init();

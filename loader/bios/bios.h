@@ -1,7 +1,8 @@
-/* BIOS platform of the loader: the real-mode call thunk (loader/bios/entry.S) and port I/O. */
+/* BIOS platform of the loader: the real-mode call thunk (loader/bios/entry.S), physical pointers, A20. */
 #ifndef LOADER_BIOS_H
 #define LOADER_BIOS_H
 #include "pvboot/types.h"
+#include "pvboot/io.h"
 
 /* Registers in and out of one real-mode `int`; layout fixed by entry.S. */
 struct bios_regs {
@@ -29,37 +30,6 @@ static inline void *phys_ptr(uintptr_t addr)
 
 extern u8 boot_drive;
 extern u64 tsc_entry;
-
-static inline void outb(u16 port, u8 v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outw(u16 port, u16 v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(u16 port, u32 v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u32 inl(u16 port)
-{
-	u32 v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* A20 (a20.c): on, or false after every method failed. */
 bool a20_enable(const char **method);

@@ -8,9 +8,11 @@
  * this file sits below 64 KiB so real mode reaches it with CS = 0.
  */
 #include "layout.h"
+#include "pvboot/handoff.h"
+#include "pvboot/x86.h"
 
-#define CS32 0x08
-#define DS32 0x10
+#define CS32 HANDOFF_SEL_CODE32
+#define DS32 HANDOFF_SEL_DATA32
 #define CS16 0x18
 #define DS16 0x20
 
@@ -40,6 +42,17 @@
 #define saved_esp (THUNK_VARS + 44)
 #define int_ptr   (THUNK_VARS + 48)
 
+/* Every data segment register from one selector (through %ax); the mode
+ * switches below reload them all each time. */
+	.macro LOAD_DATA_SEGS sel
+	movw $\sel, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	.endm
+
 	.section .head, "ax"
 	.code16
 	.globl _start
@@ -66,7 +79,7 @@ rm_entry:
 	pushfl
 	popl %eax
 	movl %eax, %ecx
-	xorl $0x200000, %eax
+	xorl $X86_EFLAGS_ID, %eax
 	pushl %eax
 	popfl
 	pushfl
@@ -74,7 +87,7 @@ rm_entry:
 	pushl %ecx
 	popfl
 	xorl %ecx, %eax
-	testl $0x200000, %eax
+	testl $X86_EFLAGS_ID, %eax
 	jz 1f
 	movl $1, %eax
 	cpuid
@@ -92,12 +105,7 @@ rm_entry:
 
 	.code32
 pm_entry:
-	movw $DS32, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	LOAD_DATA_SEGS DS32
 	movl $__bss_start, %edi         /* C wants a zeroed .bss */
 	movl $__bss_end, %ecx
 	subl %edi, %ecx
@@ -128,12 +136,7 @@ bios_call:
 	ljmp $CS16, $pm16
 
 	.code16
-pm16:	movw $DS16, %ax                 /* 64 KiB limits before leaving PE */
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+pm16:	LOAD_DATA_SEGS DS16             /* 64 KiB limits before leaving PE */
 	movl %cr0, %eax
 	andl $~1, %eax
 	movl %eax, %cr0
@@ -180,12 +183,7 @@ rm:	xorw %ax, %ax
 
 	.code32
 back32:	cld
-	movw $DS32, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	LOAD_DATA_SEGS DS32
 	lidt pm_idt_desc                /* rm: loaded the IVT's; ours again (bios.c) */
 	movl saved_esp, %esp
 	movl $rm_regs, %esi
@@ -236,22 +234,14 @@ exc_stubs:
 	.endr
 	.text
 
-/* void enter_kernel(u32 entry, u32 info): docs/design.md §4 register state. */
+/* void enter_kernel(u32 entry, u32 info): the boot protocol's registers (pvboot/handoff.h). */
 	.globl enter_kernel
 enter_kernel:
 	movl 4(%esp), %ecx
-	movl 8(%esp), %ebx
-	movl $0x50564254, %eax          /* PVBOOT_ENTRY_MAGIC */
-	xorl %edx, %edx
-	xorl %esi, %esi
-	xorl %edi, %edi
-	xorl %ebp, %ebp
-	jmp *%ecx
+	HANDOFF_ENTER_KERNEL %ecx, 8(%esp)
 
 	.balign 8
-gdt:	.quad 0
-	.quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat 4 GiB */
-	.quad 0x00cf92000000ffff        /* 0x10: 32-bit data, flat 4 GiB */
+gdt:	HANDOFF_GDT32                   /* 0x08, 0x10: flat 32-bit code and data */
 	.quad 0x00009a000000ffff        /* 0x18: 16-bit code, 64 KiB */
 	.quad 0x000092000000ffff        /* 0x20: 16-bit data, 64 KiB */
 gdt_end:

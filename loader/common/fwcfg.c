@@ -1,4 +1,4 @@
-/* QEMU fw_cfg client (docs/specs/fw_cfg.rst): the directory at 0x19 is big-endian {u32 size; u16 select; u16 reserved; char name[56]}; DMA when offered, else byte-wise. */
+/* QEMU fw_cfg client (docs/specs/fw_cfg.rst): the directory at 0x19 is big-endian {u32 size; u16 select; u16 reserved; char name[56]}; DMA when offered, else byte-wise; and the I/O-port device both loaders read it through. */
 #include "fwcfg.h"
 #include "pvboot/string.h"
 
@@ -207,3 +207,30 @@ long fwcfg_read_file(const struct fwcfg_io *io, const char *name, void *buf, u32
 	fwcfg_read_select(io, sel, buf, n);
 	return n;
 }
+
+/* ---- the device behind the I/O ports (fwcfg.h) -------------------------- */
+#ifndef PVBOOT_HOST
+#include "pvboot/io.h"
+
+static void port_select(void *ctx, u16 key)
+{
+	outw(FWCFG_PORT_SEL, key);
+}
+
+static u8 port_read8(void *ctx)
+{
+	return inb(FWCFG_PORT_DATA);
+}
+
+static u32 port_in32(void *ctx, u16 port)
+{
+	return inl(port);
+}
+
+static void port_out32(void *ctx, u16 port, u32 v)
+{
+	outl(port, v);
+}
+
+const struct fwcfg_io fwcfg_ports = { port_select, port_read8, NULL, port_in32, port_out32 };
+#endif

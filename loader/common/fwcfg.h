@@ -25,6 +25,14 @@ struct fwcfg_io {
 	void (*out32)(void *ctx, u16 port, u32 v);
 };
 
+/*
+ * The real device, through the I/O ports (include/pvboot/io.h), for both
+ * loaders: stage 2 runs with paging off and UEFI boot services
+ * identity-map memory, so on either a pointer is the physical address DMA
+ * needs.  Not in the host build, which fakes the device.
+ */
+extern const struct fwcfg_io fwcfg_ports;
+
 /* "QEMU" at selector 0: false when there is no fw_cfg (ports read 0xff). */
 bool fwcfg_present(const struct fwcfg_io *io);
 

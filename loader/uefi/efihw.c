@@ -3,6 +3,7 @@
 #include "../common/fwcfg.h"
 #include "pvboot/detect.h"
 #include "pvboot/string.h"
+#include "pvboot/cpuid.h"
 
 #define ROM_MAX 0x20000u                /* the whole option-ROM window */
 
@@ -50,30 +51,7 @@ void uefi_find_gop(struct pvboot_info *info)
 		info->screen.pitch, info->screen.pixel_format);
 }
 
-/* ---- QEMU fw_cfg over the I/O ports ------------------------------------ */
-
-static void fw_select(void *ctx, u16 key)
-{
-	uefi_outw(FWCFG_PORT_SEL, key);
-}
-
-static u8 fw_read8(void *ctx)
-{
-	return uefi_inb(FWCFG_PORT_DATA);
-}
-
-static u32 fw_in32(void *ctx, u16 port)
-{
-	return uefi_inl(port);
-}
-
-static void fw_out32(void *ctx, u16 port, u32 v)
-{
-	uefi_outl(port, v);
-}
-
-/* Boot services identity-map memory, so fw_cfg DMA can take our pointers. */
-const struct fwcfg_io uefi_fwcfg = { fw_select, fw_read8, NULL, fw_in32, fw_out32 };
+/* ---- VMI ROMs from QEMU fw_cfg (genroms/) -------------------------------- */
 
 struct rom_pick {
 	u16 select[4];
@@ -105,7 +83,7 @@ static bool try_rom(struct loader_platform *p, const struct rom_pick *r, u32 i, 
 	char why[100];
 	u32 size;
 
-	fwcfg_read_select(&uefi_fwcfg, r->select[i], buf, r->size[i]);
+	fwcfg_read_select(&fwcfg_ports, r->select[i], buf, r->size[i]);
 	if (vmi_rom_validate(phys_image_read, &img, VMI_SCAN_START, &size, why, sizeof(why))) {
 		linfo("uefi: fw_cfg %s is not a VMI ROM: %s\n", r->name[i], why);
 		return false;
@@ -129,7 +107,7 @@ void uefi_find_vmi_rom(struct loader_platform *p)
 	struct rom_pick r = { .n = 0 };
 	void *buf;
 
-	if (fwcfg_foreach(&uefi_fwcfg, pick_rom, &r) || !r.n)
+	if (fwcfg_foreach(&fwcfg_ports, pick_rom, &r) || !r.n)
 		return;
 	if (uefi.bs->AllocatePool(EfiLoaderData, ROM_MAX, &buf) != EFI_SUCCESS)
 		return;
@@ -146,8 +124,7 @@ void uefi_find_vmi_rom(struct loader_platform *p)
 
 void uefi_cpuid(void *ctx, u32 leaf, u32 out[4])
 {
-	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(0));
+	x86_cpuid(leaf, out);
 }
 
 /* Boot services identity-map memory: a physical address is a pointer. */

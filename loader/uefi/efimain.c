@@ -2,6 +2,7 @@
 #include "uefi.h"
 #include "pvboot/efiutil.h"
 #include "pvboot/string.h"
+#include "pvboot/io.h"
 
 struct uefi uefi;
 static struct pvboot_info *info;
@@ -75,7 +76,7 @@ static u64 uefi_rdtsc(void)
 
 void uefi_qemu_exit(u32 code)
 {
-	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"((u16)0xf4));
+	outl(QEMU_EXIT_PORT, code);
 }
 
 /* "Reboot" in the core's sense: give up and return to the firmware. */
@@ -136,7 +137,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	uefi_map_to_info(info);
 	if (!uefi_fs_init())
 		return early_fail("uefi: the device we were loaded from has no readable file system");
-	plat.fwcfg = uefi_fwcfg;
+	plat.fwcfg = fwcfg_ports;
 	/* Pool, not .bss: gnu-efi stores .bss in the file, and the app must stay ≤ 64 KiB. */
 	if (uefi.bs->AllocatePool(EfiLoaderData, LOG_SIZE, (void **)&plat.log) == EFI_SUCCESS)
 		plat.log_size = LOG_SIZE;

@@ -1,5 +1,6 @@
 /* Test tool as a UEFI app: enrols db, KEK and PK (sbvarsign output, attributes first) from \keys\ on its own volume into a variable store in Setup Mode, then ends QEMU (docs/secure-boot.md, "ia32"). */
 #include <efi.h>
+#include "pvboot/io.h"
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
@@ -25,7 +26,7 @@ static void say_hex(UINT64 v)
 
 static void qemu_exit(UINT32 code)
 {
-	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"((unsigned short)0xf4));
+	outl(QEMU_EXIT_PORT, code);
 }
 
 /* The whole file into pool memory; NULL if it cannot be read. */

@@ -1,11 +1,6 @@
 /* Hand-off to the i386 kernel after ExitBootServices (docs/design.md §4; leaving long mode per Intel SDM vol. 3 §9.8.5.4): position independent, copied below 4 GiB. */
-
-#define PVBOOT_ENTRY_MAGIC 0x50564254
-#define SEL_CODE32 0x08
-#define SEL_DATA32 0x10
-#define MSR_EFER 0xc0000080
-#define EFER_LME_NXE 0x900
-#define CR0_PG_WP 0x80010000
+#include "pvboot/handoff.h"
+#include "pvboot/x86.h"
 
 	.text
 	.globl pv_tramp_start, pv_tramp_end
@@ -25,7 +20,7 @@ pv_tramp_start:
 	lgdt gdtr(%rip)
 	leaq stack_top(%rip), %rsp
 	leaq common32(%rip), %rax
-	pushq $SEL_CODE32
+	pushq $HANDOFF_SEL_CODE32
 	pushq %rax
 	lretq
 #else
@@ -41,14 +36,14 @@ pv_tramp_start:
 	lgdt (gdtr - 1b)(%ebp)
 	leal (stack_top - 1b)(%ebp), %esp
 	leal (common32 - 1b)(%ebp), %eax
-	pushl $SEL_CODE32
+	pushl $HANDOFF_SEL_CODE32
 	pushl %eax
 	lret                            /* reload CS from our GDT */
 #endif
 
 	.code32
 common32:
-	movl $SEL_DATA32, %eax
+	movl $HANDOFF_SEL_DATA32, %eax
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %fs
@@ -60,31 +55,23 @@ common32:
 	 * mapped.  WP off too: the kernel sets CR0 bits it wants itself.
 	 */
 	movl %cr0, %eax
-	andl $~CR0_PG_WP, %eax
+	andl $~(X86_CR0_PG | X86_CR0_WP), %eax
 	movl %eax, %cr0
 #ifdef __x86_64__
 	/* Now long mode can be disabled: EFER.LME (and NXE, meaningless here). */
 	movl $MSR_EFER, %ecx
 	rdmsr
-	andl $~EFER_LME_NXE, %eax
+	andl $~(EFER_LME | EFER_NXE), %eax
 	wrmsr
 #endif
 	/* CR4 as a BIOS leaves it: no PAE, PGE, OSFXSR... for the kernel's paging. */
 	xorl %eax, %eax
 	movl %eax, %cr4
 	movl %eax, %cr3
-	movl %esi, %ebx
-	movl $PVBOOT_ENTRY_MAGIC, %eax
-	xorl %ecx, %ecx
-	xorl %edx, %edx
-	xorl %ebp, %ebp
-	xorl %esi, %esi
-	jmp *%edi
+	HANDOFF_ENTER_KERNEL %edi, %esi
 
 	.balign 8
-gdt:	.quad 0
-	.quad 0x00cf9a000000ffff        /* 0x08: 32-bit code, flat 4 GiB */
-	.quad 0x00cf92000000ffff        /* 0x10: 32-bit data, flat 4 GiB */
+gdt:	HANDOFF_GDT32
 gdtr:	.word gdtr - gdt - 1
 	.quad 0                         /* base, filled in by the copy */
 	.balign 16

@@ -53,7 +53,6 @@ void uefi_find_gop(struct pvboot_info *info);
 void uefi_find_vmi_rom(struct loader_platform *p);
 void uefi_cpuid(void *ctx, u32 leaf, u32 out[4]);
 bool uefi_phys_read(void *ctx, u64 phys, void *buf, u32 len);
-extern const struct fwcfg_io uefi_fwcfg;
 
 /*
  * efisecure.c: Secure Boot state and the bound hashes.  A file that does
@@ -78,36 +77,5 @@ bool uefi_tpm_present(void);
 void uefi_measure_file(const char *path, const u8 *data, u32 size);
 void uefi_measure_rom(const char *name, const u8 *data, u32 size, const u8 digest[SHA256_LEN]);
 void uefi_measure_handoff(const struct pvboot_info *info);
-
-static inline void uefi_outb(u16 port, u8 v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void uefi_outw(u16 port, u16 v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void uefi_outl(u16 port, u32 v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-
-static inline u32 uefi_inl(u16 port)
-{
-	u32 v;
-
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline u8 uefi_inb(u16 port)
-{
-	u8 v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 #endif

@@ -30,7 +30,7 @@ UEFI_SRCS := loader/uefi/efimain.c loader/uefi/efifs.c loader/uefi/efimem.c load
 	loader/uefi/efisecure.c loader/uefi/efitpm.c \
 	loader/uefi/trampoline.S $(wildcard loader/common/*.c) lib/fmt.c lib/cmdline.c \
 	lib/physmem.c lib/bootinfo.c lib/detect.c lib/acpi.c lib/smpcfg.c lib/sha256.c lib/efiutil.c \
-	loader/uefi/efistring.c
+	lib/string.c
 UEFI_x64_OBJS := $(patsubst %,$(O)/efi64/%.o,$(basename $(UEFI_SRCS)))
 UEFI_ia32_OBJS := $(patsubst %,$(O)/efi32/%.o,$(basename $(UEFI_SRCS)))
 EFI_APPS := $(O)/loader/BOOTX64.EFI $(O)/loader/BOOTIA32.EFI

@@ -24,6 +24,18 @@ static inline void check_bootinfo(const struct pvboot_info *in)
 			abort();
 }
 
+/*
+ * What the kernel relies on in any parsed SMP configuration (MADT or MP
+ * table): every count within its array, and success exactly when a CPU
+ * was found.
+ */
+static inline void check_smp_config(const struct smp_config *cfg, int rc)
+{
+	if (cfg->ncpus > SMP_MAX_CPUS || cfg->nioapic > SMP_MAX_IOAPICS ||
+	    cfg->noverride > SMP_MAX_OVERRIDES || (rc == 0) != (cfg->ncpus > 0))
+		abort();
+}
+
 /* The contract for every diagnostic: one short line. */
 static void fuzz_warn(void *ctx, const char *line)
 {

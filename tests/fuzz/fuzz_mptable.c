@@ -10,9 +10,7 @@ static struct smp_config cfg;
 
 static void check(int rc)
 {
-	if (cfg.ncpus > SMP_MAX_CPUS || cfg.nioapic > SMP_MAX_IOAPICS ||
-	    cfg.noverride > SMP_MAX_OVERRIDES || (rc == 0) != (cfg.ncpus > 0))
-		abort();
+	check_smp_config(&cfg, rc);
 }
 
 /* A valid floating pointer at 0xf0000 naming the table at 0x100000. */

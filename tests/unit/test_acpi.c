@@ -10,25 +10,9 @@
 #include "pvboot/acpi.h"
 
 #include "warn_capture.h"
+#include "image_build.h"
 
 /* ---- image builders ------------------------------------------------------- */
-
-struct buf {
-	uint8_t b[8192];
-	uint32_t len;
-};
-
-static void put(struct buf *t, const void *p, uint32_t n)
-{
-	assert_true(t->len + n <= sizeof(t->b));
-	memcpy(t->b + t->len, p, n);
-	t->len += n;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);               /* the host is little-endian x86 */
-}
 
 static void sdt_header(struct buf *t, const char *sig)
 {
@@ -334,41 +318,11 @@ static void test_madt_no_enabled_cpu(void **state)
 
 /* ---- memory images: RSDP search and the table chain ------------------------ */
 
-#define MEM_SIZE 0x100000
 #define EBDA 0x9fc00
 #define RSDT_AT 0x80000
 #define XSDT_AT 0x81000
 #define MADT_AT 0x82000
 #define MADT2_AT 0x84000
-
-struct mem {
-	struct phys_image img;
-	uint8_t *m;
-	uint64_t fail_lo, fail_hi;      /* reads touching this range fail */
-};
-
-static bool mem_read(void *ctx, uint64_t phys, void *buf, uint32_t len)
-{
-	struct mem *m = ctx;
-
-	if (phys < m->fail_hi && phys + len > m->fail_lo)
-		return false;
-	return phys_image_read(&m->img, phys, buf, len);
-}
-
-static bool fail_read(void *ctx, uint64_t phys, void *buf, uint32_t len)
-{
-	return false;
-}
-
-static void mem_init(struct mem *m)
-{
-	m->m = calloc(1, MEM_SIZE);
-	m->img.data = m->m;
-	m->img.base = 0;
-	m->img.len = MEM_SIZE;
-	m->fail_lo = m->fail_hi = 0;
-}
 
 static void place(struct mem *m, uint32_t at, const struct buf *t)
 {

@@ -10,25 +10,7 @@
 #include "pvboot/acpi.h"
 
 #include "warn_capture.h"
-
-struct buf {
-	uint8_t b[4096];
-	uint32_t len;
-	uint16_t count;
-};
-
-static void put(struct buf *t, const void *p, uint32_t n)
-{
-	assert_true(t->len + n <= sizeof(t->b));
-	memcpy(t->b + t->len, p, n);
-	t->len += n;
-	t->count++;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
+#include "image_build.h"
 
 static void mpc_begin(struct buf *t)
 {
@@ -222,24 +204,6 @@ static void test_config_absurd_counts(void **state)
 }
 
 /* ---- floating pointer search over a memory image -------------------------- */
-
-#define MEM_SIZE 0x100000
-
-struct mem {
-	struct phys_image img;
-	uint8_t *m;
-};
-
-static bool fail_read(void *ctx, uint64_t phys, void *buf, uint32_t len)
-{
-	return false;
-}
-
-static void mem_init(struct mem *m)
-{
-	m->m = calloc(1, MEM_SIZE);
-	m->img = (struct phys_image){ m->m, 0, MEM_SIZE };
-}
 
 static void put_mpf(struct mem *m, uint32_t at, uint32_t cfg, uint8_t feature1)
 {

@@ -1,5 +1,7 @@
 /* The VMI ROM's call routines, their counting entries, VMI_Init and GetRelocationInfo: 32-bit, position independent, regparm(3), every register but the outputs preserved (docs/vmi-rom.md "Calls"). */
 #include "romdata.h"
+#include "pvboot/io.h"
+#include "pvboot/x86.h"
 
 	.text
 	.code32
@@ -240,11 +242,11 @@ ROUTINE r_reboot                /* keyboard controller reset pulse */
 1:	hlt
 	jmp 1b
 
-ROUTINE r_shutdown              /* ACPI S5 on QEMU q35 (0x604) and pc (0xb004) */
-	movw $0x2000, %ax
-	movw $0x604, %dx
+ROUTINE r_shutdown              /* ACPI S5 on QEMU (pvboot/io.h) */
+	movw $PM1_CNT_S5, %ax
+	movw $QEMU_PM1A_CNT_Q35, %dx
 	outw %ax, %dx
-	movw $0xb004, %dx
+	movw $QEMU_PM1A_CNT_PIIX, %dx
 	outw %ax, %dx
 1:	cli
 	hlt
@@ -261,7 +263,7 @@ ROUTINE r_set_iopl              /* eax = IOPL bits (0x3000) into EFLAGS */
 	ret
 
 ROUTINE r_io_delay
-	outb %al, $0x80
+	outb %al, $IO_DELAY_PORT
 	ret
 
 /* ---- mmu ---------------------------------------------------------------- */
@@ -334,7 +336,7 @@ CVOID VMI_CALL_SetInitialAPState, r_set_ap_state, rom_set_ap_state
 	.hidden apic_disp_read, apic_disp_write
 
 ROUTINE r_apic_write            /* eax = register, edx = value */
-	cmpl $0x300, %eax
+	cmpl $APIC_ICR_LO, %eax
 	je 2f
 1:	{disp32} movl %edx, 0(%eax)
 	.set apic_disp_write, . - 4

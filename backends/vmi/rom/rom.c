@@ -15,10 +15,10 @@ static u32 pmc_usable(void)
 {
 	u32 r[4];
 
-	cpuid(0, r);
+	x86_cpuid(0, r);
 	if (r[0] < 0xa)
 		return 0;
-	cpuid(0xa, r);
+	x86_cpuid(0xa, r);
 	return (r[0] & 0xff) != 0 && ((r[0] >> 8) & 0xff) != 0;
 }
 
@@ -38,7 +38,7 @@ u32 rom_init(void)
 {
 	/* the mode the kernel asked for in our header (VMI_EXT_INIT_FLAGS_OFF) */
 	rom_data.counting = *(const u32_unaligned *)(rom_start + VMI_EXT_INIT_FLAGS_OFF) & VMI_EXT_INIT_COUNT;
-	set_apic_base((u32)rdmsr(MSR_APIC_BASE) & 0xfffff000u);
+	set_apic_base((u32)rdmsr(MSR_IA32_APICBASE) & 0xfffff000u);
 	rom_data.pmc_ok = pmc_usable();
 	rom_calibrate();
 	return 0;

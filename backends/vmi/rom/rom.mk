@@ -8,7 +8,8 @@ ROM_CFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -ffreestanding -fpie -fvisibi
 	-Iinclude -I$(ROM_DIR) $(WARN) -MMD -MP
 ROM_ASFLAGS := -m32 -Iinclude -I$(ROM_DIR) -D__ASSEMBLER__ -MMD -MP
 ROM_SRCS := $(ROM_DIR)/head.S $(ROM_DIR)/calls.S $(ROM_DIR)/trampoline.S \
-	$(ROM_DIR)/rom.c $(ROM_DIR)/lazy.c $(ROM_DIR)/smp.c $(ROM_DIR)/timer.c $(ROM_DIR)/rtc.c
+	$(ROM_DIR)/rom.c $(ROM_DIR)/lazy.c $(ROM_DIR)/smp.c $(ROM_DIR)/timer.c $(ROM_DIR)/rtc.c \
+	lib/rtc.c
 ROM_OBJS := $(patsubst %,$(O)/rom/%.o,$(basename $(ROM_SRCS)))
 ROMFIX := $(O)/tools/romfix
 ROM_ELF := $(O)/rom/vmi.elf

@@ -1,31 +1,13 @@
-/* Port, MSR, TSC, APIC and lock helpers for the VMI ROM's C code (ring 0, i386; docs/vmi-rom.md). */
+/* MSR, TSC, APIC and lock helpers for the VMI ROM's C code (ring 0, i386; docs/vmi-rom.md). */
 #ifndef VMI_ROMIO_H
 #define VMI_ROMIO_H
 /* Every symbol is the ROM's own: no GOT, PC-relative (@GOTOFF) access only,
  * including the extern declarations -fvisibility=hidden does not cover. */
 #pragma GCC visibility push(hidden)
 #include "romdata.h"
-
-#define APIC_ID         0x20
-#define APIC_ICR_LOW    0x300
-#define APIC_ICR_HIGH   0x310
-#define APIC_LVTT       0x320
-#define APIC_TMICT      0x380   /* timer initial count */
-#define APIC_TMCCT      0x390   /* timer current count */
-#define APIC_TDCR       0x3e0   /* timer divide configuration */
-#define APIC_TDCR_16    0x3
-#define APIC_LVT_MASKED (1u << 16)
-#define APIC_LVTT_PERIODIC (1u << 17)
-#define MSR_APIC_BASE   0x1b
-
-static inline void outb(u8 v, u16 port) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(u16 v, u16 port) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port)
-{
-	u8 v;
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
+#include "pvboot/io.h"
+#include "pvboot/x86.h"
+#include "pvboot/cpuid.h"
 
 static inline u64 rdtsc(void)
 {
@@ -39,11 +21,6 @@ static inline u64 rdmsr(u32 msr)
 	u64 v;
 	asm volatile("rdmsr" : "=A"(v) : "c"(msr));
 	return v;
-}
-
-static inline void cpuid(u32 leaf, u32 r[4])
-{
-	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
 }
 
 static inline u32 apic_read(u32 reg)

@@ -4,11 +4,6 @@
 extern u8 tramp_start[], tramp_end[], tramp_gdt[], tramp_gdtr[], tramp_far32[];
 extern u8 tramp_pm32[], tramp_rom_entry[], tramp_data[], ap_entry32[], ap_paged[];
 
-#define ICR_DELIVERY(icr)       (((icr) >> 8) & 7)
-#define ICR_STARTUP             6
-#define ICR_SHORTHAND(icr)      (((icr) >> 18) & 3)
-#define ICR_ALL_BUT_SELF        3
-
 void rom_set_ap_state(const struct vmi_ap_state *s, u32 apic_id)
 {
 	struct rom_ap_slot *slot;
@@ -79,14 +74,15 @@ static void install_trampoline(u32 vector)
 /* Called before every ICR low write: is it a SIPI for a CPU we start? */
 void rom_icr_low(u32 icr)
 {
+	u32 shorthand = icr & APIC_ICR_SHORTHAND;
 	bool ours;
 
-	if (ICR_DELIVERY(icr) != ICR_STARTUP)
+	if ((icr & APIC_ICR_MODE) != APIC_ICR_STARTUP)
 		return;
-	if (ICR_SHORTHAND(icr) == 0)
-		ours = rom_data.ap[apic_read(APIC_ICR_HIGH) >> 24].valid;
+	if (!shorthand)
+		ours = rom_data.ap[apic_read(APIC_ICR_HI) >> 24].valid;
 	else
-		ours = ICR_SHORTHAND(icr) == ICR_ALL_BUT_SELF && rom_data.ap_stored;
+		ours = shorthand == APIC_ICR_ALL_BUT_SELF && rom_data.ap_stored;
 	if (ours)
 		install_trampoline(icr & 0xff);
 }

@@ -13,9 +13,9 @@
  * all but the high byte, whose write starts the count. */
 static void pit_start_lsb(void)
 {
-	outb((inb(PORT_B) & ~0x02) | 0x01, PORT_B);
-	outb(0xb0, PIT_CTRL);
-	outb(PIT_LATCH & 0xff, PIT_CH2);
+	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01);
+	outb(PIT_CTRL, 0xb0);
+	outb(PIT_CH2, PIT_LATCH & 0xff);
 }
 
 static u32 per_second(u64 ticks)
@@ -43,23 +43,23 @@ static int calibrate_once(u64 *tsc, u64 *err, u32 *apic)
 
 	pit_start_lsb();
 	s0 = rdtsc();
-	apic_write(APIC_TMICT, 0xffffffffu);
-	outb(PIT_LATCH >> 8, PIT_CH2);          /* the count starts */
+	apic_write(APIC_TIMER_INIT, 0xffffffffu);
+	outb(PIT_CH2, PIT_LATCH >> 8);          /* the count starts */
 	s1 = prev = rdtsc();
 	while (++n < PIT_WAIT_MAX) {
 		int high = inb(PORT_B) & 0x20;
 		if (high)
-			*apic = 0xffffffffu - apic_read(APIC_TMCCT);
+			*apic = 0xffffffffu - apic_read(APIC_TIMER_CUR);
 		now = rdtsc();
 		if (high) {
-			apic_write(APIC_TMICT, 0);
+			apic_write(APIC_TIMER_INIT, 0);
 			*tsc = (prev + now) / 2 - (s0 + s1) / 2;
 			*err = (s1 - s0) + (now - prev);
 			return 1;
 		}
 		prev = now;
 	}
-	apic_write(APIC_TMICT, 0);
+	apic_write(APIC_TIMER_INIT, 0);
 	return 0;
 }
 
@@ -90,16 +90,16 @@ static void hpet_once(u32 fs, u64 *tsc, u64 *err, u32 *apic)
 	u64 s0, s1, e0, e1;
 
 	s0 = rdtsc();
-	apic_write(APIC_TMICT, 0xffffffffu);
+	apic_write(APIC_TIMER_INIT, 0xffffffffu);
 	h0 = *ctr;
 	s1 = rdtsc();
 	while (*ctr - h0 < need)
 		;
 	e0 = rdtsc();
 	h1 = *ctr;
-	left = apic_read(APIC_TMCCT);
+	left = apic_read(APIC_TIMER_CUR);
 	e1 = rdtsc();
-	apic_write(APIC_TMICT, 0);
+	apic_write(APIC_TIMER_INIT, 0);
 	got = h1 - h0;
 	*tsc = div64(((e0 + e1) / 2 - (s0 + s1) / 2) * need, got);
 	*err = div64(((s1 - s0) + (e1 - e0)) * need, got);
@@ -118,13 +118,13 @@ static void hpet_once(u32 fs, u64 *tsc, u64 *err, u32 *apic)
 void rom_calibrate(void)
 {
 	struct rom_data *d = &rom_data;
-	u32 lvtt = apic_read(APIC_LVTT), tdcr = apic_read(APIC_TDCR), apic = 0, best_apic = 0, fb_apic = 0;
+	u32 lvtt = apic_read(APIC_LVT_TIMER), tdcr = apic_read(APIC_TIMER_DIV), apic = 0, best_apic = 0, fb_apic = 0;
 	u64 tsc = 0, err = 0, best = ~0ull, fb = 0, fb_err = ~0ull;
 	u32 fs = hpet_period_fs();
 	int good = 0, want = fs ? 1 : CAL_WINDOWS;
 
-	apic_write(APIC_TDCR, APIC_TDCR_16);
-	apic_write(APIC_LVTT, (lvtt & 0xff) | APIC_LVT_MASKED);
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
+	apic_write(APIC_LVT_TIMER, (lvtt & 0xff) | APIC_LVT_MASKED);
 	for (int i = 0; i < CAL_TRIES && good < want; i++) {
 		if (fs)
 			hpet_once(fs, &tsc, &err, &apic);
@@ -147,8 +147,8 @@ void rom_calibrate(void)
 		best = fb;
 		best_apic = fb_apic;
 	}
-	apic_write(APIC_LVTT, lvtt);
-	apic_write(APIC_TDCR, tdcr);
+	apic_write(APIC_LVT_TIMER, lvtt);
+	apic_write(APIC_TIMER_DIV, tdcr);
 	d->tsc_hz = div64(best * PIT_HZ, PIT_LATCH);
 	d->apic_hz = per_second(best_apic);
 	/* APIC counts per cycle in 0.32 fixed point, from the TSC and the APIC
@@ -178,21 +178,21 @@ void rom_set_alarm(u32 flags, u32 exp_lo, u32 exp_hi, u32 per_lo, u32 per_hi)
 {
 	u64 expiry = (u64)exp_hi << 32 | exp_lo, period = (u64)per_hi << 32 | per_lo;
 	u64 now = rdtsc();
-	u32 vec = apic_read(APIC_LVTT) & 0xff;
+	u32 vec = apic_read(APIC_LVT_TIMER) & 0xff;
 
-	apic_write(APIC_TDCR, APIC_TDCR_16);
+	apic_write(APIC_TIMER_DIV, APIC_TIMER_DIV_16);
 	if (period) {
-		apic_write(APIC_LVTT, vec | APIC_LVTT_PERIODIC);
-		apic_write(APIC_TMICT, cycles_to_apic(period));
+		apic_write(APIC_LVT_TIMER, vec | APIC_TIMER_PERIODIC);
+		apic_write(APIC_TIMER_INIT, cycles_to_apic(period));
 		count(VMI_COUNT_ALARM_PERIODIC);
 		return;
 	}
-	apic_write(APIC_LVTT, vec);
-	apic_write(APIC_TMICT, cycles_to_apic(expiry > now ? expiry - now : 0));
+	apic_write(APIC_LVT_TIMER, vec);
+	apic_write(APIC_TIMER_INIT, cycles_to_apic(expiry > now ? expiry - now : 0));
 }
 
 void rom_cancel_alarm(void)
 {
-	apic_write(APIC_LVTT, apic_read(APIC_LVTT) | APIC_LVT_MASKED);
-	apic_write(APIC_TMICT, 0);
+	apic_write(APIC_LVT_TIMER, apic_read(APIC_LVT_TIMER) | APIC_LVT_MASKED);
+	apic_write(APIC_TIMER_INIT, 0);
 }
