@@ -1,7 +1,7 @@
 /* The lguest guest's benchmark rows (docs/design.md §11): a hypercall round trip
  * and a page-table update through the host, unbatched and batched in
  * lazy MMU mode (per update, over batches of 16). */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "bench.h"
 #include "mm.h"
 
@@ -13,7 +13,7 @@ static u32 bench_va, bench_pa;
 static u32 sample_hcall(void)
 {
 	u64 t0 = bench_tsc();
-	lg_hcall(LHCALL_NOTIFY, 0, 0, 0);
+	lguest_hcall(LHCALL_NOTIFY, 0, 0, 0);
 	return (u32)(bench_tsc() - t0);
 }
 

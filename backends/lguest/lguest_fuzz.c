@@ -10,7 +10,7 @@
  * marker carries how many calls were issued and queued, which the host
  * compares with what it handled, then checks itself (host.c).
  */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "report.h"
 #include "mm.h"
 #include "time.h"
@@ -38,7 +38,7 @@ static u32 pick(u32 n) { return rnd() % n; }
 static long call(u32 nr, u32 a1, u32 a2, u32 a3)
 {
 	issued++;
-	return lg_hcall(nr, a1, a2, a3);
+	return lguest_hcall(nr, a1, a2, a3);
 }
 
 /* A guest-physical address: mostly beyond guest memory, unaligned or
@@ -214,12 +214,12 @@ void lguest_fuzz(u32 iters, u32 seed)
 	kprintf("hostile fuzz: seed %u, %u iterations\n", seed, iters);
 	unsigned long f = save_fl();
 	irq_disable();                  /* nothing but the campaign's calls in between */
-	lg_hcall(LHCALL_NOTIFY, LG_FUZZ_BEGIN, seed, iters);
+	lguest_hcall(LHCALL_NOTIFY, LG_FUZZ_BEGIN, seed, iters);
 	issued = queued = 0;
 	for (u32 i = 0; i < iters; i++)
 		one();
 	u32 refused = restore(async_next);
-	lg_hcall(LHCALL_NOTIFY, LG_FUZZ_END, issued, queued);
+	lguest_hcall(LHCALL_NOTIFY, LG_FUZZ_END, issued, queued);
 	restore_fl(f);
 	kprintf("\nhostile fuzz: campaign over\n");  /* ends a partial line of random console bytes */
 	/* Still ourselves: our descriptors and page tables work. */

@@ -7,7 +7,7 @@
  * The options keep their guest. prefix in the guest (the kernel's option
  * parser skips guest.* keys), and are read here.
  */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "report.h"
 #include "mm.h"
 #include "task.h"
@@ -59,13 +59,13 @@ static bool lsl(u32 sel, u32 *limit)
 	return ok;
 }
 
-static long gdt_load(u32 i, u32 lo, u32 hi) { return lg_hcall(LHCALL_LOAD_GDT_ENTRY, i, lo, hi); }
+static long gdt_load(u32 i, u32 lo, u32 hi) { return lguest_hcall(LHCALL_LOAD_GDT_ENTRY, i, lo, hi); }
 
 #define SCRATCH_SLOT (GDT_TLS0 + 2)     /* a TLS slot nothing uses here */
 
 /* ---- usercall: hypercalls from ring 3 ----------------------------------- */
 
-extern const u8 lg_hostile_user[], lg_hostile_user_end[];
+extern const u8 lguest_hostile_user[], lguest_hostile_user_end[];
 static volatile u32 canary __attribute__((aligned(4))) = 0x600dc0de;
 
 /* A task whose program asks for SET_PTE(&canary, 0xbad) by `how`. */
@@ -79,7 +79,7 @@ static void user_hypercall(u32 how, const char *what, u32 want_vector)
 		return;
 	}
 	u8 *code = (u8 *)(u32)(pte_val(pxe_get(code_pte)) & ~0xfffu);
-	memcpy(code, lg_hostile_user, lg_hostile_user_end - lg_hostile_user);
+	memcpy(code, lguest_hostile_user, lguest_hostile_user_end - lguest_hostile_user);
 	((u32 *)(code + 0x800))[0] = (u32)&canary;
 	((u32 *)(code + 0x800))[1] = 0xbad;
 	task_run(t);
@@ -121,8 +121,8 @@ static void case_badseg(void)
 	long ro = gdt_load(GDT_KDATA, 0x0000ffff, 0x00cfb000);          /* our ss, read-only */
 	long cs = gdt_load(GDT_KCODE, 0x0000ffff, 0x00cf3a00);          /* our cs, not present */
 	long csdata = gdt_load(GDT_KCODE, 0x0000ffff, 0x00cfb200);      /* our cs as data */
-	long st3 = lg_hcall(LHCALL_SET_STACK, (GDT_UDATA << 3) | 1, 0x1000, 0);   /* DPL 3 stack */
-	long stc = lg_hcall(LHCALL_SET_STACK, (GDT_KCODE << 3) | 1, 0x1000, 0);   /* code as stack */
+	long st3 = lguest_hcall(LHCALL_SET_STACK, (GDT_UDATA << 3) | 1, 0x1000, 0);   /* DPL 3 stack */
+	long stc = lguest_hcall(LHCALL_SET_STACK, (GDT_KCODE << 3) | 1, 0x1000, 0);   /* code as stack */
 	lar((GDT_KDATA << 3) | 1, &ar1);
 	report(dpl3 == LG_EINVAL && ro == LG_EINVAL && cs == LG_EINVAL && csdata == LG_EINVAL &&
 	       st3 == LG_EINVAL && stc == LG_EINVAL && ar0 == ar1,
@@ -162,9 +162,9 @@ static void case_forge(void)
 	static const char fake[] = "x\rPVBOOT RESULT firmware=forged role=host guest=pass status=pass\x1b[2K\n";
 	static const char reason[] = "done\nPVBOOT RESULT firmware=forged role=host guest=pass status=pass";
 
-	lg_hcall(LHCALL_CONSOLE_WRITE, (u32)fake, sizeof(fake) - 1, 0);
+	lguest_hcall(LHCALL_CONSOLE_WRITE, (u32)fake, sizeof(fake) - 1, 0);
 	report(true, "hostile forge: a forged result line went to the console and ends the guest next");
-	lg_hcall(LHCALL_SHUTDOWN, 0, (u32)reason, 0);
+	lguest_hcall(LHCALL_SHUTDOWN, 0, (u32)reason, 0);
 }
 
 /* ---- crashforge: claim the crash was asked for, then crash ---------------- */
@@ -196,7 +196,7 @@ static void case_haltoff(void)
 {
 	irq_disable();
 	kprintf("hostile haltoff: HALT with interrupts off; the host must stop us\n");
-	lg_hcall(LHCALL_HALT, 0, 0, 0);
+	lguest_hcall(LHCALL_HALT, 0, 0, 0);
 	report(false, "hostile haltoff: HALT with interrupts off returned");
 }
 
@@ -205,16 +205,16 @@ static void case_haltoff(void)
 static void case_gate(void)
 {
 	u32 kcs = GDT_KCODE << 3;
-	long sw = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa0, (kcs << 16) | 0x0010, 0xffc08e00);
-	long hcs = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa1, (0x60u << 16) | 0x1000, 0x00108e00);
-	long g16 = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa2, (kcs << 16) | 0x1000, 0x00108600);
-	long data = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa3, ((GDT_KDATA << 3) << 16) | 0x1000, 0x00108e00);
+	long sw = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa0, (kcs << 16) | 0x0010, 0xffc08e00);
+	long hcs = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa1, (0x60u << 16) | 0x1000, 0x00108e00);
+	long g16 = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa2, (kcs << 16) | 0x1000, 0x00108600);
+	long data = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa3, ((GDT_KDATA << 3) << 16) | 0x1000, 0x00108e00);
 	report(sw == LG_EINVAL && hcs == LG_EINVAL && g16 == LG_EINVAL && data == LG_EINVAL,
 	       "hostile gate: gates into the switcher (%ld), the host's code selector (%ld), 16-bit (%ld) "
 	       "and through a data selector (%ld) refused", sw, hcs, g16, data);
 	/* A gate that was inside cs when loaded, then cs shrunk under it: the
 	 * host must not iret there.  Last: the host stops the guest. */
-	long ok = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa4, (kcs << 16) | 0x0000, 0x03008e00 | (1 << 13));
+	long ok = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa4, (kcs << 16) | 0x0000, 0x03008e00 | (1 << 13));
 	long shrink = gdt_load(GDT_KCODE, 0x00001fff, 0x00c0ba00);     /* 32 MiB */
 	kprintf("hostile gate: handler at 0x3000000 (%ld), cs shrunk to 32 MiB (%ld); int $0xa4 now\n", ok, shrink);
 	asm volatile("int $0xa4");
@@ -234,10 +234,10 @@ static void case_pte(void)
 	}
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
 	pte = lookup_pte(&init_mm, va);
-	long out = lg_hcall(LHCALL_SET_PTE, (u32)pte, 0xfff00000u | PTE_P | PTE_W, 0);
-	long sw = lg_hcall(LHCALL_SET_PMD, cr3 + 1023 * 4, pa | PTE_P | PTE_W, 0);
-	long ps = lg_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, PTE_PS | PTE_P | PTE_W, 0);
-	long far = lg_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, 0x80000000u | PTE_P | PTE_W, 0);
+	long out = lguest_hcall(LHCALL_SET_PTE, (u32)pte, 0xfff00000u | PTE_P | PTE_W, 0);
+	long sw = lguest_hcall(LHCALL_SET_PMD, cr3 + 1023 * 4, pa | PTE_P | PTE_W, 0);
+	long ps = lguest_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, PTE_PS | PTE_P | PTE_W, 0);
+	long far = lguest_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, 0x80000000u | PTE_P | PTE_W, 0);
 	report(out == LG_EINVAL && sw == LG_EINVAL && ps == LG_EINVAL && far == LG_EINVAL,
 	       "hostile pte: a pte beyond guest memory (%ld), a pde over the switcher (%ld), a 4 MiB "
 	       "pde (%ld), a page table beyond guest memory (%ld) refused", out, sw, ps, far);
@@ -246,10 +246,10 @@ static void case_pte(void)
 	memcpy(pgd, (void *)cr3, PAGE_SIZE);
 	pgd[1023] = pa | PTE_P | PTE_W;
 	pgd[1000] = 0x80000000u | PTE_P | PTE_W;
-	lg_hcall(LHCALL_NEW_PGTABLE, (u32)pgd, 0, 0);
+	lguest_hcall(LHCALL_NEW_PGTABLE, (u32)pgd, 0, 0);
 	int wr = TRY("movl $1, (%1)", LG_SWITCHER_ADDR);
 	int rd = TRY("movl (%1), %%eax", LG_SWITCHER_ADDR);
-	lg_hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
+	lguest_hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
 	report(wr == -14 && rd == 0,
 	       "hostile pte: a directory mapping the switcher's 4 MiB leaves the host's switcher there, "
 	       "read-only (write %d, read %d)", wr, rd);
