@@ -223,6 +223,11 @@ static pte_t lguest_ptep_get_and_clear(pxe_t *p) { pte_t old = *(u32 *)p; lguest
  * (Linux's lguest_pte_update did the same). */
 static void lguest_pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p) { pt_call(LHCALL_SET_PTE, (u32)p, *(u32 *)p); }
 
+/* A page becomes a page table or directory, or stops being one: the
+ * kernel fills or reuses it with plain stores, so the host must drop any
+ * shadow it built from the page's old contents (it caches them). */
+static void lguest_forget_page(u32 pfn) { pt_call(LHCALL_FORGET_PAGE, pfn << PAGE_SHIFT, 0); }
+
 /* The host's hypercalls (LHCALL_SET_PTE/SET_PMD) carry one 32-bit entry,
  * and it shadows 2-level tables, as lguest did (it was non-PAE). */
 const char *lguest_use_pae(struct paravirt_patch_template *t)
@@ -343,6 +348,10 @@ static void fill_rest(struct paravirt_patch_template *t)
 	t->mmu.ptep_get_and_clear = lguest_ptep_get_and_clear;
 	t->mmu.pte_update = lguest_pte_update;
 	t->mmu.pte_update_defer = lguest_pte_update;
+	t->mmu.alloc_pt = lguest_forget_page;
+	t->mmu.alloc_pd = lguest_forget_page;
+	t->mmu.release_pt = lguest_forget_page;
+	t->mmu.release_pd = lguest_forget_page;
 	t->lazy.set_lazy_mode = lguest_set_lazy_mode;
 }
 

@@ -102,12 +102,16 @@ static void gen(u32 *nr, u32 *a1, u32 *a2, u32 *a3)
 	default: {
 		static const u32 quiet[] = { LHCALL_FLUSH_TLB, LHCALL_FLUSH_ASYNC, LHCALL_SEND_INTERRUPTS,
 					     LHCALL_NOTIFY, LHCALL_LGUEST_INIT, LHCALL_NEW_PGTABLE,
-					     LHCALL_CONSOLE_WRITE };
+					     LHCALL_CONSOLE_WRITE, LHCALL_FORGET_PAGE };
 		*nr = quiet[pick(ARRAY_SIZE(quiet))];
 		if (*nr == LHCALL_NOTIFY)
 			*a1 &= 0x7fffffffu;             /* never a marker */
 		if (*nr == LHCALL_NEW_PGTABLE)
 			*a1 = rnd() | 0x80000000u;     /* beyond memory: refused */
+		if (*nr == LHCALL_FORGET_PAGE) {         /* the live directory too: rebuilt */
+			const u32 pages[] = { (u32)scratch_pt, (u32)scratch_pmd, (u32)scratch_pgd, live_pgd };
+			*a1 = pick(2) ? pages[pick(4)] : rnd();
+		}
 		if (*nr == LHCALL_CONSOLE_WRITE && pick(256))
 			*a2 = pick(2) ? rnd() : 4097 + pick(1000);     /* mostly refused */
 		else if (*nr == LHCALL_CONSOLE_WRITE)
@@ -122,6 +126,7 @@ static void directory_round(void)
 {
 	const u32 *live = (const u32 *)live_pgd;
 
+	call(LHCALL_FORGET_PAGE, (u32)scratch_pgd, 0, 0);       /* rewritten with plain stores */
 	for (u32 i = 0; i < 1024; i++)
 		scratch_pgd[i] = (live[i] & PTE_P) ? live[i] : 0;
 	for (u32 n = pick(6); n; n--) {

@@ -258,6 +258,126 @@ static void case_pte(void)
 	page_free(pa);
 }
 
+/* ---- shadows: the host's cache of shadow directories ------------------- */
+
+/* The word at va as directory dir shows it (*fault: -14 if it faulted). */
+static u32 look(u32 dir, u32 va, int *fault)
+{
+	unsigned long f = irq_save();
+	u32 home = read_cr3(), v = 0;
+
+	write_cr3(dir);
+	*fault = TRY("movl (%1), %%eax", va);
+	if (!*fault)
+		v = *(volatile u32 *)va;
+	write_cr3(home);
+	restore_fl(f);
+	return v;
+}
+
+/* A new directory (a kernel clone) whose table at `slot` maps page pg
+ * there; the table is written by hypercall, or with plain stores (plain). */
+static u32 space_with(u32 slot, u32 pg, bool plain, u32 *pt)
+{
+	u32 d = (u32)pgd_alloc_kernel();
+
+	*pt = page_alloc();
+	if (!d || !*pt)
+		return 0;
+	paravirt_alloc_pt(*pt >> PAGE_SHIFT);
+	if (plain) {
+		*(u32 *)*pt = pg | PTE_P | PTE_W;
+		((u32 *)d)[slot >> 22] = *pt | PTE_P | PTE_W;
+	} else {
+		set_pte(pxe_at((void *)*pt, 0), make_pte(pg | PTE_P | PTE_W));
+		set_pmd(pxe_at((void *)d, slot >> 22), make_pmd(*pt | PTE_P | PTE_W));
+	}
+	return d;
+}
+
+static void space_free(u32 d, u32 pt, u32 slot)
+{
+	pmd_clear(pxe_at((void *)d, slot >> 22));
+	paravirt_release_pt(pt >> PAGE_SHIFT);
+	page_free(pt);
+	pgd_free((pxe_t *)d);
+}
+
+/* A cached directory reused, a slot cleared in a cached directory while
+ * the host reuses memory, cr3 values that are not directories. */
+static void shadows_reuse(u32 slot, u32 a, u32 b)
+{
+	int fa, fb, fc, fe, ff;
+	u32 pt, pt2, e_pt, f_pt, d = space_with(slot, a, false, &pt);
+	u32 was = look(d, slot, &fa);
+
+	/* Freed as the kernel frees a directory (release_pd: FORGET_PAGE),
+	 * then the same page written with plain stores as another space. */
+	paravirt_release_pd(d >> PAGE_SHIFT);
+	pt2 = page_alloc();
+	paravirt_alloc_pt(pt2 >> PAGE_SHIFT);
+	*(u32 *)pt2 = b | PTE_P | PTE_W;
+	memcpy((void *)d, (void *)read_cr3(), PAGE_SIZE);
+	((u32 *)d)[slot >> 22] = pt2 | PTE_P | PTE_W;
+	u32 now = look(d, slot, &fb);
+	report(!fa && !fb && was == 0xa11ce && now == 0xb0b,
+	       "hostile shadows: a cached directory freed and rewritten as another space shows the new one (%#x, was %#x)",
+	       now, was);
+	/* Cleared by hypercall while cached and not live; then the host builds
+	 * two more spaces (its freed shadow pages may come back). */
+	set_pmd(pxe_at((void *)d, slot >> 22), make_pmd(0));
+	u32 e = space_with(slot, a, false, &e_pt), f = space_with(slot, b, true, &f_pt);
+	u32 ve = look(e, slot, &fe), vf = look(f, slot, &ff);
+	look(d, slot, &fc);
+	report(fc == -14 && !fe && !ff && ve == 0xa11ce && vf == 0xb0b,
+	       "hostile shadows: a pde cleared in a cached directory stays cleared after the host built two more (%d)", fc);
+	/* cr3 with flag bits names the page; cr3 outside guest memory is refused. */
+	unsigned long fl = irq_save();
+	u32 home = read_cr3();
+	long flags = lguest_hcall(LHCALL_NEW_PGTABLE, e | 0x18, 0, 0);
+	int fx = TRY("movl (%1), %%eax", slot);
+	u32 vx = fx ? 0 : *(volatile u32 *)slot;
+	long out = lguest_hcall(LHCALL_NEW_PGTABLE, 0x80000000u, 0, 0);
+	long top = lguest_hcall(LHCALL_NEW_PGTABLE, 0xfffff018u, 0, 0);
+	int fh = TRY("movl (%1), %%eax", slot);         /* still e's: nothing was loaded */
+	lguest_hcall(LHCALL_NEW_PGTABLE, home, 0, 0);
+	restore_fl(fl);
+	report(flags == 0 && vx == 0xa11ce && out == LG_EINVAL && top == LG_EINVAL && !fh,
+	       "hostile shadows: cr3 with flag bits loads its page (%ld, %#x); beyond guest memory refused (%ld, %ld)",
+	       flags, vx, out, top);
+	pmd_clear(pxe_at((void *)d, slot >> 22));
+	paravirt_release_pt(pt2 >> PAGE_SHIFT);
+	page_free(pt2);
+	paravirt_release_pt(pt >> PAGE_SHIFT);
+	page_free(pt);
+	pgd_free((pxe_t *)d);
+	space_free(e, e_pt, slot);
+	space_free(f, f_pt, slot);
+}
+
+static void case_shadows(void)
+{
+	u32 slot = paging_free_slot(), a = page_alloc(), b = page_alloc();
+	static volatile u32 kernel_word = 0xca9a41;
+
+	if (!slot || !a || !b) {
+		report(false, "hostile shadows: no scratch pages");
+		return;
+	}
+	*(u32 *)a = 0xa11ce;
+	*(u32 *)b = 0xb0b;
+	shadows_reuse(slot, a, b);
+	/* The live directory and a page table it uses, forgotten while live:
+	 * the host rebuilds them at once and the kernel runs on. */
+	long l = lguest_hcall(LHCALL_FORGET_PAGE, read_cr3(), 0, 0);
+	pxe_t *p = lookup_pte(&init_mm, (u32)&kernel_word);
+	long t = lguest_hcall(LHCALL_FORGET_PAGE, (u32)p & ~0xfffu, 0, 0);
+	report(l == 0 && t == 0 && kernel_word == 0xca9a41,
+	       "hostile shadows: the live directory (%ld) and one of its tables (%ld) forgotten, the kernel runs on", l, t);
+	page_free(a);
+	page_free(b);
+}
+
 static void case_fuzz(void)
 {
 	lguest_fuzz(fuzz_iters, fuzz_seed);
@@ -270,7 +390,7 @@ static const struct {
 	{ "usercall", case_usercall }, { "segleak", case_segleak }, { "badseg", case_badseg },
 	{ "segwrap", case_segwrap }, { "forge", case_forge }, { "crashforge", case_crashforge },
 	{ "sysenter", case_sysenter }, { "haltoff", case_haltoff }, { "gate", case_gate },
-	{ "pte", case_pte }, { "fuzz", case_fuzz },
+	{ "pte", case_pte }, { "fuzz", case_fuzz }, { "shadows", case_shadows },
 };
 
 SELFTEST(lguest_hostile)

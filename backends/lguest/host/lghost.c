@@ -20,16 +20,6 @@ struct lghost_guest lghost;
 extern u8 lghost_switcher_start[], lghost_switcher_end[];
 extern const u32 lghost_enter_offset;
 
-bool lghost_gpa_ok(u32 gpa, u32 len)
-{
-	return lgc_gpa_ok(lghost.size, gpa, len);
-}
-
-void *lghost_hva(u32 gpa)
-{
-	return (void *)(lghost.base + gpa);
-}
-
 void lghost_kill(const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,7 @@
 #include "lghost_switcher.h"
 
 #include "pvboot/lguest_check.h"
+#include "pvboot/lguest_shadow.h"
 
 /*
  * One virtual CPU: its registers (in the switcher's save page), the ring-1
@@ -42,7 +43,15 @@ enum lghost_defence {
 	LGHOST_D_HCALL,              /* bad hypercall number or argument */
 	LGHOST_D_SWITCHER_FAULT,     /* the switcher itself faulted entering the guest */
 	LGHOST_D_FUZZ_DONE,          /* a fuzz campaign ended with every call accounted for */
+	LGHOST_D_SHADOW,             /* a page the live address space uses was forgotten */
 	LGHOST_D_COUNT
+};
+
+/* One cached shadow directory (lghost_pgtable.c). */
+struct lghost_dir {
+	u32 shadow;             /* its page (host physical), kept for the guest's life */
+	u32 gpt[1023];          /* per pde below the switcher: the guest page table it
+				 * mirrors, LGS_IDMAP (a private identity table), 0 = none */
 };
 
 struct lghost_sums {
@@ -55,10 +64,9 @@ struct lghost_guest {
 	u32 base, size;         /* guest-physical memory: host block */
 	u32 sw_phys;            /* the switcher's pages (LGHOST_SW_PAGES) */
 	u32 sw_pt;              /* the shadow page table mapping the switcher */
-	u32 pgd_gpa;            /* the guest's page directory, 0 = initial map */
-	u32 shadow;             /* shadow page directory (host physical) */
-	u32 shadow_pts[1024];   /* shadow page table per pde, 0 = none */
-	u32 guest_pts[1024];    /* the guest page table it mirrors (gpa) */
+	struct lghost_dir dirs[LGS_DIRS];       /* the cached shadows */
+	int live;               /* the one the guest runs on */
+	struct lgs_cache shadows;       /* their keys and the shared page tables */
 	u32 lgdata_gpa;         /* struct lguest_data, 0 before LGUEST_INIT */
 	struct lgc_gate idt[256];        /* the guest's handlers */
 	char line[400];         /* console line being assembled (a result line is ~200) */
@@ -84,8 +92,15 @@ extern struct lghost_guest lghost;
 /* host.c */
 _Noreturn void lghost_host_run(bool host_ok);
 void lghost_kill(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool lghost_gpa_ok(u32 gpa, u32 len);
-void *lghost_hva(u32 gpa);
+/* Inline: every page-table hypercall uses them. */
+static inline bool lghost_gpa_ok(u32 gpa, u32 len)
+{
+	return lgc_gpa_ok(lghost.size, gpa, len);
+}
+static inline void *lghost_hva(u32 gpa)
+{
+	return (void *)(lghost.base + gpa);
+}
 bool lghost_read_va(u32 va, void *buf, u32 len);
 bool lghost_write_va(u32 va, const void *buf, u32 len);
 /* defence.c */
@@ -98,9 +113,11 @@ bool lghost_attack_failed(void);
 void lghost_defence_summary(void);
 /* pgtable.c */
 bool lghost_shadow_init(void);
-void lghost_shadow_rebuild(u32 pgd_gpa);
+void lghost_shadow_switch(u32 pgd_gpa);
 int lghost_set_pte(u32 pte_gpa, u32 val);
 int lghost_set_pmd(u32 pde_gpa, u32 val);
+int lghost_forget_page(u32 gpa);
+bool lghost_shadow_audit(void);
 bool lghost_va_to_gpa(u32 va, u32 *gpa, bool write);
 /* traps.c */
 void lghost_setup_cpu_tables(void);

@@ -28,6 +28,7 @@ static const char *const kind_name[LGHOST_D_COUNT] = {
 	[LGHOST_D_HCALL] = "hypercall argument",
 	[LGHOST_D_SWITCHER_FAULT] = "switcher fault",
 	[LGHOST_D_FUZZ_DONE] = "fuzz campaign accounted",
+	[LGHOST_D_SHADOW] = "shadow cache",
 };
 
 void lghost_defend(enum lghost_defence d, const char *fmt, ...)
@@ -62,6 +63,7 @@ static const struct {
 	{ "gate", LGHOST_D_GATE },
 	{ "pte", LGHOST_D_PTE },
 	{ "fuzz", LGHOST_D_FUZZ_DONE },
+	{ "shadows", LGHOST_D_SHADOW },
 };
 
 void lghost_hostile_from_cmdline(const char *name, u32 len)
@@ -140,5 +142,6 @@ void lghost_sums_take(struct lghost_sums *s)
 bool lghost_intact(void)
 {
 	return lghost.before.text == lghost.after.text && lghost.before.rodata == lghost.after.rodata &&
-	       lghost.before.ptables == lghost.after.ptables && lghost.before.switcher == lghost.after.switcher;
+	       lghost.before.ptables == lghost.after.ptables && lghost.before.switcher == lghost.after.switcher &&
+	       lghost_shadow_audit();
 }

@@ -215,8 +215,9 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	case LHCALL_LGUEST_INIT: return hc_init(a1);
 	case LHCALL_SHUTDOWN: return hc_shutdown(a1, a2);
 	case LHCALL_NEW_PGTABLE:
-		lghost_shadow_rebuild(a1 & ~0xfffu);
+		lghost_shadow_switch(a1 & ~0xfffu);
 		return 0;
+	case LHCALL_FORGET_PAGE: return lghost_forget_page(a1);
 	case LHCALL_FLUSH_TLB: return 0;     /* every entry reloads cr3 */
 	case LHCALL_LOAD_IDT_ENTRY: return lghost_load_idt_entry(a1, a2, a3);
 	case LHCALL_SET_STACK: return lghost_set_stack(a1, a2);

@@ -272,7 +272,13 @@ void lghost_switcher_sum(u32 *h)
 	for (u32 i = 0; i < LGHOST_SW_CODE_PAGES * 1024; i++)
 		fold(h, code[i]);
 	for (u32 off = SW_HOST_CR3; off < SW_EXIT_ESP; off += 4)
-		fold(h, *(u32 *)SW(off));
+		if (off != SW_GUEST_CR3)
+			fold(h, *(u32 *)SW(off));
+	/* The guest's cr3 moves between the cached shadows: it must be one. */
+	bool shadow_cr3 = false;
+	for (int d = 0; d < LGS_DIRS; d++)
+		shadow_cr3 |= *(u32 *)SW(SW_GUEST_CR3) == lghost.dirs[d].shadow;
+	fold(h, shadow_cr3);
 	for (u32 i = LGHOST_CS_INDEX; i <= LGHOST_TSS_INDEX; i++) {
 		fold(h, gmode_gdt()[i].a);
 		fold(h, gmode_gdt()[i].b & ~0x200u);
@@ -286,7 +292,8 @@ void lghost_switcher_sum(u32 *h)
 	}
 	for (u32 i = 0; i < 1024; i++)          /* A/D: the CPU's */
 		fold(h, ((u32 *)lghost.sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
-	fold(h, ((u32 *)lghost.shadow)[LG_SWITCHER_ADDR >> 22] & ~(u32)(PTE_A | PTE_D));
+	for (int d = 0; d < LGS_DIRS; d++)      /* every cached shadow maps the switcher */
+		fold(h, ((u32 *)lghost.dirs[d].shadow)[LG_SWITCHER_ADDR >> 22] & ~(u32)(PTE_A | PTE_D));
 }
 
 /* ---- exits ----------------------------------------------------------------- */
