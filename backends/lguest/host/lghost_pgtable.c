@@ -121,7 +121,8 @@ static void detach(int d, u32 i)
 	if (gpt == LGS_IDMAP) {
 		page_free(old & ~0xfffu);
 	} else if (gpt) {
-		u32 spt = lgs_pt_unref(cache(), lgs_pt_find(cache(), gpt), d);
+		int p = lgs_pt_find(cache(), gpt);
+		u32 spt = p >= 0 ? lgs_pt_unref(cache(), p, d) : 0;     /* p < 0: the audit says so */
 		if (spt)
 			page_free(spt);
 	}
