@@ -151,7 +151,7 @@ _Noreturn static void finish(void)
 			run_selftests();
 			ok = report_summary();
 		}
-		host->run(kopts.test, ok);      /* runs the guest; prints role=host; exits */
+		host->run(ok);      /* runs the guest; prints role=host; exits */
 		panic("host=: the host role returned");
 	}
 	if (kopts.bench)

@@ -44,9 +44,9 @@ struct pv_backend {
 struct pv_host {
 	u32 id;                 /* enum pv_backend_id of its guests */
 	u32 va_hole_start;      /* the top of the address space the host keeps */
-	/* Runs the guest and ends the boot (never returns); tested: the
-	 * host's own self-tests ran, host_ok: they passed. */
-	void (*run)(bool tested, bool host_ok);
+	/* Runs the guest and ends the boot with result_line_role() (never
+	 * returns); host_ok: the host's own self-tests passed or did not run. */
+	void (*run)(bool host_ok);
 };
 #define PV_HOST(var, ...)                                                       \
 	const struct pv_host var = { __VA_ARGS__ };                             \

@@ -60,7 +60,10 @@ void run_selftests(void)
 	}
 }
 
-void result_line(const char *status)
+/* The one PVBOOT RESULT line: the fields every kernel reports, then a
+ * role's own (role: "" or e.g. " role=host guest=pass intact=yes", from
+ * the lguest host), then the status, which is always last. */
+void result_line_role(const char *role, const char *status)
 {
 	char extra[48] = "";
 
@@ -69,10 +72,15 @@ void result_line(const char *status)
 			    pvtrace_uncalled_count(), pvtrace_test_only_count());
 	/* patched= sites rewritten, indirect= sites left as indirect calls;
 	 * tests=PASSED/RAN (a skip is neither), then skipped=N. */
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u indirect=%u tests=%u/%u skipped=%u%s paging=%s secureboot=%s status=%s\n",
+	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u indirect=%u tests=%u/%u skipped=%u%s paging=%s secureboot=%s%s status=%s\n",
 		pvboot_firmware_name(boot_info->firmware),
 		pv_backend_name(boot_info->backend_id), boot_info->backend_forced,
 		env_string(), ncpus_online, ncpus_present, patched_sites(),
 		patch_stats.kind[PVSITE_INDIRECT], passed, passed + failed, skipped, extra,
-		paging_pae ? "pae" : "2level", pvboot_secureboot_name(boot_info->secureboot), status);
+		paging_pae ? "pae" : "2level", pvboot_secureboot_name(boot_info->secureboot), role, status);
+}
+
+void result_line(const char *status)
+{
+	result_line_role("", status);
 }

@@ -12,8 +12,10 @@ u32 report_passed(void);
 u32 report_total(void);         /* checks that ran: passed + failed */
 u32 report_skipped(void);
 
-/* The one PVBOOT RESULT line. */
+/* The one PVBOOT RESULT line; result_line_role() adds a role's fields
+ * (" role=host ...") before the status. */
 void result_line(const char *status);
+void result_line_role(const char *role, const char *status);
 
 /* Self-tests register themselves with SELFTEST(name) { ... }. */
 struct selftest {

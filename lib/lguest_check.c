@@ -7,25 +7,6 @@
 #include "pvboot/x86.h"
 #include "pvboot/string.h"
 
-bool lgc_gpa_ok(u32 size, u32 gpa, u32 len)
-{
-	return gpa < size && len <= size - gpa;
-}
-
-u32 lgc_translate_pte(u32 base, u32 size, u32 gpte, bool *refused)
-{
-	u32 keep = PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D;
-	u32 gpa = gpte & ~0xfffu;
-
-	if (!(gpte & PTE_P))
-		return 0;
-	if (!lgc_gpa_ok(size, gpa, PAGE_SIZE)) {
-		*refused = true;
-		return 0;
-	}
-	return (base + gpa) | (gpte & keep);
-}
-
 /* ---- descriptors -------------------------------------------------------- */
 
 #define D_ACCESSED  0x100u
@@ -267,6 +248,8 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 		return gpa_arg(size, a1, sizeof(struct lguest_data), 4);
 	case LHCALL_NEW_PGTABLE:
 		return gpa_arg(size, a1 & ~0xfffu, PAGE_SIZE, 1);
+	case LHCALL_FORGET_PAGE:
+		return gpa_arg(size, a1, PAGE_SIZE, PAGE_SIZE);
 	case LHCALL_LOAD_IDT_ENTRY:
 		return a1 < 256 ? NULL : "vector beyond 255";
 	case LHCALL_SET_STACK:
@@ -286,6 +269,12 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 /* One read of guest memory the compiler may neither repeat nor merge. */
 #define GUEST_READ(x) (*(const volatile __typeof__(x) *)&(x))
 
+/* A word of four status bytes holds a zero (queued) byte. */
+static bool has_queued(u32 w)
+{
+	return ((w - 0x01010101u) & ~w & 0x80808080u) != 0;
+}
+
 u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
 		   u8 slot[LG_ASYNC_SLOTS])
 {
@@ -295,10 +284,16 @@ u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SL
 	/* The status bytes once, as words: most hypercalls find none queued. */
 	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
 		st[w] = GUEST_READ(((const u32 *)d->hcall_status)[w]);
-		any |= ((st[w] - 0x01010101u) & ~st[w] & 0x80808080u) != 0;    /* a zero byte */
+		any |= has_queued(st[w]);
 	}
-	for (u32 k = 0; any && k < LG_ASYNC_SLOTS; k++) {
+	for (u32 k = 0; any && k < LG_ASYNC_SLOTS;) {
 		u32 i = (start + k) % LG_ASYNC_SLOTS;
+		/* A whole word with nothing queued is passed over at once. */
+		if (!(i & 3) && k + 4 <= LG_ASYNC_SLOTS && !has_queued(st[i / 4])) {
+			k += 4;
+			continue;
+		}
+		k++;
 		if (((const u8 *)st)[i] != 0)
 			continue;
 		out[n].call = GUEST_READ(d->hcalls[i].call);

@@ -6,7 +6,7 @@
  * to the host, which checks them; what ring 1 cannot have (I/O ports, MSRs,
  * debug registers, an APIC, sysenter) answers as absent.
  */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "cpu.h"
 #include "mm.h"
 #include "time.h"
@@ -34,27 +34,27 @@ static void deliver_pending(void)
 {
 	for (u32 w = 0; w < 8; w++)
 		if (lguest_data.irq_pending[w] & ~lguest_data.blocked_interrupts[w]) {
-			lg_hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
+			lguest_hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
 			return;
 		}
 }
 
-static unsigned long lg_save_fl(void) { return lguest_data.irq_enabled; }
-static void lg_irq_disable(void) { lguest_data.irq_enabled = 0; }
-static void lg_irq_enable(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; deliver_pending(); }
-static void lg_restore_fl(unsigned long f)
+static unsigned long lguest_save_fl(void) { return lguest_data.irq_enabled; }
+static void lguest_irq_disable(void) { lguest_data.irq_enabled = 0; }
+static void lguest_irq_enable(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; deliver_pending(); }
+static void lguest_restore_fl(unsigned long f)
 {
 	lguest_data.irq_enabled = f & X86_EFLAGS_IF;
 	if (f & X86_EFLAGS_IF)
 		deliver_pending();
 }
-static void lg_halt(void) { lg_hcall(LHCALL_HALT, 0, 0, 0); }
-static void lg_safe_halt(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; lg_halt(); }
+static void lguest_halt(void) { lguest_hcall(LHCALL_HALT, 0, 0, 0); }
+static void lguest_safe_halt(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; lguest_halt(); }
 
 /* ---- cpu ------------------------------------------------------------------- */
 
 /* cpuid runs natively in ring 1; hide what the guest cannot use. */
-static void lg_cpuid(unsigned *a, unsigned *b, unsigned *c, unsigned *d)
+static void lguest_cpuid(unsigned *a, unsigned *b, unsigned *c, unsigned *d)
 {
 	unsigned leaf = *a;
 
@@ -65,97 +65,97 @@ static void lg_cpuid(unsigned *a, unsigned *b, unsigned *c, unsigned *d)
 	}
 }
 
-static unsigned long lg_read_cr0(void) { return shadow_cr0; }
-static void lg_write_cr0(unsigned long v)
+static unsigned long lguest_read_cr0(void) { return shadow_cr0; }
+static void lguest_write_cr0(unsigned long v)
 {
 	if ((v ^ shadow_cr0) & X86_CR0_TS)
-		lg_hcall(LHCALL_TS, !!(v & X86_CR0_TS), 0, 0);
+		lguest_hcall(LHCALL_TS, !!(v & X86_CR0_TS), 0, 0);
 	shadow_cr0 = v;
 }
-static void lg_clts(void) { lg_write_cr0(shadow_cr0 & ~X86_CR0_TS); }
-static unsigned long lg_read_cr2(void) { return lguest_data.cr2; }
-static void lg_write_cr2(unsigned long v) { lguest_data.cr2 = v; }
-static unsigned long lg_read_cr3(void) { return shadow_cr3; }
-static void lg_write_cr3(unsigned long v)
+static void lguest_clts(void) { lguest_write_cr0(shadow_cr0 & ~X86_CR0_TS); }
+static unsigned long lguest_read_cr2(void) { return lguest_data.cr2; }
+static void lguest_write_cr2(unsigned long v) { lguest_data.cr2 = v; }
+static unsigned long lguest_read_cr3(void) { return shadow_cr3; }
+static void lguest_write_cr3(unsigned long v)
 {
 	shadow_cr3 = v;
-	lg_hcall(LHCALL_NEW_PGTABLE, v, 0, 0);
+	lguest_hcall(LHCALL_NEW_PGTABLE, v, 0, 0);
 }
-static unsigned long lg_read_cr4(void) { return shadow_cr4; }
-static void lg_write_cr4(unsigned long v) { shadow_cr4 = v; }
-static unsigned long lg_get_debugreg(int r) { return debugregs[r & 7]; }
-static void lg_set_debugreg(int r, unsigned long v) { debugregs[r & 7] = v; }
+static unsigned long lguest_read_cr4(void) { return shadow_cr4; }
+static void lguest_write_cr4(unsigned long v) { shadow_cr4 = v; }
+static unsigned long lguest_get_debugreg(int r) { return debugregs[r & 7]; }
+static void lguest_set_debugreg(int r, unsigned long v) { debugregs[r & 7] = v; }
 
 /* MSRs are the host's: every access answers "no such MSR". */
-static u64 lg_read_msr(unsigned msr, int *err) { *err = -14; return 0; }
-static int lg_write_msr(unsigned msr, u64 v) { return -14; }
-static u64 lg_read_tsc(void) { u32 lo, hi; asm volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
-static u64 lg_read_pmc(void) { return 0; }
+static u64 lguest_read_msr(unsigned msr, int *err) { *err = -14; return 0; }
+static int lguest_write_msr(unsigned msr, u64 v) { return -14; }
+static u64 lguest_read_tsc(void) { u32 lo, hi; asm volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
+static u64 lguest_read_pmc(void) { return 0; }
 
-static void lg_load_gdt(const struct desc_ptr *d) { gdt_ptr = *d; }
-static void lg_load_idt(const struct desc_ptr *d) { idt_ptr = *d; }
-static void lg_store_gdt(struct desc_ptr *d) { *d = gdt_ptr; }
-static void lg_store_idt(struct desc_ptr *d) { *d = idt_ptr; }
-static unsigned long lg_store_tr(void) { return SEL_TSS; }
-static void lg_set_ldt(const void *desc, unsigned n) { }       /* no LDT in ring 1 */
+static void lguest_load_gdt(const struct desc_ptr *d) { gdt_ptr = *d; }
+static void lguest_load_idt(const struct desc_ptr *d) { idt_ptr = *d; }
+static void lguest_store_gdt(struct desc_ptr *d) { *d = gdt_ptr; }
+static void lguest_store_idt(struct desc_ptr *d) { *d = idt_ptr; }
+static unsigned long lguest_store_tr(void) { return SEL_TSS; }
+static void lguest_set_ldt(const void *desc, unsigned n) { }       /* no LDT in ring 1 */
 
-static void lg_write_gdt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
+static void lguest_write_gdt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
-	lg_hcall(LHCALL_LOAD_GDT_ENTRY, e, lo, hi);
+	lguest_hcall(LHCALL_LOAD_GDT_ENTRY, e, lo, hi);
 }
 
-static void lg_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
+static void lguest_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
 }
 
-static void lg_write_idt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
+static void lguest_write_idt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
-	lg_hcall(LHCALL_LOAD_IDT_ENTRY, e, lo, hi);
+	lguest_hcall(LHCALL_LOAD_IDT_ENTRY, e, lo, hi);
 }
 
-static void lg_load_tls(struct thread_struct *t, unsigned cpu)
+static void lguest_load_tls(struct thread_struct *t, unsigned cpu)
 {
-	lg_hcall(LHCALL_LOAD_TLS, (u32)t->tls, 0, 0);
+	lguest_hcall(LHCALL_LOAD_TLS, (u32)t->tls, 0, 0);
 }
 
 u32 lguest_esp0;                /* the last SET_STACK, for the fuzzer to restore */
 
-static void lg_load_esp0(struct tss_struct *tss, struct thread_struct *t)
+static void lguest_load_esp0(struct tss_struct *tss, struct thread_struct *t)
 {
 	tss->esp0 = t->esp0;
 	lguest_esp0 = t->esp0;
-	lg_hcall(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, t->esp0, 0);
+	lguest_hcall(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, t->esp0, 0);
 }
 
-static void lg_load_tr_desc(void) { }
-static void lg_set_iopl_mask(unsigned mask) { }         /* no ports for the guest */
-static void lg_io_delay(void) { }
-static void lg_wbinvd(void) { }
+static void lguest_load_tr_desc(void) { }
+static void lguest_set_iopl_mask(unsigned mask) { }         /* no ports for the guest */
+static void lguest_io_delay(void) { }
+static void lguest_wbinvd(void) { }
 
 /* ---- apic: there is none -------------------------------------------------- */
 
-static void lg_apic_write(unsigned long reg, unsigned long v) { }
-static unsigned long lg_apic_read(unsigned long reg) { return 0; }
-static void lg_init_IRQ(void) { }
+static void lguest_apic_write(unsigned long reg, unsigned long v) { }
+static unsigned long lguest_apic_read(unsigned long reg) { return 0; }
+static void lguest_init_IRQ(void) { }
 
 /* ---- clocks ------------------------------------------------------------- */
 
-static void lg_time_init(void)
+static void lguest_time_init(void)
 {
 	tsc_khz = lguest_data.tsc_khz;
 	kprintf("time: TSC %u.%03u MHz from the host\n", tsc_khz / 1000, tsc_khz % 1000);
 }
-static unsigned long lg_get_wallclock(void) { return lguest_data.time_sec; }
-static int lg_set_wallclock(unsigned long t) { return -1; }  /* refused: the host owns the RTC */
-static unsigned long lg_cpu_khz(void) { return tsc_khz; }
+static unsigned long lguest_get_wallclock(void) { return lguest_data.time_sec; }
+static int lguest_set_wallclock(unsigned long t) { return -1; }  /* refused: the host owns the RTC */
+static unsigned long lguest_cpu_khz(void) { return tsc_khz; }
 /* Console input the host queued in the shared page. */
-static void lg_console_irq(struct trapframe *tf)
+static void lguest_console_irq(struct trapframe *tf)
 {
 	while (lguest_data.input_tail != __atomic_load_n(&lguest_data.input_head, __ATOMIC_ACQUIRE)) {
 		console_input(lguest_data.input[lguest_data.input_tail % sizeof(lguest_data.input)]);
@@ -163,11 +163,11 @@ static void lg_console_irq(struct trapframe *tf)
 	}
 }
 
-static void lg_setup_clock(void)
+static void lguest_setup_clock(void)
 {
-	trap_set_handler(LG_CONSOLE_VECTOR, lg_console_irq);
+	trap_set_handler(LG_CONSOLE_VECTOR, lguest_console_irq);
 	timer_install_handler();
-	lg_hcall(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0);
+	lguest_hcall(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0);
 }
 
 /* ---- mmu: the guest writes its tables, the host shadows them -------------- */
@@ -185,7 +185,7 @@ static void async_call(u32 call, u32 a1, u32 a2)
 	u32 i = lguest_data.async_next;
 
 	if (lguest_data.hcall_status[i] != 0xff)
-		lg_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+		lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	lguest_data.hcalls[i].call = call;
 	lguest_data.hcalls[i].arg1 = a1;
 	lguest_data.hcalls[i].arg2 = a2;
@@ -199,29 +199,34 @@ static void pt_call(u32 call, u32 a1, u32 a2)
 	if (lazy_mmu)
 		async_call(call, a1, a2);
 	else
-		lg_hcall(call, a1, a2, 0);
+		lguest_hcall(call, a1, a2, 0);
 }
 
-static void lg_set_lazy_mode(enum paravirt_lazy_mode m)
+static void lguest_set_lazy_mode(enum paravirt_lazy_mode m)
 {
 	if (m == PARAVIRT_LAZY_CPU)
 		return;                 /* nothing cpu-side is batched */
 	if (lazy_mmu && m != PARAVIRT_LAZY_MMU)
-		lg_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+		lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	if (m != PARAVIRT_LAZY_FLUSH)
 		lazy_mmu = m == PARAVIRT_LAZY_MMU;
 }
 
 /* 2-level only: entries are 32 bits (lguest_use_pae says why). */
-static void lg_set_pte(pxe_t *p, pte_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_SET_PTE, (u32)p, (u32)v); }
-static void lg_set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { lg_set_pte(p, v); }
-static void lg_set_pmd(pxe_t *p, pmd_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_SET_PMD, (u32)p, (u32)v); }
-static void lg_pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { lg_set_pte(p, 0); }
-static void lg_pmd_clear(pxe_t *p) { lg_set_pmd(p, 0); }
-static pte_t lg_ptep_get_and_clear(pxe_t *p) { pte_t old = *(u32 *)p; lg_set_pte(p, 0); return old; }
-/* A plain write changed *p: the host's shadow must re-read it (Linux's
- * lguest_pte_update did the same). */
-static void lg_pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p) { pt_call(LHCALL_SET_PTE, (u32)p, *(u32 *)p); }
+static void lguest_set_pte(pxe_t *p, pte_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_SET_PTE, (u32)p, (u32)v); }
+static void lguest_set_pte_at(struct mm_struct *mm, unsigned long a, pxe_t *p, pte_t v) { lguest_set_pte(p, v); }
+static void lguest_set_pmd(pxe_t *p, pmd_t v) { *(u32 *)p = (u32)v; pt_call(LHCALL_SET_PMD, (u32)p, (u32)v); }
+static void lguest_pte_clear(struct mm_struct *mm, unsigned long a, pxe_t *p) { lguest_set_pte(p, 0); }
+static void lguest_pmd_clear(pxe_t *p) { lguest_set_pmd(p, 0); }
+static pte_t lguest_ptep_get_and_clear(pxe_t *p) { pte_t old = *(u32 *)p; lguest_set_pte(p, 0); return old; }
+/* A plain write changed *p: the host's shadow must re-read it
+ * (Linux's lguest_pte_update did the same). */
+static void lguest_pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p) { pt_call(LHCALL_SET_PTE, (u32)p, *(u32 *)p); }
+
+/* A page becomes a page table or directory, or stops being one: the
+ * kernel fills or reuses it with plain stores, so the host must drop any
+ * shadow it built from the page's old contents (it caches them). */
+static void lguest_forget_page(u32 pfn) { pt_call(LHCALL_FORGET_PAGE, pfn << PAGE_SHIFT, 0); }
 
 /* The host's hypercalls (LHCALL_SET_PTE/SET_PMD) carry one 32-bit entry,
  * and it shadows 2-level tables, as lguest did (it was non-PAE). */
@@ -229,17 +234,17 @@ const char *lguest_use_pae(struct paravirt_patch_template *t)
 {
 	return "the lguest guest is 2-level: the host's page-table hypercalls carry 32-bit entries and it shadows 2-level tables";
 }
-static void lg_flush_user(void) { lg_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
-static void lg_flush_kernel(void) { lg_hcall(LHCALL_FLUSH_TLB, 1, 0, 0); }
-static void lg_flush_single(unsigned long a) { lg_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
+static void lguest_flush_user(void) { lguest_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
+static void lguest_flush_kernel(void) { lguest_hcall(LHCALL_FLUSH_TLB, 1, 0, 0); }
+static void lguest_flush_single(unsigned long a) { lguest_hcall(LHCALL_FLUSH_TLB, 0, 0, 0); }
 
-static void lg_banner(void)
+static void lguest_banner(void)
 {
 	kprintf("paravirt: lguest backend: ring %u under pvboot's host, shared page at %#x\n",
 		LG_GUEST_RPL, (u32)&lguest_data);
 }
 
-static char *lg_memory_setup(void) { return "lguest host"; }
+static char *lguest_memory_setup(void) { return "lguest host"; }
 
 /*
  * The shared-page irq ops inline (lguest did the same): irq_disable is
@@ -248,7 +253,7 @@ static char *lg_memory_setup(void) { return "lguest host"; }
  * pending interrupts, so they stay calls.  Everything else: direct calls
  * (no native template may run in ring 1).
  */
-static unsigned lg_patch(u8 type, u16 clobbers, void *buf, unsigned long addr, unsigned len)
+static unsigned lguest_patch(u8 type, u16 clobbers, void *buf, unsigned long addr, unsigned len)
 {
 	u8 *b = buf;
 	u32 a = (u32)&lguest_data.irq_enabled, zero = 0;
@@ -271,92 +276,96 @@ static unsigned lg_patch(u8 type, u16 clobbers, void *buf, unsigned long addr, u
 
 static void fill_cpu(struct paravirt_patch_template *t)
 {
-	t->cpu.cpuid = lg_cpuid;
-	t->cpu.get_debugreg = lg_get_debugreg;
-	t->cpu.set_debugreg = lg_set_debugreg;
-	t->cpu.clts = lg_clts;
-	t->cpu.read_cr0 = lg_read_cr0;
-	t->cpu.write_cr0 = lg_write_cr0;
-	t->cpu.read_cr2 = lg_read_cr2;
-	t->cpu.write_cr2 = lg_write_cr2;
-	t->cpu.read_cr3 = lg_read_cr3;
-	t->cpu.write_cr3 = lg_write_cr3;
-	t->cpu.read_cr4_safe = lg_read_cr4;
-	t->cpu.read_cr4 = lg_read_cr4;
-	t->cpu.write_cr4 = lg_write_cr4;
-	t->cpu.wbinvd = lg_wbinvd;
-	t->cpu.read_msr = lg_read_msr;
-	t->cpu.write_msr = lg_write_msr;
-	t->cpu.read_tsc = lg_read_tsc;
-	t->cpu.read_pmc = lg_read_pmc;
-	t->cpu.load_tr_desc = lg_load_tr_desc;
-	t->cpu.load_gdt = lg_load_gdt;
-	t->cpu.load_idt = lg_load_idt;
-	t->cpu.store_gdt = lg_store_gdt;
-	t->cpu.store_idt = lg_store_idt;
-	t->cpu.set_ldt = lg_set_ldt;
-	t->cpu.store_tr = lg_store_tr;
-	t->cpu.load_tls = lg_load_tls;
-	t->cpu.write_ldt_entry = lg_write_ldt_entry;
-	t->cpu.write_gdt_entry = lg_write_gdt_entry;
-	t->cpu.write_idt_entry = lg_write_idt_entry;
-	t->cpu.load_esp0 = lg_load_esp0;
-	t->cpu.set_iopl_mask = lg_set_iopl_mask;
-	t->cpu.io_delay = lg_io_delay;
+	t->cpu.cpuid = lguest_cpuid;
+	t->cpu.get_debugreg = lguest_get_debugreg;
+	t->cpu.set_debugreg = lguest_set_debugreg;
+	t->cpu.clts = lguest_clts;
+	t->cpu.read_cr0 = lguest_read_cr0;
+	t->cpu.write_cr0 = lguest_write_cr0;
+	t->cpu.read_cr2 = lguest_read_cr2;
+	t->cpu.write_cr2 = lguest_write_cr2;
+	t->cpu.read_cr3 = lguest_read_cr3;
+	t->cpu.write_cr3 = lguest_write_cr3;
+	t->cpu.read_cr4_safe = lguest_read_cr4;
+	t->cpu.read_cr4 = lguest_read_cr4;
+	t->cpu.write_cr4 = lguest_write_cr4;
+	t->cpu.wbinvd = lguest_wbinvd;
+	t->cpu.read_msr = lguest_read_msr;
+	t->cpu.write_msr = lguest_write_msr;
+	t->cpu.read_tsc = lguest_read_tsc;
+	t->cpu.read_pmc = lguest_read_pmc;
+	t->cpu.load_tr_desc = lguest_load_tr_desc;
+	t->cpu.load_gdt = lguest_load_gdt;
+	t->cpu.load_idt = lguest_load_idt;
+	t->cpu.store_gdt = lguest_store_gdt;
+	t->cpu.store_idt = lguest_store_idt;
+	t->cpu.set_ldt = lguest_set_ldt;
+	t->cpu.store_tr = lguest_store_tr;
+	t->cpu.load_tls = lguest_load_tls;
+	t->cpu.write_ldt_entry = lguest_write_ldt_entry;
+	t->cpu.write_gdt_entry = lguest_write_gdt_entry;
+	t->cpu.write_idt_entry = lguest_write_idt_entry;
+	t->cpu.load_esp0 = lguest_load_esp0;
+	t->cpu.set_iopl_mask = lguest_set_iopl_mask;
+	t->cpu.io_delay = lguest_io_delay;
 	t->cpu.irq_enable_sysexit = lguest_sysexit;
 	t->cpu.iret = lguest_iret;
 }
 
 static void fill_rest(struct paravirt_patch_template *t)
 {
-	t->init.patch = lg_patch;
-	t->init.banner = lg_banner;
-	t->init.memory_setup = lg_memory_setup;
-	t->time.time_init = lg_time_init;
-	t->time.get_wallclock = lg_get_wallclock;
-	t->time.set_wallclock = lg_set_wallclock;
-	t->time.get_scheduled_cycles = lg_read_tsc;
-	t->time.get_cpu_khz = lg_cpu_khz;
-	t->irq.init_IRQ = lg_init_IRQ;
-	t->irq.save_fl = lg_save_fl;
-	t->irq.restore_fl = lg_restore_fl;
-	t->irq.irq_disable = lg_irq_disable;
-	t->irq.irq_enable = lg_irq_enable;
-	t->irq.safe_halt = lg_safe_halt;
-	t->irq.halt = lg_halt;
-	t->apic.apic_write = lg_apic_write;
-	t->apic.apic_write_atomic = lg_apic_write;
-	t->apic.apic_read = lg_apic_read;
-	t->apic.setup_boot_clock = lg_setup_clock;
-	t->apic.setup_secondary_clock = lg_setup_clock;
-	t->mmu.flush_tlb_user = lg_flush_user;
-	t->mmu.flush_tlb_kernel = lg_flush_kernel;
-	t->mmu.flush_tlb_single = lg_flush_single;
-	t->mmu.set_pte = lg_set_pte;
-	t->mmu.set_pte_at = lg_set_pte_at;
-	t->mmu.set_pmd = lg_set_pmd;
-	t->mmu.set_pud = lg_set_pmd;
-	t->mmu.set_pte_atomic = lg_set_pte;
-	t->mmu.set_pte_present = lg_set_pte_at;
-	t->mmu.pte_clear = lg_pte_clear;
-	t->mmu.pmd_clear = lg_pmd_clear;
-	t->mmu.ptep_get_and_clear = lg_ptep_get_and_clear;
-	t->mmu.pte_update = lg_pte_update;
-	t->mmu.pte_update_defer = lg_pte_update;
-	t->lazy.set_lazy_mode = lg_set_lazy_mode;
+	t->init.patch = lguest_patch;
+	t->init.banner = lguest_banner;
+	t->init.memory_setup = lguest_memory_setup;
+	t->time.time_init = lguest_time_init;
+	t->time.get_wallclock = lguest_get_wallclock;
+	t->time.set_wallclock = lguest_set_wallclock;
+	t->time.get_scheduled_cycles = lguest_read_tsc;
+	t->time.get_cpu_khz = lguest_cpu_khz;
+	t->irq.init_IRQ = lguest_init_IRQ;
+	t->irq.save_fl = lguest_save_fl;
+	t->irq.restore_fl = lguest_restore_fl;
+	t->irq.irq_disable = lguest_irq_disable;
+	t->irq.irq_enable = lguest_irq_enable;
+	t->irq.safe_halt = lguest_safe_halt;
+	t->irq.halt = lguest_halt;
+	t->apic.apic_write = lguest_apic_write;
+	t->apic.apic_write_atomic = lguest_apic_write;
+	t->apic.apic_read = lguest_apic_read;
+	t->apic.setup_boot_clock = lguest_setup_clock;
+	t->apic.setup_secondary_clock = lguest_setup_clock;
+	t->mmu.flush_tlb_user = lguest_flush_user;
+	t->mmu.flush_tlb_kernel = lguest_flush_kernel;
+	t->mmu.flush_tlb_single = lguest_flush_single;
+	t->mmu.set_pte = lguest_set_pte;
+	t->mmu.set_pte_at = lguest_set_pte_at;
+	t->mmu.set_pmd = lguest_set_pmd;
+	t->mmu.set_pud = lguest_set_pmd;
+	t->mmu.set_pte_atomic = lguest_set_pte;
+	t->mmu.set_pte_present = lguest_set_pte_at;
+	t->mmu.pte_clear = lguest_pte_clear;
+	t->mmu.pmd_clear = lguest_pmd_clear;
+	t->mmu.ptep_get_and_clear = lguest_ptep_get_and_clear;
+	t->mmu.pte_update = lguest_pte_update;
+	t->mmu.pte_update_defer = lguest_pte_update;
+	t->mmu.alloc_pt = lguest_forget_page;
+	t->mmu.alloc_pd = lguest_forget_page;
+	t->mmu.release_pt = lguest_forget_page;
+	t->mmu.release_pd = lguest_forget_page;
+	t->lazy.set_lazy_mode = lguest_set_lazy_mode;
 }
 
-static void lg_shutdown(int code)
+static void lguest_shutdown(int code)
 {
 	static const char reason[] = "qemu_exit";
 
-	lg_hcall(LHCALL_SHUTDOWN, (u32)code, (u32)reason, 0);
+	lguest_hcall(LHCALL_SHUTDOWN, (u32)code, (u32)reason, 0);
 }
 
 /* Console output goes to the host a whole buffer at a time. */
-static void lg_console(const char *s, size_t n)
+static void lguest_console(const char *s, size_t n)
 {
-	lg_hcall(LHCALL_CONSOLE_WRITE, (u32)s, (u32)n, 0);
+	lguest_hcall(LHCALL_CONSOLE_WRITE, (u32)s, (u32)n, 0);
 }
 
 const char *lguest_init(void)
@@ -369,10 +378,10 @@ const char *lguest_init(void)
 	fill_rest(&lguest_table);
 	lguest_data.noirq_start = (u32)lguest_noirq_start;
 	lguest_data.noirq_end = (u32)lguest_noirq_end;
-	if (lg_hcall(LHCALL_LGUEST_INIT, (u32)&lguest_data, 0, 0))
+	if (lguest_hcall(LHCALL_LGUEST_INIT, (u32)&lguest_data, 0, 0))
 		return "the host refused LGUEST_INIT";
-	console_set_hook(lg_console);
-	power_set_exit_hook(lg_shutdown);
+	console_set_hook(lguest_console);
+	power_set_exit_hook(lguest_shutdown);
 	return NULL;
 }
 

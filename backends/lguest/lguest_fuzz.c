@@ -10,7 +10,7 @@
  * marker carries how many calls were issued and queued, which the host
  * compares with what it handled, then checks itself (host.c).
  */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "report.h"
 #include "mm.h"
 #include "time.h"
@@ -38,7 +38,7 @@ static u32 pick(u32 n) { return rnd() % n; }
 static long call(u32 nr, u32 a1, u32 a2, u32 a3)
 {
 	issued++;
-	return lg_hcall(nr, a1, a2, a3);
+	return lguest_hcall(nr, a1, a2, a3);
 }
 
 /* A guest-physical address: mostly beyond guest memory, unaligned or
@@ -102,12 +102,16 @@ static void gen(u32 *nr, u32 *a1, u32 *a2, u32 *a3)
 	default: {
 		static const u32 quiet[] = { LHCALL_FLUSH_TLB, LHCALL_FLUSH_ASYNC, LHCALL_SEND_INTERRUPTS,
 					     LHCALL_NOTIFY, LHCALL_LGUEST_INIT, LHCALL_NEW_PGTABLE,
-					     LHCALL_CONSOLE_WRITE };
+					     LHCALL_CONSOLE_WRITE, LHCALL_FORGET_PAGE };
 		*nr = quiet[pick(ARRAY_SIZE(quiet))];
 		if (*nr == LHCALL_NOTIFY)
 			*a1 &= 0x7fffffffu;             /* never a marker */
 		if (*nr == LHCALL_NEW_PGTABLE)
 			*a1 = rnd() | 0x80000000u;     /* beyond memory: refused */
+		if (*nr == LHCALL_FORGET_PAGE) {         /* the live directory too: rebuilt */
+			const u32 pages[] = { (u32)scratch_pt, (u32)scratch_pmd, (u32)scratch_pgd, live_pgd };
+			*a1 = pick(2) ? pages[pick(4)] : rnd();
+		}
 		if (*nr == LHCALL_CONSOLE_WRITE && pick(256))
 			*a2 = pick(2) ? rnd() : 4097 + pick(1000);     /* mostly refused */
 		else if (*nr == LHCALL_CONSOLE_WRITE)
@@ -122,6 +126,7 @@ static void directory_round(void)
 {
 	const u32 *live = (const u32 *)live_pgd;
 
+	call(LHCALL_FORGET_PAGE, (u32)scratch_pgd, 0, 0);       /* rewritten with plain stores */
 	for (u32 i = 0; i < 1024; i++)
 		scratch_pgd[i] = (live[i] & PTE_P) ? live[i] : 0;
 	for (u32 n = pick(6); n; n--) {
@@ -214,12 +219,12 @@ void lguest_fuzz(u32 iters, u32 seed)
 	kprintf("hostile fuzz: seed %u, %u iterations\n", seed, iters);
 	unsigned long f = save_fl();
 	irq_disable();                  /* nothing but the campaign's calls in between */
-	lg_hcall(LHCALL_NOTIFY, LG_FUZZ_BEGIN, seed, iters);
+	lguest_hcall(LHCALL_NOTIFY, LG_FUZZ_BEGIN, seed, iters);
 	issued = queued = 0;
 	for (u32 i = 0; i < iters; i++)
 		one();
 	u32 refused = restore(async_next);
-	lg_hcall(LHCALL_NOTIFY, LG_FUZZ_END, issued, queued);
+	lguest_hcall(LHCALL_NOTIFY, LG_FUZZ_END, issued, queued);
 	restore_fl(f);
 	kprintf("\nhostile fuzz: campaign over\n");  /* ends a partial line of random console bytes */
 	/* Still ourselves: our descriptors and page tables work. */

@@ -7,7 +7,7 @@
  * The options keep their guest. prefix in the guest (the kernel's option
  * parser skips guest.* keys), and are read here.
  */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "report.h"
 #include "mm.h"
 #include "task.h"
@@ -59,13 +59,13 @@ static bool lsl(u32 sel, u32 *limit)
 	return ok;
 }
 
-static long gdt_load(u32 i, u32 lo, u32 hi) { return lg_hcall(LHCALL_LOAD_GDT_ENTRY, i, lo, hi); }
+static long gdt_load(u32 i, u32 lo, u32 hi) { return lguest_hcall(LHCALL_LOAD_GDT_ENTRY, i, lo, hi); }
 
 #define SCRATCH_SLOT (GDT_TLS0 + 2)     /* a TLS slot nothing uses here */
 
 /* ---- usercall: hypercalls from ring 3 ----------------------------------- */
 
-extern const u8 lg_hostile_user[], lg_hostile_user_end[];
+extern const u8 lguest_hostile_user[], lguest_hostile_user_end[];
 static volatile u32 canary __attribute__((aligned(4))) = 0x600dc0de;
 
 /* A task whose program asks for SET_PTE(&canary, 0xbad) by `how`. */
@@ -79,7 +79,7 @@ static void user_hypercall(u32 how, const char *what, u32 want_vector)
 		return;
 	}
 	u8 *code = (u8 *)(u32)(pte_val(pxe_get(code_pte)) & ~0xfffu);
-	memcpy(code, lg_hostile_user, lg_hostile_user_end - lg_hostile_user);
+	memcpy(code, lguest_hostile_user, lguest_hostile_user_end - lguest_hostile_user);
 	((u32 *)(code + 0x800))[0] = (u32)&canary;
 	((u32 *)(code + 0x800))[1] = 0xbad;
 	task_run(t);
@@ -121,8 +121,8 @@ static void case_badseg(void)
 	long ro = gdt_load(GDT_KDATA, 0x0000ffff, 0x00cfb000);          /* our ss, read-only */
 	long cs = gdt_load(GDT_KCODE, 0x0000ffff, 0x00cf3a00);          /* our cs, not present */
 	long csdata = gdt_load(GDT_KCODE, 0x0000ffff, 0x00cfb200);      /* our cs as data */
-	long st3 = lg_hcall(LHCALL_SET_STACK, (GDT_UDATA << 3) | 1, 0x1000, 0);   /* DPL 3 stack */
-	long stc = lg_hcall(LHCALL_SET_STACK, (GDT_KCODE << 3) | 1, 0x1000, 0);   /* code as stack */
+	long st3 = lguest_hcall(LHCALL_SET_STACK, (GDT_UDATA << 3) | 1, 0x1000, 0);   /* DPL 3 stack */
+	long stc = lguest_hcall(LHCALL_SET_STACK, (GDT_KCODE << 3) | 1, 0x1000, 0);   /* code as stack */
 	lar((GDT_KDATA << 3) | 1, &ar1);
 	report(dpl3 == LG_EINVAL && ro == LG_EINVAL && cs == LG_EINVAL && csdata == LG_EINVAL &&
 	       st3 == LG_EINVAL && stc == LG_EINVAL && ar0 == ar1,
@@ -162,9 +162,9 @@ static void case_forge(void)
 	static const char fake[] = "x\rPVBOOT RESULT firmware=forged role=host guest=pass status=pass\x1b[2K\n";
 	static const char reason[] = "done\nPVBOOT RESULT firmware=forged role=host guest=pass status=pass";
 
-	lg_hcall(LHCALL_CONSOLE_WRITE, (u32)fake, sizeof(fake) - 1, 0);
+	lguest_hcall(LHCALL_CONSOLE_WRITE, (u32)fake, sizeof(fake) - 1, 0);
 	report(true, "hostile forge: a forged result line went to the console and ends the guest next");
-	lg_hcall(LHCALL_SHUTDOWN, 0, (u32)reason, 0);
+	lguest_hcall(LHCALL_SHUTDOWN, 0, (u32)reason, 0);
 }
 
 /* ---- crashforge: claim the crash was asked for, then crash ---------------- */
@@ -196,7 +196,7 @@ static void case_haltoff(void)
 {
 	irq_disable();
 	kprintf("hostile haltoff: HALT with interrupts off; the host must stop us\n");
-	lg_hcall(LHCALL_HALT, 0, 0, 0);
+	lguest_hcall(LHCALL_HALT, 0, 0, 0);
 	report(false, "hostile haltoff: HALT with interrupts off returned");
 }
 
@@ -205,16 +205,16 @@ static void case_haltoff(void)
 static void case_gate(void)
 {
 	u32 kcs = GDT_KCODE << 3;
-	long sw = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa0, (kcs << 16) | 0x0010, 0xffc08e00);
-	long hcs = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa1, (0x60u << 16) | 0x1000, 0x00108e00);
-	long g16 = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa2, (kcs << 16) | 0x1000, 0x00108600);
-	long data = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa3, ((GDT_KDATA << 3) << 16) | 0x1000, 0x00108e00);
+	long sw = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa0, (kcs << 16) | 0x0010, 0xffc08e00);
+	long hcs = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa1, (0x60u << 16) | 0x1000, 0x00108e00);
+	long g16 = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa2, (kcs << 16) | 0x1000, 0x00108600);
+	long data = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa3, ((GDT_KDATA << 3) << 16) | 0x1000, 0x00108e00);
 	report(sw == LG_EINVAL && hcs == LG_EINVAL && g16 == LG_EINVAL && data == LG_EINVAL,
 	       "hostile gate: gates into the switcher (%ld), the host's code selector (%ld), 16-bit (%ld) "
 	       "and through a data selector (%ld) refused", sw, hcs, g16, data);
 	/* A gate that was inside cs when loaded, then cs shrunk under it: the
 	 * host must not iret there.  Last: the host stops the guest. */
-	long ok = lg_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa4, (kcs << 16) | 0x0000, 0x03008e00 | (1 << 13));
+	long ok = lguest_hcall(LHCALL_LOAD_IDT_ENTRY, 0xa4, (kcs << 16) | 0x0000, 0x03008e00 | (1 << 13));
 	long shrink = gdt_load(GDT_KCODE, 0x00001fff, 0x00c0ba00);     /* 32 MiB */
 	kprintf("hostile gate: handler at 0x3000000 (%ld), cs shrunk to 32 MiB (%ld); int $0xa4 now\n", ok, shrink);
 	asm volatile("int $0xa4");
@@ -234,10 +234,10 @@ static void case_pte(void)
 	}
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
 	pte = lookup_pte(&init_mm, va);
-	long out = lg_hcall(LHCALL_SET_PTE, (u32)pte, 0xfff00000u | PTE_P | PTE_W, 0);
-	long sw = lg_hcall(LHCALL_SET_PMD, cr3 + 1023 * 4, pa | PTE_P | PTE_W, 0);
-	long ps = lg_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, PTE_PS | PTE_P | PTE_W, 0);
-	long far = lg_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, 0x80000000u | PTE_P | PTE_W, 0);
+	long out = lguest_hcall(LHCALL_SET_PTE, (u32)pte, 0xfff00000u | PTE_P | PTE_W, 0);
+	long sw = lguest_hcall(LHCALL_SET_PMD, cr3 + 1023 * 4, pa | PTE_P | PTE_W, 0);
+	long ps = lguest_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, PTE_PS | PTE_P | PTE_W, 0);
+	long far = lguest_hcall(LHCALL_SET_PMD, cr3 + 1000 * 4, 0x80000000u | PTE_P | PTE_W, 0);
 	report(out == LG_EINVAL && sw == LG_EINVAL && ps == LG_EINVAL && far == LG_EINVAL,
 	       "hostile pte: a pte beyond guest memory (%ld), a pde over the switcher (%ld), a 4 MiB "
 	       "pde (%ld), a page table beyond guest memory (%ld) refused", out, sw, ps, far);
@@ -246,16 +246,136 @@ static void case_pte(void)
 	memcpy(pgd, (void *)cr3, PAGE_SIZE);
 	pgd[1023] = pa | PTE_P | PTE_W;
 	pgd[1000] = 0x80000000u | PTE_P | PTE_W;
-	lg_hcall(LHCALL_NEW_PGTABLE, (u32)pgd, 0, 0);
+	lguest_hcall(LHCALL_NEW_PGTABLE, (u32)pgd, 0, 0);
 	int wr = TRY("movl $1, (%1)", LG_SWITCHER_ADDR);
 	int rd = TRY("movl (%1), %%eax", LG_SWITCHER_ADDR);
-	lg_hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
+	lguest_hcall(LHCALL_NEW_PGTABLE, cr3, 0, 0);
 	report(wr == -14 && rd == 0,
 	       "hostile pte: a directory mapping the switcher's 4 MiB leaves the host's switcher there, "
 	       "read-only (write %d, read %d)", wr, rd);
 	page_free((u32)pgd);
 	pte_clear(&init_mm, va, pte);
 	page_free(pa);
+}
+
+/* ---- shadows: the host's cache of shadow directories ------------------- */
+
+/* The word at va as directory dir shows it (*fault: -14 if it faulted). */
+static u32 look(u32 dir, u32 va, int *fault)
+{
+	unsigned long f = irq_save();
+	u32 home = read_cr3(), v = 0;
+
+	write_cr3(dir);
+	*fault = TRY("movl (%1), %%eax", va);
+	if (!*fault)
+		v = *(volatile u32 *)va;
+	write_cr3(home);
+	restore_fl(f);
+	return v;
+}
+
+/* A new directory (a kernel clone) whose table at `slot` maps page pg
+ * there; the table is written by hypercall, or with plain stores (plain). */
+static u32 space_with(u32 slot, u32 pg, bool plain, u32 *pt)
+{
+	u32 d = (u32)pgd_alloc_kernel();
+
+	*pt = page_alloc();
+	if (!d || !*pt)
+		return 0;
+	paravirt_alloc_pt(*pt >> PAGE_SHIFT);
+	if (plain) {
+		*(u32 *)*pt = pg | PTE_P | PTE_W;
+		((u32 *)d)[slot >> 22] = *pt | PTE_P | PTE_W;
+	} else {
+		set_pte(pxe_at((void *)*pt, 0), make_pte(pg | PTE_P | PTE_W));
+		set_pmd(pxe_at((void *)d, slot >> 22), make_pmd(*pt | PTE_P | PTE_W));
+	}
+	return d;
+}
+
+static void space_free(u32 d, u32 pt, u32 slot)
+{
+	pmd_clear(pxe_at((void *)d, slot >> 22));
+	paravirt_release_pt(pt >> PAGE_SHIFT);
+	page_free(pt);
+	pgd_free((pxe_t *)d);
+}
+
+/* A cached directory reused, a slot cleared in a cached directory while
+ * the host reuses memory, cr3 values that are not directories. */
+static void shadows_reuse(u32 slot, u32 a, u32 b)
+{
+	int fa, fb, fc, fe, ff;
+	u32 pt, pt2, e_pt, f_pt, d = space_with(slot, a, false, &pt);
+	u32 was = look(d, slot, &fa);
+
+	/* Freed as the kernel frees a directory (release_pd: FORGET_PAGE),
+	 * then the same page written with plain stores as another space. */
+	paravirt_release_pd(d >> PAGE_SHIFT);
+	pt2 = page_alloc();
+	paravirt_alloc_pt(pt2 >> PAGE_SHIFT);
+	*(u32 *)pt2 = b | PTE_P | PTE_W;
+	memcpy((void *)d, (void *)read_cr3(), PAGE_SIZE);
+	((u32 *)d)[slot >> 22] = pt2 | PTE_P | PTE_W;
+	u32 now = look(d, slot, &fb);
+	report(!fa && !fb && was == 0xa11ce && now == 0xb0b,
+	       "hostile shadows: a cached directory freed and rewritten as another space shows the new one (%#x, was %#x)",
+	       now, was);
+	/* Cleared by hypercall while cached and not live; then the host builds
+	 * two more spaces (its freed shadow pages may come back). */
+	set_pmd(pxe_at((void *)d, slot >> 22), make_pmd(0));
+	u32 e = space_with(slot, a, false, &e_pt), f = space_with(slot, b, true, &f_pt);
+	u32 ve = look(e, slot, &fe), vf = look(f, slot, &ff);
+	look(d, slot, &fc);
+	report(fc == -14 && !fe && !ff && ve == 0xa11ce && vf == 0xb0b,
+	       "hostile shadows: a pde cleared in a cached directory stays cleared after the host built two more (%d)", fc);
+	/* cr3 with flag bits names the page; cr3 outside guest memory is refused. */
+	unsigned long fl = irq_save();
+	u32 home = read_cr3();
+	long flags = lguest_hcall(LHCALL_NEW_PGTABLE, e | 0x18, 0, 0);
+	int fx = TRY("movl (%1), %%eax", slot);
+	u32 vx = fx ? 0 : *(volatile u32 *)slot;
+	long out = lguest_hcall(LHCALL_NEW_PGTABLE, 0x80000000u, 0, 0);
+	long top = lguest_hcall(LHCALL_NEW_PGTABLE, 0xfffff018u, 0, 0);
+	int fh = TRY("movl (%1), %%eax", slot);         /* still e's: nothing was loaded */
+	lguest_hcall(LHCALL_NEW_PGTABLE, home, 0, 0);
+	restore_fl(fl);
+	report(flags == 0 && vx == 0xa11ce && out == LG_EINVAL && top == LG_EINVAL && !fh,
+	       "hostile shadows: cr3 with flag bits loads its page (%ld, %#x); beyond guest memory refused (%ld, %ld)",
+	       flags, vx, out, top);
+	pmd_clear(pxe_at((void *)d, slot >> 22));
+	paravirt_release_pt(pt2 >> PAGE_SHIFT);
+	page_free(pt2);
+	paravirt_release_pt(pt >> PAGE_SHIFT);
+	page_free(pt);
+	pgd_free((pxe_t *)d);
+	space_free(e, e_pt, slot);
+	space_free(f, f_pt, slot);
+}
+
+static void case_shadows(void)
+{
+	u32 slot = paging_free_slot(), a = page_alloc(), b = page_alloc();
+	static volatile u32 kernel_word = 0xca9a41;
+
+	if (!slot || !a || !b) {
+		report(false, "hostile shadows: no scratch pages");
+		return;
+	}
+	*(u32 *)a = 0xa11ce;
+	*(u32 *)b = 0xb0b;
+	shadows_reuse(slot, a, b);
+	/* The live directory and a page table it uses, forgotten while live:
+	 * the host rebuilds them at once and the kernel runs on. */
+	long l = lguest_hcall(LHCALL_FORGET_PAGE, read_cr3(), 0, 0);
+	pxe_t *p = lookup_pte(&init_mm, (u32)&kernel_word);
+	long t = lguest_hcall(LHCALL_FORGET_PAGE, (u32)p & ~0xfffu, 0, 0);
+	report(l == 0 && t == 0 && kernel_word == 0xca9a41,
+	       "hostile shadows: the live directory (%ld) and one of its tables (%ld) forgotten, the kernel runs on", l, t);
+	page_free(a);
+	page_free(b);
 }
 
 static void case_fuzz(void)
@@ -270,7 +390,7 @@ static const struct {
 	{ "usercall", case_usercall }, { "segleak", case_segleak }, { "badseg", case_badseg },
 	{ "segwrap", case_segwrap }, { "forge", case_forge }, { "crashforge", case_crashforge },
 	{ "sysenter", case_sysenter }, { "haltoff", case_haltoff }, { "gate", case_gate },
-	{ "pte", case_pte }, { "fuzz", case_fuzz },
+	{ "pte", case_pte }, { "fuzz", case_fuzz }, { "shadows", case_shadows },
 };
 
 SELFTEST(lguest_hostile)

@@ -8,9 +8,9 @@
 #include "pvboot/lguest.h"
 
 	.section .rodata
-	.globl lg_hostile_user, lg_hostile_user_end
+	.globl lguest_hostile_user, lguest_hostile_user_end
 	.balign 16
-lg_hostile_user:
+lguest_hostile_user:
 	movl %eax, %edi                 /* how */
 	movl 0x800(%ecx), %ebx          /* ecx = the slot base: our page */
 	movl 0x804(%ecx), %ecx
@@ -23,4 +23,4 @@ lg_hostile_user:
 2:	movl $0xbad, %ebx               /* the hypercall came back: a failure */
 	xorl %eax, %eax                 /* SYS_EXIT */
 	int $0x80
-lg_hostile_user_end:
+lguest_hostile_user_end:

@@ -5,7 +5,7 @@
  * checks it was refused (or emulated harmlessly) and that the guest
  * survived to say so.  Faults are caught with exception fixups.
  */
-#include "lguest.h"
+#include "lguest_guest.h"
 #include "report.h"
 #include "mm.h"
 #include "cpu.h"
@@ -24,7 +24,7 @@ SELFTEST(lguest_map_host_page)
 	map_page(&init_mm, va, pa, PTE_P | PTE_W);
 	pxe_t *pte = lookup_pte(&init_mm, va);
 	/* 1 GiB is far past the guest's memory: host memory, if anything. */
-	long r = lg_hcall(LHCALL_SET_PTE, (u32)pte, 0x40000000u | PTE_P | PTE_W, 0);
+	long r = lguest_hcall(LHCALL_SET_PTE, (u32)pte, 0x40000000u | PTE_P | PTE_W, 0);
 	int fault = TRY("movl (%1), %%eax", va);
 	report(r == LG_EINVAL && pxe_get(pte) == 0 && fault == -14,
 	       "lguest: a mapping of memory outside the guest is refused (%ld) and not usable", r);
@@ -39,11 +39,11 @@ SELFTEST(lguest_dpl0_descriptor)
 	if (!active())
 		return;
 	/* a flat data segment with DPL 0 */
-	long r = lg_hcall(LHCALL_LOAD_GDT_ENTRY, idx, 0x0000ffff, 0x00cf9200);
+	long r = lguest_hcall(LHCALL_LOAD_GDT_ENTRY, idx, 0x0000ffff, 0x00cf9200);
 	asm volatile("lar %1, %0" : "=r"(ar) : "r"(idx << 3) : "cc");
 	report(r == 0 && ((ar >> 13) & 3) == 1,
 	       "lguest: a DPL-0 descriptor is loaded with DPL raised to 1 (access %#x)", (ar >> 8) & 0xff);
-	lg_hcall(LHCALL_LOAD_GDT_ENTRY, idx, 0, 0);
+	lguest_hcall(LHCALL_LOAD_GDT_ENTRY, idx, 0, 0);
 }
 
 SELFTEST(lguest_switcher_write)

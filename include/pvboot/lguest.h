@@ -34,7 +34,11 @@
 #define LHCALL_SEND_INTERRUPTS  19      /* deliver what irq_pending holds */
 /* pvboot's own */
 #define LHCALL_CONSOLE_WRITE    32      /* gpa, length */
-#define LHCALL_MAX              33
+/* 33-35 are kept for the guest's result, vCPU start and IPIs. */
+#define LHCALL_FORGET_PAGE      36      /* gpa of a page the guest (re)uses as a page
+					 * table or directory, or frees: the host drops
+					 * every shadow built from it */
+#define LHCALL_MAX              37
 
 /* NOTIFY's first argument bracketing a guest.hostile=fuzz campaign; the
  * end marker carries the calls issued (a2) and queued (a3). */

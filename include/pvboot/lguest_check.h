@@ -6,16 +6,32 @@
 #define PVBOOT_LGUEST_CHECK_H
 #include "pvboot/types.h"
 #include "pvboot/lguest.h"
+#include "pvboot/x86.h"
 
 /* [gpa, gpa+len) lies inside guest memory of `size` bytes. */
-bool lgc_gpa_ok(u32 size, u32 gpa, u32 len);
+static inline bool lgc_gpa_ok(u32 size, u32 gpa, u32 len)
+{
+	return gpa < size && len <= size - gpa;
+}
 
 /*
  * A guest pte → the shadow pte: host-physical (base + gpa), only P, W,
  * U, PWT, PCD, A, D kept (never G); 0 and *refused set when the page is
- * outside guest memory.
+ * outside guest memory.  Inline: it runs for every pte the host shadows.
  */
-u32 lgc_translate_pte(u32 base, u32 size, u32 gpte, bool *refused);
+static inline u32 lgc_translate_pte(u32 base, u32 size, u32 gpte, bool *refused)
+{
+	u32 keep = PTE_P | PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_A | PTE_D;
+	u32 gpa = gpte & ~0xfffu;
+
+	if (!(gpte & PTE_P))
+		return 0;
+	if (!lgc_gpa_ok(size, gpa, PAGE_SIZE)) {
+		*refused = true;
+		return 0;
+	}
+	return (base + gpa) | (gpte & keep);
+}
 
 /*
  * The linear addresses a code/data descriptor lets a program touch

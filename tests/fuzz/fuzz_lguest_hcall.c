@@ -38,6 +38,10 @@ static void check_call(const struct lgc_async *c)
 		if (c->arg2 > 4096 || !inside(c->arg1, c->arg2))
 			__builtin_trap();
 		break;
+	case LHCALL_FORGET_PAGE:
+		if ((c->arg1 & 0xfff) || !inside(c->arg1, 4096))
+			__builtin_trap();
+		break;
 	case LHCALL_LOAD_IDT_ENTRY:
 		if (c->arg1 > 255)
 			__builtin_trap();

@@ -314,6 +314,11 @@ static void hcall_arguments(void **state)
 	assert_null(lgc_hcall_args(LHCALL_NEW_PGTABLE, MB64 - 4096 + 0x18, 0, 0, MB64));  /* flags in low bits */
 	assert_non_null(lgc_hcall_args(LHCALL_NEW_PGTABLE, MB64, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_LOAD_IDT_ENTRY, 256, 0, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_FORGET_PAGE, MB64 - 4096, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, 0x1018, 0, 0, MB64));      /* not a page */
+	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, MB64, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, 0xfffff000u, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(34, 0, 0, 0, MB64));                            /* kept, not known */
 	assert_null(lgc_hcall_args(LHCALL_SET_STACK, 0x11, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x10, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x15, 0, 0, MB64));           /* LDT */
@@ -348,6 +353,24 @@ static void async_take(void **state)
 	assert_int_equal(c[1].call, 13);
 	memset(d.hcall_status, 0, sizeof(d.hcall_status));
 	assert_int_equal(lgc_async_take(&d, c, slot), LG_ASYNC_SLOTS);
+	for (u32 k = 0; k < LG_ASYNC_SLOTS; k++)
+		assert_int_equal(slot[k], (63 + k) % LG_ASYNC_SLOTS);
+	/* Words passed over whole: queued slots at both ends of a word, one
+	 * word with nothing queued but a non-free byte, from mid-word. */
+	memset(d.hcall_status, 0xff, sizeof(d.hcall_status));
+	static const u8 q[] = { 6, 7, 8, 11, 20, 33, 60, 0, 1 };
+	for (u32 k = 0; k < sizeof(q); k++)
+		d.hcall_status[q[k]] = 0;
+	d.hcall_status[13] = 1;
+	d.hcall_status[14] = 0x80;
+	d.async_next = 6;
+	assert_int_equal(lgc_async_take(&d, c, slot), sizeof(q));
+	for (u32 k = 0; k < sizeof(q); k++)
+		assert_int_equal(slot[k], q[k]);
+	d.async_next = 34;                         /* the same slots, from 60 round to 33 */
+	assert_int_equal(lgc_async_take(&d, c, slot), sizeof(q));
+	assert_int_equal(slot[0], 60);
+	assert_int_equal(slot[sizeof(q) - 1], 33);
 }
 
 /* ---- the guest image ------------------------------------------------------------ */

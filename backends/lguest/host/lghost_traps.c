@@ -5,14 +5,14 @@
  * emulated privileged instructions and traps reflected into the guest's
  * own handlers on its ring-1 stack.
  */
-#include "host.h"
+#include "lghost.h"
 #include "cpu.h"
 #include "mm.h"
 
-extern u8 lg_switcher_start[], lg_switcher_end[];
-extern const u32 lg_stubs_offset;
+extern u8 lghost_switcher_start[], lghost_switcher_end[];
+extern const u32 lghost_stubs_offset;
 
-#define SW(off) ((void *)(LG_SW_DATA + (off)))
+#define SW(off) ((void *)(LGHOST_SW_DATA + (off)))
 
 static struct desc_struct *gmode_gdt(void) { return SW(SW_GDT); }
 static struct desc_struct *gmode_idt(void) { return SW(SW_IDT); }
@@ -28,27 +28,27 @@ static void seg(struct desc_struct *d, u32 pages, u8 access)
 
 static void set_gmode_gate(u32 v, u32 dpl)
 {
-	u32 h = LG_SWITCHER_ADDR + lg_stubs_offset + v * 16;
+	u32 h = LG_SWITCHER_ADDR + lghost_stubs_offset + v * 16;
 
-	gmode_idt()[v].a = (h & 0xffff) | ((u32)LG_CS_SEL << 16);
+	gmode_idt()[v].a = (h & 0xffff) | ((u32)LGHOST_CS_SEL << 16);
 	gmode_idt()[v].b = (h & 0xffff0000) | 0x8e00 | (dpl << 13);
 }
 
 /* Copy the switcher up, map it in the host, and lay out its data page. */
 static void install_switcher(void)
 {
-	u32 pages = LG_SW_PAGES;
+	u32 pages = LGHOST_SW_PAGES;
 	u32 pa = pages_alloc(pages);
 
 	if (!pa)
 		panic("host: no memory for the switcher");
-	memcpy((void *)pa, lg_switcher_start, lg_switcher_end - lg_switcher_start);
+	memcpy((void *)pa, lghost_switcher_start, lghost_switcher_end - lghost_switcher_start);
 	for (u32 i = 0; i < pages; i++)
 		map_page(&init_mm, LG_SWITCHER_ADDR + i * PAGE_SIZE, pa + i * PAGE_SIZE, PTE_P | PTE_W);
 	flush_tlb_kernel();
-	lg.sw_phys = pa;
-	lg.cur = &lg.vcpu[0];
-	lg.cur->regs = (struct trapframe *)SW_REGS_ADDR;
+	lghost.sw_phys = pa;
+	lghost.cur = &lghost.vcpu[0];
+	lghost.cur->regs = (struct trapframe *)SW_REGS_ADDR;
 }
 
 static void setup_gdt_tss(void)
@@ -59,15 +59,15 @@ static void setup_gdt_tss(void)
 
 	/* Accessed bits preset everywhere: the CPU must never write the
 	 * (read-only in guest mode) GDT when it loads a segment. */
-	seg(&g[LG_CS_INDEX], 0x100000, 0x9b);           /* switcher: DPL 0, 4 GiB */
-	seg(&g[LG_DS_INDEX], 0x100000, 0x93);
-	g[LG_TSS_INDEX].a = (sizeof(*tss) - 1) | (t << 16);
-	g[LG_TSS_INDEX].b = ((t >> 16) & 0xff) | 0x8900 | (t & 0xff000000);
+	seg(&g[LGHOST_CS_INDEX], 0x100000, 0x9b);           /* switcher: DPL 0, 4 GiB */
+	seg(&g[LGHOST_DS_INDEX], 0x100000, 0x93);
+	g[LGHOST_TSS_INDEX].a = (sizeof(*tss) - 1) | (t << 16);
+	g[LGHOST_TSS_INDEX].b = ((t >> 16) & 0xff) | 0x8900 | (t & 0xff000000);
 	/* The guest's, DPL 1 and ending below the switcher, until it loads its own. */
 	seg(&g[GDT_KCODE], LG_SWITCHER_ADDR >> 12, 0xbb);
 	seg(&g[GDT_KDATA], LG_SWITCHER_ADDR >> 12, 0xb3);
 	memset(tss, 0, sizeof(*tss));
-	tss->ss0 = LG_DS_SEL;
+	tss->ss0 = LGHOST_DS_SEL;
 	tss->esp0 = SW_REGS_END_ADDR;
 	tss->iomap_base = sizeof(*tss);                 /* no I/O bitmap: no ports */
 }
@@ -99,20 +99,20 @@ static const char *selector_problem(u32 sel, u32 cpl, enum lgc_role role)
  * Data selectors that fail become null, as a CPU does on a return to an
  * outer ring; a bad cs, eip or ss stops the guest.
  */
-bool lg_prepare_entry(void)
+bool lghost_prepare_entry(void)
 {
-	struct trapframe *r = lg.cur->regs;
+	struct trapframe *r = lghost.cur->regs;
 	u32 cpl = r->cs & 3;
 	const char *why = cpl == 0 ? "ring 0 is the host's" : selector_problem(r->cs, cpl, LGC_CS);
 
-	gmode_gdt()[LG_TSS_INDEX].b &= ~0x200u;
+	gmode_gdt()[LGHOST_TSS_INDEX].b &= ~0x200u;
 	if (!why && !lgc_code_offset_ok(guest_desc(r->cs)->a, guest_desc(r->cs)->b, r->eip))
 		why = "eip beyond the code segment's limit";
 	if (!why)
 		why = selector_problem(r->user_ss, cpl, LGC_SS);
 	if (why) {
-		lg_defend(LGD_STACK_SEG, "return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
-		lg_kill("cannot return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
+		lghost_defend(LGHOST_D_STACK_SEG, "return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
+		lghost_kill("cannot return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
 		return false;
 	}
 	u32 *data[] = { &r->ds, &r->es, &r->fs, &r->gs };
@@ -122,7 +122,7 @@ bool lg_prepare_entry(void)
 	return true;
 }
 
-void lg_setup_cpu_tables(void)
+void lghost_setup_cpu_tables(void)
 {
 	struct desc_ptr hg, hi;
 
@@ -130,7 +130,7 @@ void lg_setup_cpu_tables(void)
 	setup_gdt_tss();
 	for (u32 v = 0; v < 256; v++)
 		set_gmode_gate(v, v == VEC_SYSCALL ? 3 : v == LG_HCALL_VECTOR ? 1 : 0);
-	*(u16 *)SW(SW_GUEST_GDTR) = LG_GDT_ENTRIES * 8 - 1;
+	*(u16 *)SW(SW_GUEST_GDTR) = LGHOST_GDT_ENTRIES * 8 - 1;
 	*(u32 *)SW(SW_GUEST_GDTR + 2) = (u32)gmode_gdt();
 	*(u16 *)SW(SW_GUEST_IDTR) = 256 * 8 - 1;
 	*(u32 *)SW(SW_GUEST_IDTR + 2) = (u32)gmode_idt();
@@ -140,11 +140,11 @@ void lg_setup_cpu_tables(void)
 	memcpy(SW(SW_HOST_IDTR), &hi, 6);
 	*(u32 *)SW(SW_HOST_CR3) = read_cr3();
 	*(u32 *)SW(SW_HOST_TSS_DESC) = (u32)&this_cpu()->gdt[GDT_TSS];
-	lg.cur->regs->cs = (GDT_KCODE << 3) | LG_GUEST_RPL;
-	lg.cur->regs->ds = lg.cur->regs->es = lg.cur->regs->fs = lg.cur->regs->gs = (GDT_KDATA << 3) | LG_GUEST_RPL;
-	lg.cur->regs->user_ss = (GDT_KDATA << 3) | LG_GUEST_RPL;
-	lg.cur->regs->user_esp = 0x8000;
-	lg.cur->regs->eflags = X86_EFLAGS_IF | 0x2;
+	lghost.cur->regs->cs = (GDT_KCODE << 3) | LG_GUEST_RPL;
+	lghost.cur->regs->ds = lghost.cur->regs->es = lghost.cur->regs->fs = lghost.cur->regs->gs = (GDT_KDATA << 3) | LG_GUEST_RPL;
+	lghost.cur->regs->user_ss = (GDT_KDATA << 3) | LG_GUEST_RPL;
+	lghost.cur->regs->user_esp = 0x8000;
+	lghost.cur->regs->eflags = X86_EFLAGS_IF | 0x2;
 }
 
 /* ---- what the guest may load ---------------------------------------------- */
@@ -153,7 +153,7 @@ void lg_setup_cpu_tables(void)
  * using right now: the cs/ss of its saved frame, or its SET_STACK ss? */
 static const char *breaks_live_selector(u32 i, u32 lo, u32 hi)
 {
-	const struct trapframe *r = lg.cur->regs;
+	const struct trapframe *r = lghost.cur->regs;
 	u32 cpl = r->cs & 3;
 
 	if ((r->cs & 0xffff) >> 3 == i) {
@@ -164,24 +164,24 @@ static const char *breaks_live_selector(u32 i, u32 lo, u32 hi)
 	const char *why = NULL;
 	if ((r->user_ss & 0xffff) >> 3 == i)
 		why = lgc_selector_check(r->user_ss & 0xffff, lo, hi, cpl, LGC_SS);
-	if (!why && lg.cur->ss1 && lg.cur->ss1 >> 3 == i)
-		why = lgc_selector_check(lg.cur->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
+	if (!why && lghost.cur->ss1 && lghost.cur->ss1 >> 3 == i)
+		why = lgc_selector_check(lghost.cur->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
 	return why;
 }
 
 /* A guest descriptor, made safe (lib/lguest_check.c) and installed. */
-int lg_load_gdt_entry(u32 i, u32 lo, u32 hi)
+int lghost_load_gdt_entry(u32 i, u32 lo, u32 hi)
 {
 	const char *why;
 	u32 glo = lo, ghi = hi;
 	int r = lgc_check_descriptor(i, &lo, &hi, GDT_ENTRIES, GDT_TSS, GDT_LDT, LG_SWITCHER_ADDR, &why);
 
 	if (r < 0) {
-		lg_defend(LGD_SEGMENT, "GDT entry %u (%#010x %#010x): %s", i, glo, ghi, why);
+		lghost_defend(LGHOST_D_SEGMENT, "GDT entry %u (%#010x %#010x): %s", i, glo, ghi, why);
 		return LG_EINVAL;
 	}
 	if (r == 0 && (why = breaks_live_selector(i, lo, hi))) {
-		lg_defend(LGD_STACK_SEG, "GDT entry %u (%#010x %#010x) is in use as cs/ss: %s", i, glo, ghi, why);
+		lghost_defend(LGHOST_D_STACK_SEG, "GDT entry %u (%#010x %#010x) is in use as cs/ss: %s", i, glo, ghi, why);
 		return LG_EINVAL;
 	}
 	if (r == 0) {
@@ -193,24 +193,24 @@ int lg_load_gdt_entry(u32 i, u32 lo, u32 hi)
 
 /* SET_STACK: the ring-1 stack for traps from ring 3, checked as an ss
  * an iret to ring 1 could load. */
-int lg_set_stack(u32 ss, u32 esp)
+int lghost_set_stack(u32 ss, u32 esp)
 {
 	const char *why = selector_problem(ss, LG_GUEST_RPL, LGC_SS);
 
 	if ((ss & 3) != LG_GUEST_RPL)
 		why = "stack selector RPL is not 1";
 	if (why) {
-		lg_defend(LGD_STACK_SEG, "SET_STACK ss %#x: %s", ss, why);
+		lghost_defend(LGHOST_D_STACK_SEG, "SET_STACK ss %#x: %s", ss, why);
 		return LG_EINVAL;
 	}
-	lg.cur->ss1 = ss;
-	lg.cur->esp1 = esp;
+	lghost.cur->ss1 = ss;
+	lghost.cur->esp1 = esp;
 	return 0;
 }
 
 /* LOAD_IDT_ENTRY: a gate whose selector is a ring-1 code segment of the
  * guest and whose handler lies inside it (a reflected trap irets there). */
-int lg_load_idt_entry(u32 v, u32 lo, u32 hi)
+int lghost_load_idt_entry(u32 v, u32 lo, u32 hi)
 {
 	if (v >= 256)
 		return LG_EINVAL;
@@ -218,10 +218,10 @@ int lg_load_idt_entry(u32 v, u32 lo, u32 hi)
 	const char *why = !(hi & 0x8000) ? NULL : !cs ? "gate selector is not a guest code segment" :
 			  lgc_gate_check(lo, hi, cs->a, cs->b, LG_GUEST_RPL);
 	if (why) {
-		lg_defend(LGD_GATE, "vector %u (%#010x %#010x): %s", v, lo, hi, why);
+		lghost_defend(LGHOST_D_GATE, "vector %u (%#010x %#010x): %s", v, lo, hi, why);
 		return LG_EINVAL;
 	}
-	struct lgc_gate *g = &lg.idt[v];
+	struct lgc_gate *g = &lghost.idt[v];
 	*g = lgc_decode_gate(lo, hi);
 	/* Software interrupts the guest may raise itself (int $n from ring 1,
 	 * or ring 3 if it says so); exceptions and the host's vectors stay DPL 0. */
@@ -235,20 +235,20 @@ int lg_load_idt_entry(u32 v, u32 lo, u32 hi)
 /* One byte of guest console text: lines prefixed "guest: ", every
  * non-printable byte shown as '?' (a guest cannot begin a host line,
  * move the cursor or hide text); '\r' is dropped. */
-void lg_console_char(char c)
+void lghost_console_char(char c)
 {
 	if (c == '\r')
 		return;
-	if (c == '\n' || lg.line_len == sizeof(lg.line) - 1) {
-		lg.line[lg.line_len] = '\0';
-		kprintf("guest: %s\n", lg.line);
-		lg.line_len = 0;
+	if (c == '\n' || lghost.line_len == sizeof(lghost.line) - 1) {
+		lghost.line[lghost.line_len] = '\0';
+		kprintf("guest: %s\n", lghost.line);
+		lghost.line_len = 0;
 		if (c == '\n')
 			return;
 	}
 	if (lgc_printable(c) != c)
-		lg_defend(LGD_SANITISED, "console byte %#x shown as '?'", (u8)c);
-	lg.line[lg.line_len++] = lgc_printable(c);
+		lghost_defend(LGHOST_D_SANITISED, "console byte %#x shown as '?'", (u8)c);
+	lghost.line[lghost.line_len++] = lgc_printable(c);
 }
 
 /* ---- the switcher's integrity ------------------------------------------- */
@@ -262,18 +262,24 @@ static void fold(u32 *h, u32 w)
  * kernel's image), the host's and the switcher's own GDT/IDT/TSS parts,
  * every gate's target (not its DPL: LOAD_IDT_ENTRY sets that), and the
  * shadow mapping of the switcher pages. */
-void lg_switcher_sum(u32 *h)
+void lghost_switcher_sum(u32 *h)
 {
-	u32 len = lg_switcher_end - lg_switcher_start;
+	u32 len = lghost_switcher_end - lghost_switcher_start;
 	const u32 *code = (const u32 *)LG_SWITCHER_ADDR;
 	const struct tss_struct *tss = SW(SW_TSS);
 
-	fold(h, memcmp(code, lg_switcher_start, len) != 0);
-	for (u32 i = 0; i < LG_SW_CODE_PAGES * 1024; i++)
+	fold(h, memcmp(code, lghost_switcher_start, len) != 0);
+	for (u32 i = 0; i < LGHOST_SW_CODE_PAGES * 1024; i++)
 		fold(h, code[i]);
 	for (u32 off = SW_HOST_CR3; off < SW_EXIT_ESP; off += 4)
-		fold(h, *(u32 *)SW(off));
-	for (u32 i = LG_CS_INDEX; i <= LG_TSS_INDEX; i++) {
+		if (off != SW_GUEST_CR3)
+			fold(h, *(u32 *)SW(off));
+	/* The guest's cr3 moves between the cached shadows: it must be one. */
+	bool shadow_cr3 = false;
+	for (int d = 0; d < LGS_DIRS; d++)
+		shadow_cr3 |= *(u32 *)SW(SW_GUEST_CR3) == lghost.dirs[d].shadow;
+	fold(h, shadow_cr3);
+	for (u32 i = LGHOST_CS_INDEX; i <= LGHOST_TSS_INDEX; i++) {
 		fold(h, gmode_gdt()[i].a);
 		fold(h, gmode_gdt()[i].b & ~0x200u);
 	}
@@ -285,15 +291,16 @@ void lg_switcher_sum(u32 *h)
 		fold(h, gmode_idt()[v].b & ~0x6000u);
 	}
 	for (u32 i = 0; i < 1024; i++)          /* A/D: the CPU's */
-		fold(h, ((u32 *)lg.sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
-	fold(h, ((u32 *)lg.shadow)[LG_SWITCHER_ADDR >> 22] & ~(u32)(PTE_A | PTE_D));
+		fold(h, ((u32 *)lghost.sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
+	for (int d = 0; d < LGS_DIRS; d++)      /* every cached shadow maps the switcher */
+		fold(h, ((u32 *)lghost.dirs[d].shadow)[LG_SWITCHER_ADDR >> 22] & ~(u32)(PTE_A | PTE_D));
 }
 
 /* ---- exits ----------------------------------------------------------------- */
 
 static struct lguest_data *ld(void)
 {
-	return lg.lgdata_gpa ? lg_hva(lg.lgdata_gpa) : NULL;
+	return lghost.lgdata_gpa ? lghost_hva(lghost.lgdata_gpa) : NULL;
 }
 
 static bool has_error_code(u32 v)
@@ -305,7 +312,7 @@ static bool has_error_code(u32 v)
 static bool push_guest(u32 *esp, const u32 *w, u32 n)
 {
 	*esp -= n * 4;
-	return lg_write_va(*esp, w, n * 4);
+	return lghost_write_va(*esp, w, n * 4);
 }
 
 /*
@@ -314,17 +321,17 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
  * current one; an interrupt gate clears the virtual IF.  The virtual IF
  * is read once; the gate is the host's copy.
  */
-bool lg_reflect(u32 v, bool has_err, u32 err)
+bool lghost_reflect(u32 v, bool has_err, u32 err)
 {
-	struct trapframe *r = lg.cur->regs;
-	const struct lgc_gate *g = &lg.idt[v & 0xff];
+	struct trapframe *r = lghost.cur->regs;
+	const struct lgc_gate *g = &lghost.idt[v & 0xff];
 	bool from_user = (r->cs & 3) == 3;
 	u32 vif = ld() ? READ_ONCE(ld()->irq_enabled) & X86_EFLAGS_IF : 0;
-	u32 esp = from_user ? lg.cur->esp1 : r->user_esp;
+	u32 esp = from_user ? lghost.cur->esp1 : r->user_esp;
 	u32 w[6], n = 0;
 
 	if (!g->handler) {
-		lg_kill("vector %u (error %#x) and the guest has no handler for it", v, err);
+		lghost_kill("vector %u (error %#x) and the guest has no handler for it", v, err);
 		return false;
 	}
 	if (from_user) {
@@ -340,18 +347,18 @@ bool lg_reflect(u32 v, bool has_err, u32 err)
 	for (u32 i = 0; i < n; i++)
 		rev[i] = w[n - 1 - i];
 	if (!push_guest(&esp, rev, n)) {
-		lg_kill("cannot push the frame for vector %u on the guest stack at %#x", v, esp);
+		lghost_kill("cannot push the frame for vector %u on the guest stack at %#x", v, esp);
 		return false;
 	}
 	if (from_user)
-		r->user_ss = lg.cur->ss1;
+		r->user_ss = lghost.cur->ss1;
 	r->user_esp = esp;
 	r->cs = g->sel | LG_GUEST_RPL;
 	r->eip = g->handler;
 	r->eflags = (r->eflags & ~0x4100u) | X86_EFLAGS_IF;    /* TF, NT off; real IF on */
 	if (!g->trap && ld())
 		WRITE_ONCE(ld()->irq_enabled, 0);
-	lg.reflected++;
+	lghost.reflected++;
 	return true;
 }
 
@@ -365,10 +372,10 @@ static void note_emulated(u8 op, const char *what)
 {
 	static u8 seen[256];
 
-	lg.emulated++;
+	lghost.emulated++;
 	if (!seen[op]++)
 		kprintf("host: guest eip %#x: privileged instruction %s emulated (reported once)\n",
-			lg.cur->regs->eip, what);
+			lghost.cur->regs->eip, what);
 }
 
 static void set_vif(u32 v)
@@ -383,7 +390,7 @@ static u32 dlab;                /* the guest's COM1 LCR divisor-latch bit */
  * the instruction's first bytes, read once. */
 static bool emulate(const u8 *op)
 {
-	struct trapframe *r = lg.cur->regs;
+	struct trapframe *r = lghost.cur->regs;
 	u16 port = r->edx & 0xffff;
 
 	switch (op[0]) {
@@ -395,7 +402,7 @@ static bool emulate(const u8 *op)
 		if (port == 0x3fb)
 			dlab = r->eax & 0x80;
 		else if (port == 0x3f8 && !dlab)
-			lg_console_char((char)r->eax);
+			lghost_console_char((char)r->eax);
 		r->eip += 1;
 		return true;
 	case 0xec:      /* in %dx, %al: COM1's LSR says "ready", the rest reads 0xff */
@@ -428,17 +435,17 @@ static bool is_vmcall(const u8 *b)
 static bool vmcall_hypercall(const u8 *b)
 {
 	static const u8 int1f[3] = { 0xcd, LG_HCALL_VECTOR, 0x90 };
-	struct trapframe *r = lg.cur->regs;
+	struct trapframe *r = lghost.cur->regs;
 
 	if (!is_vmcall(b))
 		return false;
 	if ((r->cs & 3) != LG_GUEST_RPL) {
-		lg_defend(LGD_USER_HCALL, "vmcall at eip %#x from ring %u: #UD for the guest", r->eip, r->cs & 3);
+		lghost_defend(LGHOST_D_USER_HCALL, "vmcall at eip %#x from ring %u: #UD for the guest", r->eip, r->cs & 3);
 		return false;
 	}
-	lg_write_va(r->eip, int1f, 3);          /* next time: the fast way */
+	lghost_write_va(r->eip, int1f, 3);          /* next time: the fast way */
 	r->eip += 3;
-	lg_hypercall();
+	lghost_hypercall();
 	return true;
 }
 
@@ -446,28 +453,28 @@ static bool vmcall_hypercall(const u8 *b)
  * (SYSENTER_CS is 0 while a guest runs), or an instruction to emulate. */
 static bool general_protection(const u8 *op, bool have_op)
 {
-	struct trapframe *r = lg.cur->regs;
+	struct trapframe *r = lghost.cur->regs;
 	u32 cpl = r->cs & 3;
 
 	if (r->err == ((LG_HCALL_VECTOR << 3) | 2)) {
-		lg_defend(LGD_USER_HCALL, "int $0x1f at eip %#x from ring %u: #GP for the guest", r->eip, cpl);
+		lghost_defend(LGHOST_D_USER_HCALL, "int $0x1f at eip %#x from ring %u: #GP for the guest", r->eip, cpl);
 		return false;
 	}
 	if (have_op && op[0] == 0x0f && op[1] == 0x34) {
-		lg_defend(LGD_SYSENTER, "sysenter at eip %#x from ring %u: #GP for the guest", r->eip, cpl);
+		lghost_defend(LGHOST_D_SYSENTER, "sysenter at eip %#x from ring %u: #GP for the guest", r->eip, cpl);
 		return false;
 	}
 	return cpl == LG_GUEST_RPL && have_op && emulate(op);
 }
 
-void lg_handle_exit(u32 v)
+void lghost_handle_exit(u32 v)
 {
-	struct trapframe *r = lg.cur->regs;
+	struct trapframe *r = lghost.cur->regs;
 	u8 op[3] = { 0, 0, 0 };
-	bool have_op = (v == 6 || v == 13) && lg_read_va(r->eip, op, sizeof(op));
+	bool have_op = (v == 6 || v == 13) && lghost_read_va(r->eip, op, sizeof(op));
 
 	if (v == LG_HCALL_VECTOR && (r->cs & 3) == LG_GUEST_RPL)
-		lg_hypercall();
+		lghost_hypercall();
 	else if (host_vector(v))
 		trap(r);                /* the host's timer, IPIs, spurious */
 	else if (v == 6 && have_op && vmcall_hypercall(op))
@@ -477,7 +484,7 @@ void lg_handle_exit(u32 v)
 	else if (v == 14) {
 		if (ld())
 			WRITE_ONCE(ld()->cr2, read_cr2());
-		lg_reflect(v, true, r->err);
+		lghost_reflect(v, true, r->err);
 	} else
-		lg_reflect(v, has_error_code(v), r->err);
+		lghost_reflect(v, has_error_code(v), r->err);
 }

@@ -5,7 +5,7 @@
  * ring 1 through the switcher until it shuts down or has to be stopped;
  * then print the host's result line with the guest's status.
  */
-#include "host.h"
+#include "lghost.h"
 #include "cpu.h"
 #include "mm.h"
 #include "time.h"
@@ -15,31 +15,21 @@
 #include "pvboot/multiboot.h"
 #include "pvboot/elf32.h"
 
-struct lg_guest lg;
+struct lghost_guest lghost;
 
-extern u8 lg_switcher_start[], lg_switcher_end[];
-extern const u32 lg_enter_offset;
+extern u8 lghost_switcher_start[], lghost_switcher_end[];
+extern const u32 lghost_enter_offset;
 
-bool lg_gpa_ok(u32 gpa, u32 len)
-{
-	return lgc_gpa_ok(lg.size, gpa, len);
-}
-
-void *lg_hva(u32 gpa)
-{
-	return (void *)(lg.base + gpa);
-}
-
-void lg_kill(const char *fmt, ...)
+void lghost_kill(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	pv_vsnprintf(lg.reason, sizeof(lg.reason), fmt, ap);
+	pv_vsnprintf(lghost.reason, sizeof(lghost.reason), fmt, ap);
 	va_end(ap);
-	kprintf("host: guest stopped at eip %#x: %s\n", lg.cur->regs->eip, lg.reason);
-	lg.status = LG_CRASH;
-	lg.done = true;
+	kprintf("host: guest stopped at eip %#x: %s\n", lghost.cur->regs->eip, lghost.reason);
+	lghost.status = LGHOST_CRASH;
+	lghost.done = true;
 }
 
 /* Copy through the guest's page tables (page by page, checked). */
@@ -49,19 +39,19 @@ static bool copy_va(u32 va, void *buf, u32 len, bool write)
 		u32 gpa, n = PAGE_SIZE - ((va + done) & 0xfff);
 		if (n > len - done)
 			n = len - done;
-		if (!lg_va_to_gpa(va + done, &gpa, write) || !lg_gpa_ok(gpa, n))
+		if (!lghost_va_to_gpa(va + done, &gpa, write) || !lghost_gpa_ok(gpa, n))
 			return false;
 		if (write)
-			memcpy(lg_hva(gpa), (u8 *)buf + done, n);
+			memcpy(lghost_hva(gpa), (u8 *)buf + done, n);
 		else
-			memcpy((u8 *)buf + done, lg_hva(gpa), n);
+			memcpy((u8 *)buf + done, lghost_hva(gpa), n);
 		done += n;
 	}
 	return true;
 }
 
-bool lg_read_va(u32 va, void *buf, u32 len) { return copy_va(va, buf, len, false); }
-bool lg_write_va(u32 va, const void *buf, u32 len) { return copy_va(va, (void *)buf, len, true); }
+bool lghost_read_va(u32 va, void *buf, u32 len) { return copy_va(va, buf, len, false); }
+bool lghost_write_va(u32 va, const void *buf, u32 len) { return copy_va(va, (void *)buf, len, true); }
 
 /* ---- loading the guest ------------------------------------------------- */
 
@@ -71,15 +61,15 @@ static u32 load_elf(const u8 *img, u32 len)
 {
 	struct lgc_load seg[LGC_MAX_LOADS];
 	u32 n, entry;
-	const char *why = lgc_elf_plan(img, len, lg.size, seg, &n, &entry);
+	const char *why = lgc_elf_plan(img, len, lghost.size, seg, &n, &entry);
 
 	if (why) {
 		kprintf("host: boot module 0 (%u bytes) is not a loadable i386 ELF kernel: %s\n", len, why);
 		return 0;
 	}
 	for (u32 i = 0; i < n; i++) {
-		memcpy(lg_hva(seg[i].paddr), img + seg[i].offset, seg[i].filesz);
-		memset(lg_hva(seg[i].paddr + seg[i].filesz), 0, seg[i].memsz - seg[i].filesz);
+		memcpy(lghost_hva(seg[i].paddr), img + seg[i].offset, seg[i].filesz);
+		memset(lghost_hva(seg[i].paddr + seg[i].filesz), 0, seg[i].memsz - seg[i].filesz);
 	}
 	return entry;
 }
@@ -114,9 +104,9 @@ static void guest_cmdline(char *out, u32 size)
 		const char *k = t.key;
 		u32 kl = t.key_len;
 		if (key_is(&t, "guest.crash"))
-			lg.want_crash = true;
+			lghost.want_crash = true;
 		if (key_is(&t, "guest.hostile") && t.val)
-			lg_hostile_from_cmdline(t.val, t.val_len);
+			lghost_hostile_from_cmdline(t.val, t.val_len);
 		if (kl > 6 && !memcmp(k, "guest.", 6) && !backend_option(&t))
 			k += 6, kl -= 6;
 		n += pv_snprintf(out + n, size - n, "%s%.*s%s%.*s", n ? " " : "", (int)kl, k,
@@ -128,7 +118,7 @@ static void guest_cmdline(char *out, u32 size)
 
 static void build_boot_info(void)
 {
-	struct pvboot_info *gi = lg_hva(LG_INFO_GPA);
+	struct pvboot_info *gi = lghost_hva(LG_INFO_GPA);
 
 	memset(gi, 0, sizeof(*gi));
 	gi->magic = PVBOOT_INFO_MAGIC;
@@ -140,7 +130,7 @@ static void build_boot_info(void)
 	gi->optsrc_count = 0;
 	gi->mmap_count = 2;
 	gi->mmap[0] = (struct pvboot_mmap_entry){ 0, 0x9f000, E820_RAM, 0 };
-	gi->mmap[1] = (struct pvboot_mmap_entry){ 0x100000, lg.size - 0x100000, E820_RAM, 0 };
+	gi->mmap[1] = (struct pvboot_mmap_entry){ 0x100000, lghost.size - 0x100000, E820_RAM, 0 };
 	gi->screen.kind = PVSCREEN_NONE;
 	gi->env = PVENV_LGUEST;
 	gi->hardware_subarch = PVBOOT_SUBARCH_LGUEST;
@@ -156,9 +146,9 @@ static bool setup_guest(void)
 		kprintf("host: no guest image: pass pvkernel.elf as boot module 0 (Multiboot: -initrd build/pvkernel.elf)\n");
 		return false;
 	}
-	lg.size = mb << 20;
-	lg.base = pages_alloc(lg.size / PAGE_SIZE);
-	if (!lg.base) {
+	lghost.size = mb << 20;
+	lghost.base = pages_alloc(lghost.size / PAGE_SIZE);
+	if (!lghost.base) {
 		kprintf("host: cannot reserve %u MiB of guest memory; try a smaller guestmem=\n", mb);
 		return false;
 	}
@@ -167,14 +157,14 @@ static bool setup_guest(void)
 	if (!entry)
 		return false;
 	build_boot_info();
-	lg_setup_cpu_tables();
-	if (!lg_shadow_init())
+	lghost_setup_cpu_tables();
+	if (!lghost_shadow_init())
 		return false;
-	lg.cur->regs->eip = entry;
-	lg.cur->regs->eax = PVBOOT_ENTRY_MAGIC;
-	lg.cur->regs->ebx = LG_INFO_GPA;
+	lghost.cur->regs->eip = entry;
+	lghost.cur->regs->eax = PVBOOT_ENTRY_MAGIC;
+	lghost.cur->regs->ebx = LG_INFO_GPA;
 	kprintf("host: guest of %u MiB at host %#x, entry %#x, running in ring %u\n",
-		mb, lg.base, entry, LG_GUEST_RPL);
+		mb, lghost.base, entry, LG_GUEST_RPL);
 	return true;
 }
 
@@ -199,15 +189,15 @@ static void arm_sysenter_msrs(void)
  * registers are lost, so it is stopped. */
 static bool switcher_fault(void)
 {
-	u32 esp = *(volatile u32 *)(LG_SW_DATA + SW_EXIT_ESP);
+	u32 esp = *(volatile u32 *)(LGHOST_SW_DATA + SW_EXIT_ESP);
 
 	if (esp == SW_REGS_ADDR)
 		return false;
-	if (esp < LG_SW_SAVE || esp > LG_SW_SAVE + PAGE_SIZE - sizeof(struct trapframe))
+	if (esp < LGHOST_SW_SAVE || esp > LGHOST_SW_SAVE + PAGE_SIZE - sizeof(struct trapframe))
 		esp = SW_REGS_ADDR;     /* cannot happen: the pushes stay in the save page */
 	const struct trapframe *f = (const struct trapframe *)esp;
-	lg_defend(LGD_SWITCHER_FAULT, "vector %u (error %#x) at eip %#x inside the switcher", f->vector, f->err, f->eip);
-	lg_kill("the switcher faulted (vector %u) returning to the guest", f->vector);
+	lghost_defend(LGHOST_D_SWITCHER_FAULT, "vector %u (error %#x) at eip %#x inside the switcher", f->vector, f->err, f->eip);
+	lghost_kill("the switcher faulted (vector %u) returning to the guest", f->vector);
 	return true;
 }
 
@@ -226,10 +216,10 @@ static void enter_guest(void (*enter)(void))
 
 	if (park)
 		wrmsr_safe(MSR_IA32_SYSENTER_CS, 0);
-	if (lg.cur->cr0_ts)
+	if (lghost.cur->cr0_ts)
 		write_cr0(cr0 | X86_CR0_TS);
 	enter();
-	if (lg.cur->cr0_ts)
+	if (lghost.cur->cr0_ts)
 		write_cr0(cr0);
 	if (park)
 		wrmsr_safe(MSR_IA32_SYSENTER_CS, sysenter_cs);
@@ -237,17 +227,17 @@ static void enter_guest(void (*enter)(void))
 
 static void run_loop(void)
 {
-	void (*enter)(void) = (void *)(LG_SWITCHER_ADDR + lg_enter_offset);
+	void (*enter)(void) = (void *)(LG_SWITCHER_ADDR + lghost_enter_offset);
 
-	while (!lg.done) {
-		lg_inject_pending();
+	while (!lghost.done) {
+		lghost_inject_pending();
 		irq_disable();
-		if (lg.done || !lg_prepare_entry())
+		if (lghost.done || !lghost_prepare_entry())
 			break;
 		enter_guest(enter);
-		lg.exits++;
+		lghost.exits++;
 		if (!switcher_fault())
-			lg_handle_exit(lg.cur->regs->vector);
+			lghost_handle_exit(lghost.cur->regs->vector);
 	}
 	irq_enable();
 }
@@ -268,65 +258,61 @@ static void note_forged_expectation(void)
 {
 	char cl[PVBOOT_CMDLINE_MAX + 1];
 
-	memcpy(cl, ((struct pvboot_info *)lg_hva(LG_INFO_GPA))->cmdline, PVBOOT_CMDLINE_MAX);
+	memcpy(cl, ((struct pvboot_info *)lghost_hva(LG_INFO_GPA))->cmdline, PVBOOT_CMDLINE_MAX);
 	cl[PVBOOT_CMDLINE_MAX] = '\0';
-	if (!lg.want_crash && strstr_bounded(cl, "crash=", PVBOOT_CMDLINE_MAX))
-		lg_defend(LGD_FORGED_EXPECT, "the guest's copy of its command line names crash=, the host's "
+	if (!lghost.want_crash && strstr_bounded(cl, "crash=", PVBOOT_CMDLINE_MAX))
+		lghost_defend(LGHOST_D_FORGED_EXPECT, "the guest's copy of its command line names crash=, the host's "
 			  "asks for none: the guest's %s is judged as such",
-			  lg.status == LG_CRASH ? "crash" : "end");
+			  lghost.status == LGHOST_CRASH ? "crash" : "end");
 }
 
-/* tested: the host ran its own self-tests (host_ok: they passed). */
-static _Noreturn void host_result(bool tested, bool host_ok)
+/* host_ok: the host's own self-tests passed (or did not run). */
+static _Noreturn void host_result(bool host_ok)
 {
-	const char *g = lg.status == 0 ? "pass" : lg.status == LG_CRASH ? "crash" :
-			lg.status == LG_NONE ? "none" : "fail";
+	const char *g = lghost.status == 0 ? "pass" : lghost.status == LGHOST_CRASH ? "crash" :
+			lghost.status == LGHOST_NONE ? "none" : "fail";
 	/* A guest told to crash (guest.crash=) passes the host's check by
 	 * crashing; the host's own command line says so, not the guest. */
-	bool ok = lg.want_crash ? lg.status == LG_CRASH : lg.status == 0;
-	char extra[64] = "", tests[48] = "";
+	bool ok = lghost.want_crash ? lghost.status == LGHOST_CRASH : lghost.status == 0;
+	char role[128];
 
-	if (lg.base) {
+	if (lghost.base) {
 		note_forged_expectation();
-		lg_sums_take(&lg.after);
+		lghost_sums_take(&lghost.after);
 	}
-	bool intact = !lg.base || lg_intact();
-	if (lg_hostile_name()) {
+	bool intact = !lghost.base || lghost_intact();
+	u32 n = pv_snprintf(role, sizeof(role), " role=host guest=%s", g);
+	if (lghost_hostile_name()) {
 		/* A hostile guest's own status says nothing: the host passes when
 		 * it is intact and the case's defence was seen to work. */
-		ok = lg_attack_failed();
-		pv_snprintf(extra, sizeof(extra), " hostile=%s attack=%s", lg_hostile_name(),
-			    ok ? "failed" : "unseen");
+		ok = lghost_attack_failed();
+		n += pv_snprintf(role + n, sizeof(role) - n, " hostile=%s attack=%s", lghost_hostile_name(),
+				 ok ? "failed" : "unseen");
 	}
+	pv_snprintf(role + n, sizeof(role) - n, " intact=%s", intact ? "yes" : "no");
 	ok = ok && intact && host_ok;
-	if (tested)
-		pv_snprintf(tests, sizeof(tests), " tests=%u/%u skipped=%u",
-			    report_passed(), report_total(), report_skipped());
 	kprintf("host: guest ended (%s): %u exits, %u hypercalls (+%u queued), %u traps reflected, %u instructions emulated\n",
-		g, lg.exits, lg.hcalls, lg.async_calls, lg.reflected, lg.emulated);
-	lg_defence_summary();
-	if (lg.base)
+		g, lghost.exits, lghost.hcalls, lghost.async_calls, lghost.reflected, lghost.emulated);
+	lghost_defence_summary();
+	if (lghost.base)
 		kprintf("host: integrity %s: text %08x/%08x rodata %08x/%08x page tables %08x/%08x switcher %08x/%08x\n",
-			intact ? "intact" : "CHANGED", lg.before.text, lg.after.text, lg.before.rodata,
-			lg.after.rodata, lg.before.ptables, lg.after.ptables, lg.before.switcher, lg.after.switcher);
-	kprintf("PVBOOT RESULT firmware=%s backend=%s forced=%u env=%s cpus=%u/%u patched=%u%s role=host guest=%s%s intact=%s status=%s\n",
-		pvboot_firmware_name(boot_info->firmware), pv_backend_name(boot_info->backend_id),
-		boot_info->backend_forced, env_string(), ncpus_online, ncpus_present,
-		patched_sites(), tests, g, extra, intact ? "yes" : "no", ok ? "pass" : "fail");
+			intact ? "intact" : "CHANGED", lghost.before.text, lghost.after.text, lghost.before.rodata,
+			lghost.after.rodata, lghost.before.ptables, lghost.after.ptables, lghost.before.switcher, lghost.after.switcher);
+	result_line_role(role, ok ? "pass" : "fail");
 	qemu_exit(ok ? 0 : 1);
 }
 
-_Noreturn void lg_host_run(bool tested, bool host_ok)
+_Noreturn void lghost_host_run(bool host_ok)
 {
-	lg.hostile = -1;
+	lghost.hostile = -1;
 	if (setup_guest()) {
-		if (lg_hostile_name() && !strcmp(lg_hostile_name(), "sysenter"))
+		if (lghost_hostile_name() && !strcmp(lghost_hostile_name(), "sysenter"))
 			arm_sysenter_msrs();
-		lg_sums_take(&lg.before);
+		lghost_sums_take(&lghost.before);
 		run_loop();
 	} else
-		lg.status = LG_NONE;
-	host_result(tested, host_ok);
+		lghost.status = LGHOST_NONE;
+	host_result(host_ok);
 }
 
-PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR, .run = lg_host_run);
+PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR, .run = lghost_host_run);

@@ -6,42 +6,43 @@
  * and switcher taken before the guest runs and after it ends say whether
  * the host is intact.
  */
-#include "host.h"
+#include "lghost.h"
 #include "mm.h"
 
 extern const u8 __selftests_end[];       /* the end of the read-only sections (kernel/kernel.ld) */
-extern u8 lg_switcher_start[], lg_switcher_end[];
+extern u8 lghost_switcher_start[], lghost_switcher_end[];
 
 #define REPORT_FIRST 4          /* lines per kind before they are only counted */
 
-static const char *const kind_name[LGD_COUNT] = {
-	[LGD_USER_HCALL] = "ring-3 hypercall",
-	[LGD_HOST_SEGS] = "guest segment registers",
-	[LGD_STACK_SEG] = "unloadable cs/ss",
-	[LGD_SEGMENT] = "descriptor",
-	[LGD_SANITISED] = "control bytes in guest text",
-	[LGD_FORGED_EXPECT] = "forged expectation",
-	[LGD_SYSENTER] = "sysenter",
-	[LGD_HALT_NOWAKE] = "halt nothing can end",
-	[LGD_GATE] = "interrupt gate",
-	[LGD_PTE] = "page-table entry",
-	[LGD_HCALL] = "hypercall argument",
-	[LGD_SWITCHER_FAULT] = "switcher fault",
-	[LGD_FUZZ_DONE] = "fuzz campaign accounted",
+static const char *const kind_name[LGHOST_D_COUNT] = {
+	[LGHOST_D_USER_HCALL] = "ring-3 hypercall",
+	[LGHOST_D_HOST_SEGS] = "guest segment registers",
+	[LGHOST_D_STACK_SEG] = "unloadable cs/ss",
+	[LGHOST_D_SEGMENT] = "descriptor",
+	[LGHOST_D_SANITISED] = "control bytes in guest text",
+	[LGHOST_D_FORGED_EXPECT] = "forged expectation",
+	[LGHOST_D_SYSENTER] = "sysenter",
+	[LGHOST_D_HALT_NOWAKE] = "halt nothing can end",
+	[LGHOST_D_GATE] = "interrupt gate",
+	[LGHOST_D_PTE] = "page-table entry",
+	[LGHOST_D_HCALL] = "hypercall argument",
+	[LGHOST_D_SWITCHER_FAULT] = "switcher fault",
+	[LGHOST_D_FUZZ_DONE] = "fuzz campaign accounted",
+	[LGHOST_D_SHADOW] = "shadow cache",
 };
 
-void lg_defend(enum lg_defence d, const char *fmt, ...)
+void lghost_defend(enum lghost_defence d, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;
 
-	if (lg.defended[d]++ >= REPORT_FIRST)
+	if (lghost.defended[d]++ >= REPORT_FIRST)
 		return;
 	va_start(ap, fmt);
 	pv_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	kprintf("host: refused (%s): %s%s\n", kind_name[d], msg,
-		lg.defended[d] == REPORT_FIRST ? " (further ones only counted)" : "");
+		lghost.defended[d] == REPORT_FIRST ? " (further ones only counted)" : "");
 }
 
 /* guest.hostile=NAME: the case, and the defence whose firing shows the
@@ -49,48 +50,49 @@ void lg_defend(enum lg_defence d, const char *fmt, ...)
  * host need the host to have met the situation and still be intact. */
 static const struct {
 	const char *name;
-	enum lg_defence proof;
+	enum lghost_defence proof;
 } cases[] = {
-	{ "usercall", LGD_USER_HCALL },
-	{ "segleak", LGD_HOST_SEGS },
-	{ "badseg", LGD_STACK_SEG },
-	{ "segwrap", LGD_SEGMENT },
-	{ "forge", LGD_SANITISED },
-	{ "crashforge", LGD_FORGED_EXPECT },
-	{ "sysenter", LGD_SYSENTER },
-	{ "haltoff", LGD_HALT_NOWAKE },
-	{ "gate", LGD_GATE },
-	{ "pte", LGD_PTE },
-	{ "fuzz", LGD_FUZZ_DONE },
+	{ "usercall", LGHOST_D_USER_HCALL },
+	{ "segleak", LGHOST_D_HOST_SEGS },
+	{ "badseg", LGHOST_D_STACK_SEG },
+	{ "segwrap", LGHOST_D_SEGMENT },
+	{ "forge", LGHOST_D_SANITISED },
+	{ "crashforge", LGHOST_D_FORGED_EXPECT },
+	{ "sysenter", LGHOST_D_SYSENTER },
+	{ "haltoff", LGHOST_D_HALT_NOWAKE },
+	{ "gate", LGHOST_D_GATE },
+	{ "pte", LGHOST_D_PTE },
+	{ "fuzz", LGHOST_D_FUZZ_DONE },
+	{ "shadows", LGHOST_D_SHADOW },
 };
 
-void lg_hostile_from_cmdline(const char *name, u32 len)
+void lghost_hostile_from_cmdline(const char *name, u32 len)
 {
 	for (u32 i = 0; i < ARRAY_SIZE(cases); i++)
 		if (strlen(cases[i].name) == len && !memcmp(cases[i].name, name, len)) {
-			lg.hostile = (int)i;
+			lghost.hostile = (int)i;
 			return;
 		}
 	kprintf("host: guest.hostile=%.*s: no such case; running the guest as an ordinary one\n",
 		(int)(len > 32 ? 32 : len), name);
 }
 
-const char *lg_hostile_name(void)
+const char *lghost_hostile_name(void)
 {
-	return lg.hostile >= 0 ? cases[lg.hostile].name : NULL;
+	return lghost.hostile >= 0 ? cases[lghost.hostile].name : NULL;
 }
 
-bool lg_attack_failed(void)
+bool lghost_attack_failed(void)
 {
-	return lg.hostile >= 0 && lg.defended[cases[lg.hostile].proof] > 0 && lg_intact();
+	return lghost.hostile >= 0 && lghost.defended[cases[lghost.hostile].proof] > 0 && lghost_intact();
 }
 
-void lg_defence_summary(void)
+void lghost_defence_summary(void)
 {
-	for (u32 d = 0; d < LGD_COUNT; d++)
-		if (lg.defended[d])
-			kprintf("host: defence %s: %u time%s\n", kind_name[d], lg.defended[d],
-				lg.defended[d] == 1 ? "" : "s");
+	for (u32 d = 0; d < LGHOST_D_COUNT; d++)
+		if (lghost.defended[d])
+			kprintf("host: defence %s: %u time%s\n", kind_name[d], lghost.defended[d],
+				lghost.defended[d] == 1 ? "" : "s");
 }
 
 /* ---- integrity ---------------------------------------------------------- */
@@ -128,17 +130,18 @@ static u32 sum_page_tables(void)
 	return h;
 }
 
-void lg_sums_take(struct lg_sums *s)
+void lghost_sums_take(struct lghost_sums *s)
 {
 	s->text = sum_range(__kernel_start, __text_end);
 	s->rodata = sum_range(__text_end, __selftests_end);
 	s->ptables = sum_page_tables();
 	s->switcher = 2166136261u;
-	lg_switcher_sum(&s->switcher);
+	lghost_switcher_sum(&s->switcher);
 }
 
-bool lg_intact(void)
+bool lghost_intact(void)
 {
-	return lg.before.text == lg.after.text && lg.before.rodata == lg.after.rodata &&
-	       lg.before.ptables == lg.after.ptables && lg.before.switcher == lg.after.switcher;
+	return lghost.before.text == lghost.after.text && lghost.before.rodata == lghost.after.rodata &&
+	       lghost.before.ptables == lghost.after.ptables && lghost.before.switcher == lghost.after.switcher &&
+	       lghost_shadow_audit();
 }

@@ -12,13 +12,13 @@
  * checked there and used from there; bits the host sets are set with
  * atomic read-modify-writes.
  */
-#include "host.h"
+#include "lghost.h"
 #include "time.h"
 #include "pvboot/div64.h"
 
 static struct lguest_data *ld(void)
 {
-	return lg.lgdata_gpa ? lg_hva(lg.lgdata_gpa) : NULL;
+	return lghost.lgdata_gpa ? lghost_hva(lghost.lgdata_gpa) : NULL;
 }
 
 /* The interrupt state of the shared page, copied once. */
@@ -69,18 +69,18 @@ static void update_time(void)
 /* LGUEST_INIT: once; a second one would move the page under the host. */
 static int hc_init(u32 gpa)
 {
-	if (lg.lgdata_gpa) {
-		lg_defend(LGD_HCALL, "LGUEST_INIT again (%#x): the shared page stays at %#x", gpa, lg.lgdata_gpa);
+	if (lghost.lgdata_gpa) {
+		lghost_defend(LGHOST_D_HCALL, "LGUEST_INIT again (%#x): the shared page stays at %#x", gpa, lghost.lgdata_gpa);
 		return LG_EINVAL;
 	}
-	lg.lgdata_gpa = gpa;
+	lghost.lgdata_gpa = gpa;
 	ld()->tsc_khz = tsc_khz;
 	ld()->reserve_mem = 0u - LG_SWITCHER_ADDR;
 	wall0 = get_wallclock();
 	tsc0 = rdtsc();
 	update_time();
 	memset(ld()->hcall_status, 0xff, sizeof(ld()->hcall_status));
-	lg.cur->input_head = ld()->input_head = ld()->input_tail = 0;
+	lghost.cur->input_head = ld()->input_head = ld()->input_tail = 0;
 	return 0;
 }
 
@@ -90,20 +90,20 @@ static int hc_shutdown(u32 status, u32 reason_gpa)
 	char raw[64], why[64];
 	u32 n = 0;
 
-	if (lg_gpa_ok(reason_gpa, 1)) {
-		n = lg.size - reason_gpa < sizeof(raw) - 1 ? lg.size - reason_gpa : sizeof(raw) - 1;
-		memcpy(raw, lg_hva(reason_gpa), n);
+	if (lghost_gpa_ok(reason_gpa, 1)) {
+		n = lghost.size - reason_gpa < sizeof(raw) - 1 ? lghost.size - reason_gpa : sizeof(raw) - 1;
+		memcpy(raw, lghost_hva(reason_gpa), n);
 		n = strnlen(raw, n);
 	}
 	u32 bad = lgc_sanitise(why, sizeof(why), raw, n);
 	if (bad)
-		lg_defend(LGD_SANITISED, "%u control byte%s in the SHUTDOWN reason shown as '?'", bad,
+		lghost_defend(LGHOST_D_SANITISED, "%u control byte%s in the SHUTDOWN reason shown as '?'", bad,
 			  bad == 1 ? "" : "s");
-	if (lg.line_len)
-		lg_console_char('\n');
+	if (lghost.line_len)
+		lghost_console_char('\n');
 	kprintf("host: guest shut down with status %u (%s)\n", status, why);
-	lg.status = status == EXIT_CRASH ? LG_CRASH : status ? 1 : 0;
-	lg.done = true;
+	lghost.status = status == EXIT_CRASH ? LGHOST_CRASH : status ? 1 : 0;
+	lghost.done = true;
 	return 0;
 }
 
@@ -114,9 +114,9 @@ static int hc_console(u32 gpa, u32 len)
 
 	for (u32 done = 0; done < len;) {
 		u32 n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-		memcpy(buf, lg_hva(gpa + done), n);
+		memcpy(buf, lghost_hva(gpa + done), n);
 		for (u32 i = 0; i < n; i++)
-			lg_console_char(buf[i]);
+			lghost_console_char(buf[i]);
 		done += n;
 	}
 	return (int)len;
@@ -124,8 +124,8 @@ static int hc_console(u32 gpa, u32 len)
 
 static int hc_clockevent(u32 ns)
 {
-	lg.cur->timer_period = div64((u64)ns * tsc_khz, 1000000);
-	lg.cur->timer_next = rdtsc() + lg.cur->timer_period;
+	lghost.cur->timer_period = div64((u64)ns * tsc_khz, 1000000);
+	lghost.cur->timer_next = rdtsc() + lghost.cur->timer_period;
 	return 0;
 }
 
@@ -139,24 +139,24 @@ static bool interrupt_due(void);
 static int hc_halt(void)
 {
 	struct irq_view v = { 0 };
-	const struct trapframe *r = lg.cur->regs;
+	const struct trapframe *r = lghost.cur->regs;
 
 	if (r->gs & 0xffff)
-		lg_defend(LGD_HOST_SEGS, "guest halts holding %%gs %#x: the host waits on its own segments",
+		lghost_defend(LGHOST_D_HOST_SEGS, "guest halts holding %%gs %#x: the host waits on its own segments",
 			  r->gs & 0xffff);
 	if (!read_irq_view(&v) ||
-	    !lgc_halt_can_wake(v.enabled, v.pending, v.blocked, lg.cur->timer_period != 0,
+	    !lgc_halt_can_wake(v.enabled, v.pending, v.blocked, lghost.cur->timer_period != 0,
 			       VEC_TIMER, LG_CONSOLE_VECTOR)) {
-		lg_defend(LGD_HALT_NOWAKE, "HALT at eip %#x with %s", r->eip,
+		lghost_defend(LGHOST_D_HALT_NOWAKE, "HALT at eip %#x with %s", r->eip,
 			  !ld() ? "no shared page" : !(v.enabled & X86_EFLAGS_IF) ?
 			  "interrupts off" : "every wake-up vector blocked");
-		lg_kill("halted with interrupts off and nothing can wake it");
+		lghost_kill("halted with interrupts off and nothing can wake it");
 		return 0;
 	}
 	unsigned long f = save_fl();
 	for (;;) {
 		irq_disable();
-		if (interrupt_due() || lg.done)
+		if (interrupt_due() || lghost.done)
 			break;
 		safe_halt();
 	}
@@ -169,12 +169,12 @@ static int hc_tls(u32 gpa)
 {
 	u32 d[6];
 
-	memcpy(d, lg_hva(gpa), sizeof(d));
+	memcpy(d, lghost_hva(gpa), sizeof(d));
 	for (u32 i = 0; i < 3; i++)
 		if (d[2 * i + 1] & 0x8000)
-			lg_load_gdt_entry(GDT_TLS0 + i, d[2 * i], d[2 * i + 1]);
+			lghost_load_gdt_entry(GDT_TLS0 + i, d[2 * i], d[2 * i + 1]);
 		else
-			lg_load_gdt_entry(GDT_TLS0 + i, 0, 0);
+			lghost_load_gdt_entry(GDT_TLS0 + i, 0, 0);
 	return 0;
 }
 
@@ -182,29 +182,29 @@ static int hc_tls(u32 gpa)
  * in between and compare it with what the guest says it issued. */
 static int hc_notify(u32 a1, u32 a2, u32 a3)
 {
-	if (lg.hostile < 0 || strcmp(lg_hostile_name(), "fuzz"))
+	if (lghost.hostile < 0 || strcmp(lghost_hostile_name(), "fuzz"))
 		return 0;
 	if (a1 == LG_FUZZ_BEGIN) {
-		lg.fuzzing = true;
-		lg.fuzz_sync = lg.fuzz_async = 0;
-	} else if (a1 == LG_FUZZ_END && lg.fuzzing) {
-		lg.fuzzing = false;
-		u32 sync = lg.fuzz_sync - 1;    /* not this marker */
-		bool same = sync == a2 && lg.fuzz_async == a3;
+		lghost.fuzzing = true;
+		lghost.fuzz_sync = lghost.fuzz_async = 0;
+	} else if (a1 == LG_FUZZ_END && lghost.fuzzing) {
+		lghost.fuzzing = false;
+		u32 sync = lghost.fuzz_sync - 1;    /* not this marker */
+		bool same = sync == a2 && lghost.fuzz_async == a3;
 		kprintf("host: fuzz: guest issued %u hypercalls + %u queued, host handled %u + %u: %s\n",
-			a2, a3, sync, lg.fuzz_async, same ? "nothing lost" : "MISMATCH");
+			a2, a3, sync, lghost.fuzz_async, same ? "nothing lost" : "MISMATCH");
 		if (same)
-			lg.defended[LGD_FUZZ_DONE]++;
+			lghost.defended[LGHOST_D_FUZZ_DONE]++;
 	}
 	return 0;
 }
 
 static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 {
-	const char *why = lgc_hcall_args(nr, a1, a2, a3, lg.size);
+	const char *why = lgc_hcall_args(nr, a1, a2, a3, lghost.size);
 
 	if (why) {
-		lg_defend(LGD_HCALL, "hypercall %u (%#x, %#x, %#x): %s", nr, a1, a2, a3, why);
+		lghost_defend(LGHOST_D_HCALL, "hypercall %u (%#x, %#x, %#x): %s", nr, a1, a2, a3, why);
 		return nr < LHCALL_MAX && strcmp(why, "unknown hypercall") ? LG_EINVAL : LG_ENOSYS;
 	}
 	switch (nr) {
@@ -215,19 +215,20 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	case LHCALL_LGUEST_INIT: return hc_init(a1);
 	case LHCALL_SHUTDOWN: return hc_shutdown(a1, a2);
 	case LHCALL_NEW_PGTABLE:
-		lg_shadow_rebuild(a1 & ~0xfffu);
+		lghost_shadow_switch(a1 & ~0xfffu);
 		return 0;
+	case LHCALL_FORGET_PAGE: return lghost_forget_page(a1);
 	case LHCALL_FLUSH_TLB: return 0;     /* every entry reloads cr3 */
-	case LHCALL_LOAD_IDT_ENTRY: return lg_load_idt_entry(a1, a2, a3);
-	case LHCALL_SET_STACK: return lg_set_stack(a1, a2);
-	case LHCALL_TS: lg.cur->cr0_ts = !!a1; return 0;
+	case LHCALL_LOAD_IDT_ENTRY: return lghost_load_idt_entry(a1, a2, a3);
+	case LHCALL_SET_STACK: return lghost_set_stack(a1, a2);
+	case LHCALL_TS: lghost.cur->cr0_ts = !!a1; return 0;
 	case LHCALL_SET_CLOCKEVENT: return hc_clockevent(a1);
 	case LHCALL_HALT: return hc_halt();
-	case LHCALL_SET_PTE: return lg_set_pte(a1, a2);
+	case LHCALL_SET_PTE: return lghost_set_pte(a1, a2);
 	case LHCALL_SET_PMD:
-	case LHCALL_SET_PGD: return lg_set_pmd(a1, a2);
+	case LHCALL_SET_PGD: return lghost_set_pmd(a1, a2);
 	case LHCALL_LOAD_TLS: return hc_tls(a1);
-	case LHCALL_LOAD_GDT_ENTRY: return lg_load_gdt_entry(a1, a2, a3);
+	case LHCALL_LOAD_GDT_ENTRY: return lghost_load_gdt_entry(a1, a2, a3);
 	case LHCALL_CONSOLE_WRITE: return hc_console(a1, a2);
 	}
 	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
@@ -246,25 +247,25 @@ static void drain_async(void)
 	u32 n = lgc_async_take(d, c, slot);
 	for (u32 k = 0; k < n; k++)
 		__atomic_store_n(&d->hcall_status[slot[k]], 0xff, __ATOMIC_RELEASE);
-	for (u32 k = 0; k < n && !lg.done; k++) {
+	for (u32 k = 0; k < n && !lghost.done; k++) {
 		if (c[k].call == LHCALL_SHUTDOWN || c[k].call == LHCALL_HALT) {
-			lg_defend(LGD_HCALL, "hypercall %u queued in the async ring: only synchronous", c[k].call);
+			lghost_defend(LGHOST_D_HCALL, "hypercall %u queued in the async ring: only synchronous", c[k].call);
 			continue;
 		}
-		lg.async_calls++;
-		lg.fuzz_async += lg.fuzzing;
+		lghost.async_calls++;
+		lghost.fuzz_async += lghost.fuzzing;
 		do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
 	}
 }
 
-void lg_hypercall(void)
+void lghost_hypercall(void)
 {
-	struct trapframe *r = lg.cur->regs;
+	struct trapframe *r = lghost.cur->regs;
 
-	lg.hcalls++;
-	lg.fuzz_sync += lg.fuzzing;
+	lghost.hcalls++;
+	lghost.fuzz_sync += lghost.fuzzing;
 	drain_async();
-	if (!lg.done)
+	if (!lghost.done)
 		r->eax = (u32)do_call(r->eax, r->ebx, r->ecx, r->edx);
 }
 
@@ -274,12 +275,12 @@ static void timer_check(void)
 {
 	u64 now = rdtsc();
 
-	if (!lg.cur->timer_period || !ld() || now < lg.cur->timer_next)
+	if (!lghost.cur->timer_period || !ld() || now < lghost.cur->timer_next)
 		return;
 	raise_vector(VEC_TIMER);
-	lg.cur->timer_next += lg.cur->timer_period;
-	if (lg.cur->timer_next < now)
-		lg.cur->timer_next = now + lg.cur->timer_period;
+	lghost.cur->timer_next += lghost.cur->timer_period;
+	if (lghost.cur->timer_next < now)
+		lghost.cur->timer_next = now + lghost.cur->timer_period;
 }
 
 /* Console input for the guest: bytes from COM1 into the shared ring.  The
@@ -292,10 +293,10 @@ static void console_in(void)
 	if (!d)
 		return;
 	u32 tail = READ_ONCE(d->input_tail);
-	while ((inb(0x3f8 + 5) & 1) && lg.cur->input_head - tail < sizeof(d->input)) {
-		d->input[lg.cur->input_head % sizeof(d->input)] = (char)inb(0x3f8);
-		lg.cur->input_head++;
-		__atomic_store_n(&d->input_head, lg.cur->input_head, __ATOMIC_RELEASE);
+	while ((inb(0x3f8 + 5) & 1) && lghost.cur->input_head - tail < sizeof(d->input)) {
+		d->input[lghost.cur->input_head % sizeof(d->input)] = (char)inb(0x3f8);
+		lghost.cur->input_head++;
+		__atomic_store_n(&d->input_head, lghost.cur->input_head, __ATOMIC_RELEASE);
 		any = true;
 	}
 	if (any)
@@ -312,10 +313,10 @@ static bool interrupt_due(void)
 	       lgc_pending_vector(v.pending, v.blocked) >= 0;
 }
 
-void lg_inject_pending(void)
+void lghost_inject_pending(void)
 {
 	struct irq_view v;
-	u32 eip = lg.cur->regs->eip;
+	u32 eip = lghost.cur->regs->eip;
 
 	if (!ld())
 		return;
@@ -329,5 +330,5 @@ void lg_inject_pending(void)
 	if (vec < 0)
 		return;
 	__atomic_fetch_and(&ld()->irq_pending[vec / 32], ~(1u << (vec % 32)), __ATOMIC_SEQ_CST);
-	lg_reflect((u32)vec, false, 0);
+	lghost_reflect((u32)vec, false, 0);
 }

@@ -1,6 +1,6 @@
 /* Layout of the switcher region shared by switcher.S and the host code. */
-#ifndef LGUEST_SWITCHER_H
-#define LGUEST_SWITCHER_H
+#ifndef LGHOST_SWITCHER_H
+#define LGHOST_SWITCHER_H
 #include "pvboot/lguest.h"
 
 /*
@@ -11,10 +11,10 @@
  * ring-1 guest from rewriting the switcher; nothing the host trusts lives
  * in the save page.
  */
-#define LG_SW_CODE_PAGES 2
-#define LG_SW_PAGES      4
-#define LG_SW_DATA      (LG_SWITCHER_ADDR + LG_SW_CODE_PAGES * 4096)
-#define LG_SW_SAVE      (LG_SW_DATA + 4096)
+#define LGHOST_SW_CODE_PAGES 2
+#define LGHOST_SW_PAGES      4
+#define LGHOST_SW_DATA      (LG_SWITCHER_ADDR + LGHOST_SW_CODE_PAGES * 4096)
+#define LGHOST_SW_SAVE      (LGHOST_SW_DATA + 4096)
 
 /* Offsets in the data page. */
 #define SW_HOST_ESP      0x000
@@ -28,19 +28,19 @@
 #define SW_EXIT_ESP      0x034          /* esp after the exit's pushes: SW_REGS_ADDR
 					 * unless the switcher itself faulted */
 /* The guest's registers: struct trapframe, 19 words, in the save page. */
-#define SW_REGS_ADDR     (LG_SW_SAVE + 0x100)
+#define SW_REGS_ADDR     (LGHOST_SW_SAVE + 0x100)
 #define SW_REGS_END_ADDR (SW_REGS_ADDR + 19 * 4)
-#define SW_GDT           0x200          /* LG_GDT_ENTRIES descriptors */
+#define SW_GDT           0x200          /* LGHOST_GDT_ENTRIES descriptors */
 #define SW_TSS           0x300
 #define SW_IDT           0x400          /* 256 gates, to 0xC00 */
 
 /* The guest-mode GDT: the guest's own entries 0..10, then the switcher's. */
-#define LG_GDT_ENTRIES   16
-#define LG_CS_INDEX      12
-#define LG_DS_INDEX      13
-#define LG_TSS_INDEX     14
-#define LG_CS_SEL        (LG_CS_INDEX << 3)
-#define LG_DS_SEL        (LG_DS_INDEX << 3)
-#define LG_TSS_SEL       (LG_TSS_INDEX << 3)
+#define LGHOST_GDT_ENTRIES   16
+#define LGHOST_CS_INDEX      12
+#define LGHOST_DS_INDEX      13
+#define LGHOST_TSS_INDEX     14
+#define LGHOST_CS_SEL        (LGHOST_CS_INDEX << 3)
+#define LGHOST_DS_SEL        (LGHOST_DS_INDEX << 3)
+#define LGHOST_TSS_SEL       (LGHOST_TSS_INDEX << 3)
 
 #endif

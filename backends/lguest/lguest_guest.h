@@ -14,7 +14,7 @@ struct bench_extra;
 const struct bench_extra *lguest_bench_rows(void);     /* lguest_bench.c */
 
 /* A hypercall: int $0x1f with eax = number, ebx/ecx/edx = arguments. */
-static inline long lg_hcall(u32 nr, u32 a1, u32 a2, u32 a3)
+static inline long lguest_hcall(u32 nr, u32 a1, u32 a2, u32 a3)
 {
 	long r;
 	asm volatile("int $0x1f" : "=a"(r) : "a"(nr), "b"(a1), "c"(a2), "d"(a3) : "memory");

@@ -1,0 +1,386 @@
+/*
+ * Shadow page tables (docs/lguest.md, "Shadow page tables"): the guest
+ * keeps 2-level tables in its own memory; the CPU runs on the host's
+ * shadow copy, in which every guest-physical address was translated to
+ * host-physical and checked to lie inside guest memory.  The top pde is
+ * always the host's switcher.  Global bits are dropped so no guest entry
+ * outlives a switch.  Each guest entry is read once (READ_ONCE) and the
+ * shadow is built from that copy; an entry the host cannot honour is
+ * refused, reported, and left not present, and the guest goes on.
+ *
+ * The shadows of LGS_DIRS guest directories are kept (lib/lguest_shadow.c
+ * does the bookkeeping), so switching back to a recent address space costs
+ * a lookup.  A shadow page table mirrors one guest page table, whichever
+ * directories point at it; the guest page's gpa finds it.  Every mirror of
+ * a guest page follows each hypercall that writes that page (SET_PTE,
+ * SET_PMD, SET_PGD: the page may be a directory, a page table or both),
+ * and FORGET_PAGE drops every mirror of a page the guest reuses or frees.
+ */
+#include "lghost.h"
+#include "mm.h"
+
+#define SWITCHER_PDE (LG_SWITCHER_ADDR >> 22)
+
+static struct lgs_cache *cache(void)
+{
+	return &lghost.shadows;
+}
+
+static u32 *shadow_of(int d)
+{
+	return (u32 *)lghost.dirs[d].shadow;
+}
+
+/* A guest pte → shadow pte; 0 (not present) if it leaves guest memory. */
+static u32 translate(u32 gpte, bool *refused)
+{
+	return lgc_translate_pte(lghost.base, lghost.size, gpte, refused);
+}
+
+/* A pde the host can shadow, or why not. */
+static const char *pde_problem(u32 i, u32 pde)
+{
+	if (i >= SWITCHER_PDE)
+		return "covers the switcher's 4 MiB";
+	if (pde & PTE_PS)
+		return "4 MiB pages are not supported";
+	if (!lghost_gpa_ok(pde & ~0xfffu, PAGE_SIZE))
+		return "page table outside guest memory";
+	return NULL;
+}
+
+/* ---- shadow page tables -------------------------------------------------- */
+
+/* A shadow table of the guest page table at gpt, each entry read once. */
+static u32 build_pt(u32 gpt)
+{
+	u32 spt = page_alloc();
+	bool refused = false;
+
+	if (!spt)
+		return 0;
+	u32 *s = (u32 *)spt;
+	const u32 *g = lghost_hva(gpt);
+	for (u32 j = 0; j < 1024; j++)
+		s[j] = translate(READ_ONCE(g[j]), &refused);
+	if (refused)
+		lghost_defend(LGHOST_D_PTE, "page table at gpa %#x maps pages outside guest memory: left unmapped", gpt);
+	return spt;
+}
+
+/* The initial identity map's table for pde i (private to that directory). */
+static u32 build_idmap_pt(u32 i)
+{
+	u32 spt = page_alloc();
+
+	for (u32 j = 0; spt && j < 1024; j++) {
+		u32 gpa = (i << 22) | (j << 12);
+		((u32 *)spt)[j] = lghost_gpa_ok(gpa, PAGE_SIZE) ? (lghost.base + gpa) | PTE_P | PTE_W : 0;
+	}
+	return spt;
+}
+
+static void evict(int d);
+
+/* The shared shadow of guest page table gpt, made if missing; evicts
+ * other directories (never `keep` nor the live one) when the pool is
+ * full.  -1: no memory. */
+static int shared_pt(u32 gpt, int keep)
+{
+	int i = lgs_pt_find(cache(), gpt);
+
+	if (i >= 0)
+		return i;
+	while (lgs_pt_count(cache()) >= LGS_MAX_PTS) {
+		int v = lgs_dir_victim(cache(), 1u << keep | 1u << lghost.live);
+		if (v < 0 || cache()->gpgd[v] == LGS_NO_DIR)
+			return -1;
+		evict(v);
+	}
+	u32 spt = build_pt(gpt);
+	if (!spt)
+		return -1;
+	i = lgs_pt_add(cache(), gpt, spt);
+	if (i < 0)
+		page_free(spt);
+	return i;
+}
+
+/* ---- one directory slot -------------------------------------------------- */
+
+/* Slot i of directory d points nowhere (its table freed with its last user). */
+static void detach(int d, u32 i)
+{
+	struct lghost_dir *dir = &lghost.dirs[d];
+	u32 gpt = dir->gpt[i];
+
+	u32 old = shadow_of(d)[i];
+
+	shadow_of(d)[i] = 0;
+	dir->gpt[i] = 0;
+	if (gpt == LGS_IDMAP) {
+		page_free(old & ~0xfffu);
+	} else if (gpt) {
+		int p = lgs_pt_find(cache(), gpt);
+		u32 spt = p >= 0 ? lgs_pt_unref(cache(), p, d) : 0;     /* p < 0: the audit says so */
+		if (spt)
+			page_free(spt);
+	}
+}
+
+/* Slot i of directory d mirrors guest pde `pde` (present, checked). */
+static void attach(int d, u32 i, u32 pde)
+{
+	int p = shared_pt(pde & ~0xfffu, d);
+
+	if (p < 0) {
+		lghost_kill("host out of memory for a shadow page table");
+		return;
+	}
+	lgs_pt_ref(cache(), p, d);
+	lghost.dirs[d].gpt[i] = pde & ~0xfffu;
+	shadow_of(d)[i] = cache()->pt[p].spt | (pde & (PTE_P | PTE_W | PTE_U));
+}
+
+/* Slot i of directory d follows the guest's new pde (read once by the caller). */
+static void set_slot(int d, u32 i, u32 pde, u32 at_gpa)
+{
+	if (i >= SWITCHER_PDE)
+		return;         /* the switcher's: never the guest's */
+	detach(d, i);
+	if (!(pde & PTE_P) || lghost.done)
+		return;
+	const char *why = pde_problem(i, pde);
+	if (why)
+		lghost_defend(LGHOST_D_PTE, "pde %u (%#x) of the directory at %#x: %s; left unmapped", i, pde, at_gpa, why);
+	else
+		attach(d, i, pde);
+}
+
+/* ---- directories --------------------------------------------------------- */
+
+/* Directory slot d forgets its guest directory (never the live one's
+ * switcher pde, which every shadow keeps). */
+static void evict(int d)
+{
+	for (u32 i = 0; i < SWITCHER_PDE; i++)
+		if (lghost.dirs[d].gpt[i])
+			detach(d, i);
+	lgs_dir_set(cache(), d, LGS_NO_DIR);
+}
+
+/* Slot d becomes the shadow of the guest directory at gpgd, read once. */
+static void build_dir(int d, u32 gpgd)
+{
+	const u32 *g = lghost_hva(gpgd);
+
+	lgs_dir_set(cache(), d, gpgd);
+	for (u32 i = 0; i < SWITCHER_PDE && !lghost.done; i++) {
+		u32 pde = READ_ONCE(g[i]);      /* once: checked and used as this copy */
+		if (pde & PTE_P)
+			set_slot(d, i, pde, gpgd);
+	}
+	u32 top = READ_ONCE(g[SWITCHER_PDE]);
+	if (top & PTE_P)
+		lghost_defend(LGHOST_D_PTE, "pde %u (%#x) of the directory at %#x: covers the switcher's 4 MiB; "
+			      "the switcher stays", SWITCHER_PDE, top, gpgd);
+}
+
+static void go_live(int d)
+{
+	lghost.live = d;
+	*(u32 *)(LGHOST_SW_DATA + SW_GUEST_CR3) = lghost.dirs[d].shadow;
+}
+
+bool lghost_shadow_init(void)
+{
+	u32 npages = lghost.size / PAGE_SIZE;
+	u32 index = pages_alloc((npages * sizeof(u16) + PAGE_SIZE - 1) / PAGE_SIZE);
+	u32 spt = page_alloc();
+
+	if (!index || !spt) {
+		kprintf("host: no memory for the guest's shadow page-table index\n");
+		return false;
+	}
+	lgs_init(cache(), (u16 *)index, npages);
+	/* The switcher in the guest's view: code and data read-only, only
+	 * the save page writable (see lghost_switcher.h). */
+	for (u32 i = 0; i < LGHOST_SW_PAGES; i++)
+		((u32 *)spt)[i] = (lghost.sw_phys + i * PAGE_SIZE) | PTE_P |
+				  (i == LGHOST_SW_PAGES - 1 ? PTE_W : 0) | PTE_A | PTE_D;
+	lghost.sw_pt = spt;
+	for (int d = 0; d < LGS_DIRS; d++) {
+		if (!(lghost.dirs[d].shadow = page_alloc())) {
+			kprintf("host: no memory for the guest's shadow page directories\n");
+			return false;
+		}
+		shadow_of(d)[SWITCHER_PDE] = spt | PTE_P | PTE_W;
+	}
+	/* The initial identity map, until the guest's first NEW_PGTABLE. */
+	lgs_dir_set(cache(), 0, LGS_IDMAP);
+	for (u32 i = 0; i < SWITCHER_PDE && (i << 22) < lghost.size; i++) {
+		u32 t = build_idmap_pt(i);
+		if (!t) {
+			kprintf("host: no memory for the guest's initial page tables\n");
+			return false;
+		}
+		lghost.dirs[0].gpt[i] = LGS_IDMAP;
+		shadow_of(0)[i] = t | PTE_P | PTE_W;
+	}
+	go_live(0);
+	return true;
+}
+
+/* NEW_PGTABLE: the shadow of the guest directory at pgd_gpa (page aligned,
+ * inside guest memory: checked) goes live, from the cache if it is there. */
+void lghost_shadow_switch(u32 pgd_gpa)
+{
+	int d = lgs_dir_find(cache(), pgd_gpa);
+
+	if (d < 0) {
+		d = lgs_dir_victim(cache(), 1u << lghost.live);
+		evict(d);
+		build_dir(d, pgd_gpa);
+	}
+	go_live(d);
+}
+
+/* ---- the guest writes a page ----------------------------------------------- */
+
+/* Word idx of guest page `page` is now val (spte: val as a shadow pte):
+ * every mirror of that page follows, as a page table (one shared shadow)
+ * and as a directory (each cached one it is). */
+static void mirror_word(u32 page, u32 idx, u32 val, u32 spte)
+{
+	u32 held = lgs_page(cache(), page);
+
+	if (held & LGS_PT_MASK)
+		((u32 *)cache()->pt[(held & LGS_PT_MASK) - 1].spt)[idx] = spte;
+	for (int d = 0; (held & LGS_IS_DIR) && d < LGS_DIRS; d++)
+		if (cache()->gpgd[d] == page)
+			set_slot(d, idx, val, page);
+}
+
+/* SET_PTE: the guest changed the entry at pte_gpa (it wrote it itself;
+ * lgc_hcall_args checked the address: aligned, inside guest memory). */
+int lghost_set_pte(u32 pte_gpa, u32 val)
+{
+	bool refused = false;
+	u32 spte = translate(val, &refused);
+	if (refused) {
+		lghost_defend(LGHOST_D_PTE, "pte %#x at gpa %#x: page outside guest memory", val, pte_gpa);
+		val = 0;
+	}
+	WRITE_ONCE(*(u32 *)lghost_hva(pte_gpa), val);   /* the guest sees what took */
+	mirror_word(pte_gpa & ~0xfffu, (pte_gpa & 0xfff) / 4, val, spte);
+	return refused ? LG_EINVAL : 0;
+}
+
+/* SET_PMD / SET_PGD: a directory entry changed (address checked as for SET_PTE). */
+int lghost_set_pmd(u32 pde_gpa, u32 val)
+{
+	u32 i = (pde_gpa & 0xfff) / 4;
+	const char *why = (val & PTE_P) ? pde_problem(i, val) : NULL;
+	bool refused = false;
+
+	if (why) {
+		lghost_defend(LGHOST_D_PTE, "pde %u = %#x at gpa %#x: %s", i, val, pde_gpa, why);
+		return LG_EINVAL;
+	}
+	WRITE_ONCE(*(u32 *)lghost_hva(pde_gpa), val);
+	mirror_word(pde_gpa & ~0xfffu, i, val, translate(val, &refused));
+	return 0;
+}
+
+/*
+ * FORGET_PAGE: the guest (re)uses or frees the page at gpa (aligned,
+ * inside guest memory: checked) and will write it with plain stores, so
+ * nothing built from it may stay: every directory that is that page or
+ * points at it as a page table is evicted.  The live one is rebuilt at
+ * once from what the guest has now (a guest that frees a page it is still
+ * running on is told so).
+ */
+int lghost_forget_page(u32 gpa)
+{
+	int p = lgs_pt_find(cache(), gpa);
+	u32 users = p >= 0 ? lgs_pt_users(cache(), p) : 0;
+	int live = lghost.live;
+
+	for (int d = 0; d < LGS_DIRS; d++)
+		if (cache()->gpgd[d] == gpa)
+			users |= 1u << d;
+	for (int d = 0; d < LGS_DIRS; d++)
+		if ((users & (1u << d)) && d != live)
+			evict(d);
+	if (users & (1u << live)) {
+		u32 gpgd = cache()->gpgd[live];
+		lghost_defend(LGHOST_D_SHADOW, "page %#x forgotten while the live directory %#x uses it: "
+			      "rebuilt from the guest's tables as they are now", gpa, gpgd);
+		evict(live);
+		build_dir(live, gpgd);
+	}
+	return 0;
+}
+
+/* Walk the guest's tables (or the initial identity map). */
+bool lghost_va_to_gpa(u32 va, u32 *gpa, bool write)
+{
+	u32 gpgd = cache()->gpgd[lghost.live];
+
+	if (gpgd == LGS_IDMAP) {
+		*gpa = va;
+		return va < lghost.size;
+	}
+	u32 pde = READ_ONCE(*(u32 *)lghost_hva(gpgd + (va >> 22) * 4));
+	if (!(pde & PTE_P) || !lghost_gpa_ok(pde & ~0xfffu, PAGE_SIZE))
+		return false;
+	u32 pte = READ_ONCE(*(u32 *)lghost_hva((pde & ~0xfffu) + ((va >> 12) & 0x3ff) * 4));
+	if (!(pte & PTE_P) || (write && !(pte & PTE_W)))
+		return false;
+	*gpa = (pte & ~0xfffu) | (va & 0xfff);
+	return true;
+}
+
+/*
+ * After the guest: every cached directory's slots point at the shared
+ * table of the guest page they name, each table's per-directory count is
+ * the number of such slots, and no table is left without a user.  One
+ * line and false if not (the host's result then says intact=no).
+ */
+bool lghost_shadow_audit(void)
+{
+	static u16 count[LGS_MAX_PTS][LGS_DIRS];        /* too big for the stack */
+	u32 tables = 0;
+
+	memset(count, 0, sizeof(count));
+
+	for (int d = 0; d < LGS_DIRS; d++)
+		for (u32 i = 0; i < SWITCHER_PDE; i++) {
+			u32 gpt = lghost.dirs[d].gpt[i];
+			int p = gpt && gpt != LGS_IDMAP ? lgs_pt_find(cache(), gpt) : -1;
+			if (gpt && gpt != LGS_IDMAP && (p < 0 || cache()->gpgd[d] == LGS_NO_DIR ||
+			    (shadow_of(d)[i] & ~0xfffu) != cache()->pt[p].spt)) {
+				kprintf("host: shadow cache: directory slot %d pde %u names gpa %#x without its table\n", d, i, gpt);
+				return false;
+			}
+			if (p >= 0)
+				count[p][d]++;
+		}
+	for (int p = 0; p < LGS_MAX_PTS; p++) {
+		const struct lgs_pt *t = &cache()->pt[p];
+		if (lgs_pt_find(cache(), t->gpt) != p)
+			continue;       /* a free entry */
+		tables++;
+		for (int d = 0; d < LGS_DIRS; d++)
+			if (t->refs[d] != count[p][d] || !lgs_pt_users(cache(), p)) {
+				kprintf("host: shadow cache: table for gpa %#x counts %u users in slot %d, found %u\n",
+					t->gpt, t->refs[d], d, count[p][d]);
+				return false;
+			}
+	}
+	if (tables != lgs_pt_count(cache())) {
+		kprintf("host: shadow cache: %u tables in use, %u found\n", lgs_pt_count(cache()), tables);
+		return false;
+	}
+	return true;
+}
