@@ -64,6 +64,10 @@ run_case() {
 		if [[ ${extra[i]} == -option-rom && ! -f ${extra[i+1]:-} ]]; then
 			finish SKIP "not built: ${extra[i+1]:-option ROM}"; return
 		fi
+		# a build artifact named by file= (fw_cfg blobs, test images)
+		if [[ ${extra[i]} =~ (^|,)file=($O/[^,]*) && ! -f ${BASH_REMATCH[2]} ]]; then
+			finish SKIP "not built: ${BASH_REMATCH[2]} (make test-images)"; return
+		fi
 	done
 
 	local lint
