@@ -9,9 +9,6 @@ struct pv_backend {
 	u32 id;                         /* enum pv_backend_id */
 	const char *name;
 	const struct paravirt_patch_template *table;
-	/* NULL if its environment is present, else what was looked for and
-	 * not found (one line, for the refusal message). */
-	const char *(*missing)(void);
 	/* Backend setup before its table is used; NULL or why it failed. */
 	const char *(*init)(void);
 	/* Switch a copy of its table to PAE entry ops (kernel/paging.c

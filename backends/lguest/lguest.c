@@ -22,12 +22,6 @@ static u32 shadow_cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_
 static u32 shadow_cr3, shadow_cr4, debugregs[8];
 static struct desc_ptr gdt_ptr, idt_ptr;
 
-const char *lguest_missing(void)
-{
-	return boot_info->hardware_subarch == PVBOOT_SUBARCH_LGUEST ? NULL :
-		"no lguest host signature (hardware_subarch != lguest): not running under host=lguest";
-}
-
 /* ---- irq: the virtual IF ---------------------------------------------------- */
 
 static void deliver_pending(void)
@@ -377,5 +371,5 @@ const char *lguest_init(void)
 }
 
 PV_BACKEND(lguest_backend, PV_LGUEST, "lguest", lguest_table,
-	   .missing = lguest_missing, .init = lguest_init, .use_pae = lguest_use_pae,
+	   .init = lguest_init, .use_pae = lguest_use_pae,
 	   .bench_rows = lguest_bench_rows);

@@ -63,12 +63,6 @@ static const struct { u8 type; u8 call; u8 clobbers; } direct[] = {
 	{ PV_TYPE(mmu.flush_tlb_single), VMI_CALL_InvalPage, CLBR_NONE },
 };
 
-const char *vmi_missing(void)
-{
-	return boot_info->vmi_rom_phys ? NULL :
-		"no valid VMI ROM (looked for a \"cVmi\" option ROM in 0xC0000-0xDFFFF, or one placed by the loader)";
-}
-
 bool vmi_has(u32 call)
 {
 	return call < VMI_NCALLS && vmi.type[call] != VMI_RELOCATION_NONE;
@@ -246,4 +240,4 @@ unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, uns
 }
 
 PV_BACKEND(vmi_backend, PV_VMI, "vmi", vmi_table,
-	   .missing = vmi_missing, .init = vmi_init, .use_pae = vmi_use_pae);
+	   .init = vmi_init, .use_pae = vmi_use_pae);

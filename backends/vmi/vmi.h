@@ -18,7 +18,6 @@ struct vmi_rom {
 extern struct vmi_rom vmi;
 extern struct paravirt_patch_template vmi_table;
 
-const char *vmi_missing(void);
 const char *vmi_init(void);
 unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, unsigned len);
 bool vmi_has(u32 call);
