@@ -11,7 +11,7 @@
 #include "mm.h"
 #include "time.h"
 #include "trap.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "paravirt_native.h"
 #include "pvboot/patch.h"
 

@@ -28,7 +28,7 @@ UEFI_ia32_PE := efi-app-ia32
 
 UEFI_SRCS := loader/uefi/efimain.c loader/uefi/efifs.c loader/uefi/efimem.c loader/uefi/efihw.c \
 	loader/uefi/efisecure.c loader/uefi/efitpm.c \
-	loader/uefi/trampoline.S $(wildcard loader/common/*.c) lib/fmt.c lib/cmdline.c \
+	loader/uefi/efitrampoline.S $(wildcard loader/common/*.c) lib/fmt.c lib/cmdline.c \
 	lib/physmem.c lib/bootinfo.c lib/detect.c lib/acpi.c lib/smpcfg.c lib/sha256.c lib/efiutil.c \
 	loader/uefi/efistring.c
 UEFI_x64_OBJS := $(patsubst %,$(O)/efi64/%.o,$(basename $(UEFI_SRCS)))

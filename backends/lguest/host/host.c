@@ -10,8 +10,8 @@
 #include "mm.h"
 #include "time.h"
 #include "report.h"
-#include "paravirt.h"
-#include "detect.h"
+#include "kparavirt.h"
+#include "kdetect.h"
 #include "pvboot/multiboot.h"
 #include "pvboot/elf32.h"
 

@@ -2,8 +2,8 @@
  * The table in use, the backends in this image, backend selection and
  * apply_paravirt(): the patch loop of docs/design.md §6.
  */
-#include "paravirt.h"
-#include "detect.h"
+#include "kparavirt.h"
+#include "kdetect.h"
 #include "trap.h"
 #include "mm.h"
 #include "paravirt_native.h"

@@ -5,9 +5,9 @@
  * CPUID and physical memory (paging is still off, so addresses are
  * physical).
  */
-#include "detect.h"
+#include "kdetect.h"
 #include "pvboot/detect.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 
 static char env_buf[24];
 static struct detect_result detected;
