@@ -56,13 +56,27 @@ const struct pv_backend *pv_backend_by_id(u32 id)
 }
 
 extern const struct pv_host *const __pvhost_descs[], *const __pvhost_descs_end[];
+static const struct pv_host *current_host;
 
-const struct pv_host *pv_host_by_id(u32 id)
+const struct pv_host *pv_host_select(u32 id)
 {
+	current_host = NULL;
+	if (id == PV_AUTO)
+		return NULL;
 	for (const struct pv_host *const *h = __pvhost_descs; h < __pvhost_descs_end; h++)
 		if ((*h)->id == id)
-			return *h;
-	return NULL;
+			current_host = *h;
+	if (!current_host)
+		kprintf("host: host=%s: this kernel image has no such host role; booting without it\n",
+			pv_backend_name(id));
+	else
+		va_hole_start = current_host->va_hole_start;
+	return current_host;
+}
+
+const struct pv_host *pv_host_current(void)
+{
+	return current_host;
 }
 
 const struct pv_backend *pv_backend_current(void)

@@ -329,4 +329,6 @@ _Noreturn void lg_host_run(bool tested, bool host_ok)
 	host_result(tested, host_ok);
 }
 
-PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR, .run = lg_host_run);
+PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR,
+	.pae_refusal = "host=lguest runs 2-level: its switcher and the guest's shadow page tables are 2-level",
+	.no_global_pages = true, .run = lg_host_run);
