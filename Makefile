@@ -216,9 +216,9 @@ $(O)/l-ud/loader/bios/bios.o: loader/bios/bios.c
 
 $(TI)/stage2-ud.bin: $(filter-out $(O)/l/loader/bios/bios.o,$(STAGE2_OBJS)) $(O)/l-ud/loader/bios/bios.o loader/bios/stage2.ld
 	@mkdir -p $(dir $@)
-	$(Q)ld -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
+	$(Q)$(LD) -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
 		-T loader/bios/stage2.ld -o $(TI)/stage2-ud.elf $(filter %.o,$^)
-	$(Q)objcopy -O binary $(TI)/stage2-ud.elf $@
+	$(Q)$(OBJCOPY) -O binary $(TI)/stage2-ud.elf $@
 
 $(TI)/stage2-ud.img: $(TI)/stage2-ud.bin $(MKIMAGE) $(O)/loader/mbr.bin tools/mkdisk.sh $(EFI_APPS) $(KERNEL)
 	$(Q)tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(TI)/stage2-ud.bin $(KERNEL) \
