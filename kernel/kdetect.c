@@ -1,9 +1,9 @@
 /*
- * Environment detection, kernel side (docs/design.md §5).  A pvboot loader has
- * already detected and says so in boot_info; for Multiboot boots the
- * kernel runs the same shared code (lib/detect.c) itself, against the real
- * CPUID and physical memory (paging is still off, so addresses are
- * physical).
+ * Environment detection and the backend decision, kernel side
+ * (docs/design.md §5).  A pvboot loader has already done both and says so
+ * in boot_info; for Multiboot boots the kernel runs the same shared code
+ * (lib/detect.c) itself, against the real CPUID and physical memory
+ * (paging is still off, so addresses are physical), and decides once.
  */
 #include "kdetect.h"
 #include "pvboot/detect.h"
