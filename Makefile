@@ -132,14 +132,14 @@ include loader/uefi/uefi.mk
 # ---- BIOS loader and the disk image (docs/bios-loader.md) -----------------
 IMAGE := $(O)/pvboot.img
 IMAGE_MIB := 33
-# Stage 2: 32-bit C, size-optimised, cdecl (the thunk in entry.S is cdecl).
+# Stage 2: 32-bit C, size-optimised, cdecl (the thunk in biosentry.S is cdecl).
 LCFLAGS := -m32 -march=$(LMARCH) -std=gnu11 -Os -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fno-common -fno-strict-aliasing -ffunction-sections -fdata-sections \
 	-Iinclude -Iloader/bios -Iloader/common $(WARN) -MMD -MP
 LOADER_LIB_SRCS := lib/fmt.c lib/cmdline.c lib/acpi.c lib/physmem.c \
 	lib/bootinfo.c lib/detect.c
-STAGE2_SRCS := loader/bios/entry.S loader/bios/bios.c loader/bios/a20.c lib/string.c \
+STAGE2_SRCS := loader/bios/biosentry.S loader/bios/bios.c loader/bios/a20.c lib/string.c \
 	$(LOADER_COMMON_SRCS) $(LOADER_LIB_SRCS)
 STAGE2_OBJS := $(patsubst %,$(O)/l/%.o,$(basename $(STAGE2_SRCS)))
 MKIMAGE := $(O)/tools/mkimage
@@ -216,9 +216,9 @@ $(O)/l-ud/loader/bios/bios.o: loader/bios/bios.c
 
 $(TI)/stage2-ud.bin: $(filter-out $(O)/l/loader/bios/bios.o,$(STAGE2_OBJS)) $(O)/l-ud/loader/bios/bios.o loader/bios/stage2.ld
 	@mkdir -p $(dir $@)
-	$(Q)ld -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
+	$(Q)$(LD) -m elf_i386 -nostdlib --gc-sections -z noexecstack --no-warn-rwx-segments \
 		-T loader/bios/stage2.ld -o $(TI)/stage2-ud.elf $(filter %.o,$^)
-	$(Q)objcopy -O binary $(TI)/stage2-ud.elf $@
+	$(Q)$(OBJCOPY) -O binary $(TI)/stage2-ud.elf $@
 
 $(TI)/stage2-ud.img: $(TI)/stage2-ud.bin $(MKIMAGE) $(O)/loader/mbr.bin tools/mkdisk.sh $(EFI_APPS) $(KERNEL)
 	$(Q)tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(TI)/stage2-ud.bin $(KERNEL) \

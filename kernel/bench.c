@@ -13,7 +13,7 @@
 #include "task.h"
 #include "trap.h"
 #include "apic.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "pvboot/stats.h"
 
 #define BENCH_RUNS 10000

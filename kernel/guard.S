@@ -3,7 +3,7 @@
  * back here as a result instead of a crash.  trap() (kernel/trap.c) sees
  * active_guard, records the vector and EIP in *guard and resumes at
  * guard_resume, which puts back the stack and registers saved at the call
- * and returns NULL.  Used around backend init (kernel/paravirt.c), where
+ * and returns NULL.  Used around backend init (kernel/kparavirt.c), where
  * foreign code such as a VMI ROM runs for the first time.  Boot CPU only,
  * before any AP starts; one guard at a time.
  */

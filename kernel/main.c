@@ -11,9 +11,9 @@
 #include "smp.h"
 #include "time.h"
 #include "trap.h"
-#include "detect.h"
+#include "kdetect.h"
 #include "report.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "task.h"
 #include "bench.h"
 #include "pvboot/multiboot.h"
@@ -72,9 +72,7 @@ static void parse_cmdline(void)
 		    strnlen(boot_info->cmdline, sizeof(boot_info->cmdline)),
 		    console_warn_cb, NULL);
 	console_set_mask(kopts.console);
-	host = kopts.host ? pv_host_by_id(kopts.host) : NULL;
-	if (host)
-		va_hole_start = host->va_hole_start;
+	host = pv_host_select(kopts.host);
 }
 
 /* One line: every option with the source that set it (docs/design.md §3). */
@@ -136,32 +134,51 @@ static void deliberate_crash(void)
 	}
 }
 
-/* Result line and exit for `test` and `exit`; otherwise idle. */
-_Noreturn static void finish(void)
+static void print_boot_time(void)
+{
+	kprintf("boot: %llu us from kernel entry to all CPUs up\n",
+		tsc_to_us(rdtsc() - tsc_kernel_entry));
+}
+
+/* readline: one typed line (under host=, the guest reads it instead). */
+static void read_typed_line(void)
+{
+	if (kopts.readline && !host)
+		console_read_line(20000);
+}
+
+/* host=: the host's own self-tests first, then the guest, which ends the
+ * boot with the host's result line. */
+static void become_host(void)
 {
 	bool ok = true;
 
-	kprintf("boot: %llu us from kernel entry to all CPUs up\n",
-		tsc_to_us(rdtsc() - tsc_kernel_entry));
-	if (kopts.readline && !host)
-		console_read_line(20000);
-	deliberate_crash();
-	if (host) {
-		if (kopts.test) {       /* the host's own suite, before the guest */
-			run_selftests();
-			ok = report_summary();
-		}
-		host->run(ok);      /* runs the guest; prints role=host; exits */
-		panic("host=: the host role returned");
-	}
-	if (kopts.bench)
-		run_bench();
+	if (!host)
+		return;
 	if (kopts.test) {
 		run_selftests();
-		if (pvtrace_active())
-			report(pvtrace_report() == 0, "pvtrace: every op of the table was called");
 		ok = report_summary();
 	}
+	host->run(ok);      /* runs the guest; prints role=host; exits */
+	panic("host=: the host role returned");
+}
+
+/* bench, then test: true unless a self-test failed. */
+static bool run_bench_and_tests(void)
+{
+	if (kopts.bench)
+		run_bench();
+	if (!kopts.test)
+		return true;
+	run_selftests();
+	if (pvtrace_active())
+		report(pvtrace_report() == 0, "pvtrace: every op of the table was called");
+	return report_summary();
+}
+
+/* Result line and exit for `test`, `exit` and `bench`; otherwise idle. */
+_Noreturn static void finish(bool ok)
+{
 	if (kopts.test || kopts.exit_after_boot || kopts.bench) {
 		result_line(ok ? "pass" : "fail");
 		qemu_exit(ok ? 0 : 1);
@@ -208,7 +225,11 @@ _Noreturn void kmain(void)
 	irq_enable();                   /* ticks from here on */
 	smp_boot();                     /* INIT-SIPI-SIPI the others */
 	task_init();                    /* ring-3 template for the tests */
-	finish();                       /* self-tests, result line, exit */
+	print_boot_time();              /* kernel entry to all CPUs up */
+	read_typed_line();              /* readline */
+	deliberate_crash();             /* crash= */
+	become_host();                  /* host=: runs the guest, does not return */
+	finish(run_bench_and_tests());  /* bench, test; result line and exit, or idle */
 }
 
 _Noreturn void kentry(u32 magic, u32 info);

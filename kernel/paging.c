@@ -10,6 +10,7 @@
  */
 #include "mm.h"
 #include "cpu.h"
+#include "kparavirt.h"
 
 struct mm_struct init_mm;
 const struct pt_format *pt_fmt = &pt_2level;
@@ -244,16 +245,14 @@ void paging_select(const char *(*use_pae)(struct paravirt_patch_template *t))
 {
 	static struct paravirt_patch_template pae_table;
 	struct paging_facts f = { .want = kopts.paging };
+	const struct pv_host *host = pv_host_current();
 	const char *why;
 
 	probe_cpu(&f);
 	/* Only RAM the CPU can address counts for auto. */
 	f.ram_above_4g = f.cpu_pae && mem_ram_in(1ull << 32, 1ull << f.maxphy) != 0;
 	pae_table = pv_ops;
-	if (kopts.host == PV_LGUEST)
-		f.backend_refusal = "host=lguest runs 2-level: its switcher and the guest's shadow page tables are 2-level";
-	else
-		f.backend_refusal = use_pae(&pae_table);
+	f.backend_refusal = host && host->pae_refusal ? host->pae_refusal : use_pae(&pae_table);
 	bool refused = false;
 	u32 mode = paging_decide(&f, &why, &refused);
 	if (refused) {
@@ -319,12 +318,13 @@ void map_mmio(u32 pa, u32 size)
 }
 
 /* Global pages would survive the switch into a guest's address space:
- * a host keeps them off. */
+ * a host role that switches so keeps them off. */
 static void enable_pge(void)
 {
+	const struct pv_host *host = pv_host_current();
 	unsigned a, b, c, d;
 
-	if (kopts.host == PV_LGUEST)
+	if (host && host->no_global_pages)
 		return;
 	cpuid(1, &a, &b, &c, &d);
 	if (d & (1u << 13)) {

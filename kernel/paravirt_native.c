@@ -5,7 +5,7 @@
  */
 #include "kernel.h"
 #include "cpu.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "paravirt_native.h"
 #include "time.h"
 #include "apic.h"

@@ -1,8 +1,8 @@
 /* report()/report_summary() and the PVBOOT RESULT line (docs/design.md §9). */
 #include "report.h"
 #include "cpu.h"
-#include "detect.h"
-#include "paravirt.h"
+#include "kdetect.h"
+#include "kparavirt.h"
 #include "mm.h"
 
 static volatile u32 passed, failed, skipped;

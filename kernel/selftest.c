@@ -10,7 +10,7 @@
 #include "apic.h"
 #include "time.h"
 #include "trap.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 
 SELFTEST(irq_flags)
 {

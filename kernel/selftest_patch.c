@@ -8,7 +8,7 @@
 #include "report.h"
 #include "cpu.h"
 #include "apic.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 
 /* An op the native backend inlines: the instruction bytes (SDM vol. 2). */
 struct inline_insn {

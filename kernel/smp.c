@@ -11,7 +11,7 @@
 #include "mm.h"
 #include "time.h"
 #include "trap.h"
-#include "detect.h"
+#include "kdetect.h"
 #include "spinlock.h"
 
 struct cpu cpus[MAX_CPUS];

@@ -203,21 +203,38 @@ void detect_env_string(u32 env, const char *sig, char *buf, size_t len)
 		pv_snprintf(buf, len, "%s", pv_env_name(env));
 }
 
-/* Why backend id cannot run here, or NULL if it can. */
-static const char *missing(const struct detect_result *r, u32 id, u32 available)
+/*
+ * Why backend id cannot run here, or NULL if it can: what was looked for
+ * and not found, and in *todo what would make it run.  The one wording of
+ * every pv= refusal, for the loaders and the kernel alike.  The image is
+ * asked first: attaching a ROM cannot help a kernel without the backend.
+ */
+static const char *refusal(const struct detect_result *r, u32 id, u32 available,
+			   const char **todo)
 {
-	if (id == PV_VMI && !r->vmi_rom_phys)
-		return "looked for a VMI ROM (55 AA + \"cVmi\") in 0xC0000-0xDFFFF: none valid";
-	if (id == PV_LGUEST && r->env != PVENV_LGUEST)
-		return "looked for the lguest boot signature (hardware_subarch): not set";
-	if (id >= PV_BACKEND_MAX || !(available & (1u << id)))
+	if (id >= PV_BACKEND_MAX) {
+		*todo = "name native, vmi, lguest or auto";
+		return "no backend has that id";
+	}
+	if (!(available & (1u << id))) {
+		*todo = "boot a kernel image built with it";
 		return "this kernel image has no such backend";
+	}
+	if (id == PV_VMI && !r->vmi_rom_phys) {
+		*todo = "attach one (-option-rom build/vmi.rom)";
+		return "looked for a VMI ROM (55 AA + \"cVmi\") in 0xC0000-0xDFFFF: none valid";
+	}
+	if (id == PV_LGUEST && r->env != PVENV_LGUEST) {
+		*todo = "boot it as the guest of host=lguest";
+		return "looked for the lguest boot signature (hardware_subarch): not set";
+	}
 	return NULL;
 }
 
-/* What detection alone picks, with the reason. */
+/* What detection alone picks, with the reason; an environment this
+ * kernel image cannot use is said through log. */
 static void choose_auto(const struct detect_result *r, u32 available,
-			struct backend_choice *c)
+			struct backend_choice *c, cmd_warn_fn log, void *ctx)
 {
 	u32 want = r->env == PVENV_LGUEST ? PV_LGUEST : r->env == PVENV_VMI ? PV_VMI : PV_NATIVE;
 
@@ -232,32 +249,37 @@ static void choose_auto(const struct detect_result *r, u32 available,
 		pv_snprintf(c->reason, sizeof(c->reason),
 			    "%s environment detected but the kernel has no %s backend: native",
 			    pv_backend_name(want), pv_backend_name(want));
+		pv_warnf(log, ctx, "pv: %s; to use it, boot a kernel built with it", c->reason);
 	}
 }
 
 void detect_choose(const struct detect_result *r, u32 requested, u32 available,
 		   struct backend_choice *c, cmd_warn_fn log, void *ctx)
 {
-	const char *why;
+	const char *why, *todo = NULL;
+	char name[16];
 
 	memset(c, 0, sizeof(*c));
 	c->requested = requested;
-	if (requested != PV_AUTO) {
-		why = missing(r, requested, available);
-		if (!why) {
-			c->backend = requested;
-			c->forced = 1;
-			pv_snprintf(c->reason, sizeof(c->reason), "forced by pv=%s", pv_backend_name(requested));
-			return;
-		}
-		pv_warnf(log, ctx, "pv: pv=%s refused: %s; continuing with what detection found",
-			 pv_backend_name(requested), why);
-		choose_auto(r, available, c);
-		c->fallback = 1;
-		pv_snprintf(c->reason, sizeof(c->reason), "pv=%s refused: %s", pv_backend_name(requested), why);
+	if (requested == PV_AUTO) {
+		choose_auto(r, available, c, log, ctx);
 		return;
 	}
-	choose_auto(r, available, c);
+	why = refusal(r, requested, available, &todo);
+	if (!why) {
+		c->backend = requested;
+		c->forced = 1;
+		pv_snprintf(c->reason, sizeof(c->reason), "forced by pv=%s", pv_backend_name(requested));
+		return;
+	}
+	if (requested < PV_BACKEND_MAX)
+		pv_snprintf(name, sizeof(name), "%s", pv_backend_name(requested));
+	else
+		pv_snprintf(name, sizeof(name), "%u", requested);
+	pv_warnf(log, ctx, "pv: pv=%s refused: %s; %s; detection decides", name, why, todo);
+	choose_auto(r, available, c, log, ctx);
+	c->fallback = 1;
+	pv_snprintf(c->reason, sizeof(c->reason), "pv=%s refused: %s", name, why);
 }
 
 u32 backend_list_mask(const struct pvboot_backend_list *l, char *why, size_t wl)

@@ -6,12 +6,12 @@
  * to the host, which checks them; what ring 1 cannot have (I/O ports, MSRs,
  * debug registers, an APIC, sysenter) answers as absent.
  */
-#include "lguest_guest.h"
+#include "lguest_backend.h"
 #include "cpu.h"
 #include "mm.h"
 #include "time.h"
 #include "trap.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "paravirt_native.h"
 #include "pvboot/patch.h"
 
@@ -21,12 +21,6 @@ struct paravirt_patch_template lguest_table;
 static u32 shadow_cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 static u32 shadow_cr3, shadow_cr4, debugregs[8];
 static struct desc_ptr gdt_ptr, idt_ptr;
-
-const char *lguest_missing(void)
-{
-	return boot_info->hardware_subarch == PVBOOT_SUBARCH_LGUEST ? NULL :
-		"no lguest host signature (hardware_subarch != lguest): not running under host=lguest";
-}
 
 /* ---- irq: the virtual IF ---------------------------------------------------- */
 
@@ -386,5 +380,5 @@ const char *lguest_init(void)
 }
 
 PV_BACKEND(lguest_backend, PV_LGUEST, "lguest", lguest_table,
-	   .missing = lguest_missing, .init = lguest_init, .use_pae = lguest_use_pae,
+	   .init = lguest_init, .use_pae = lguest_use_pae,
 	   .bench_rows = lguest_bench_rows);

@@ -2,7 +2,7 @@
  * a page-table update through the host, unbatched and batched in lazy MMU
  * mode (per update, over batches of 16), and cr3 writes between address
  * spaces the host has cached and between more than it caches. */
-#include "lguest_guest.h"
+#include "lguest_backend.h"
 #include "bench.h"
 #include "mm.h"
 

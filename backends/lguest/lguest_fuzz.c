@@ -10,7 +10,7 @@
  * marker carries how many calls were issued and queued, which the host
  * compares with what it handled, then checks itself (host.c).
  */
-#include "lguest_guest.h"
+#include "lguest_backend.h"
 #include "report.h"
 #include "mm.h"
 #include "time.h"

@@ -7,7 +7,7 @@
  * The options keep their guest. prefix in the guest (the kernel's option
  * parser skips guest.* keys), and are read here.
  */
-#include "lguest_guest.h"
+#include "lguest_backend.h"
 #include "report.h"
 #include "mm.h"
 #include "task.h"

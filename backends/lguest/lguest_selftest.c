@@ -5,7 +5,7 @@
  * checks it was refused (or emulated harmlessly) and that the guest
  * survived to say so.  Faults are caught with exception fixups.
  */
-#include "lguest_guest.h"
+#include "lguest_backend.h"
 #include "report.h"
 #include "mm.h"
 #include "cpu.h"

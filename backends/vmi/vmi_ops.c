@@ -5,27 +5,29 @@
  * modes, and the AP start state.  MSR accesses stay native: a faulting
  * rdmsr must land on the kernel's fixup, which cannot cover ROM code.
  */
-#include "vmi.h"
+#include "vmi_backend.h"
 #include "cpu.h"
 #include "mm.h"
 #include "smp.h"
 #include "spinlock.h"
 
-typedef void (*v1)(u32);
-typedef void (*v2)(u32, u32);
-typedef void (*v3)(u32, u32, u32);
-typedef void (*v5)(u32, u32, u32, u32, u32);
-typedef void (*v4)(u32, u32, u32, u32);
+/* ROM routines that return nothing, by how many 32-bit arguments they take
+ * (regparm(3): eax, edx, ecx, then the stack). */
+typedef void (*rom_void_1arg)(u32);
+typedef void (*rom_void_2args)(u32, u32);
+typedef void (*rom_void_3args)(u32, u32, u32);
+typedef void (*rom_void_4args)(u32, u32, u32, u32);
+typedef void (*rom_void_5args)(u32, u32, u32, u32, u32);
 
 static void vmi_cpuid(unsigned *a, unsigned *b, unsigned *c, unsigned *d)
 {
-	u32 fn = vmi.eip[VMI_CALL_CPUID];
+	u32 fn = vmi_rom.eip[VMI_CALL_CPUID];
 	asm volatile("call *%4" : "+a"(*a), "=b"(*b), "+c"(*c), "=d"(*d) : "r"(fn) : "memory");
 }
 
 static void vmi_load_tr_desc(void)
 {
-	VMI_FN(v1, VMI_CALL_SetTR)(SEL_TSS);
+	VMI_FN(rom_void_1arg, VMI_CALL_SetTR)(SEL_TSS);
 }
 
 /* The LDT descriptor goes into this CPU's GDT through the ROM. */
@@ -37,16 +39,16 @@ static void vmi_set_ldt(const void *desc, unsigned entries)
 		u32 base = (u32)desc, limit = entries * 8 - 1;
 		u32 lo = (limit & 0xffff) | (base << 16);
 		u32 hi = ((base >> 16) & 0xff) | 0x8200 | (base & 0xff000000);
-		VMI_FN(v4, VMI_CALL_WriteGDTEntry)((u32)this_cpu()->gdt, GDT_LDT, lo, hi);
+		VMI_FN(rom_void_4args, VMI_CALL_WriteGDTEntry)((u32)this_cpu()->gdt, GDT_LDT, lo, hi);
 		sel = GDT_LDT << 3;
 	}
-	VMI_FN(v1, VMI_CALL_SetLDT)(sel);
+	VMI_FN(rom_void_1arg, VMI_CALL_SetLDT)(sel);
 }
 
 static void vmi_load_tls(struct thread_struct *t, unsigned cpu)
 {
 	for (int i = 0; i < 3; i++)
-		VMI_FN(v4, VMI_CALL_WriteGDTEntry)((u32)cpu_gdt(cpu), GDT_TLS0 + i,
+		VMI_FN(rom_void_4args, VMI_CALL_WriteGDTEntry)((u32)cpu_gdt(cpu), GDT_TLS0 + i,
 						   t->tls[i].a, t->tls[i].b);
 }
 
@@ -54,15 +56,15 @@ static void vmi_load_tls(struct thread_struct *t, unsigned cpu)
 static void vmi_load_esp0(struct tss_struct *tss, struct thread_struct *t)
 {
 	tss->ss0 = SEL_KDATA;
-	VMI_FN(v2, VMI_CALL_UpdateKernelStack)((u32)tss, t->esp0);
+	VMI_FN(rom_void_2args, VMI_CALL_UpdateKernelStack)((u32)tss, t->esp0);
 	if (t->sysenter_cs) {
 		wrmsr_safe(MSR_IA32_SYSENTER_CS, t->sysenter_cs);
 		wrmsr_safe(MSR_IA32_SYSENTER_ESP, t->esp0);
 	}
 }
 
-static void vmi_flush_tlb_user(void) { VMI_FN(v1, VMI_CALL_FlushTLB)(VMI_FLUSH_TLB); }
-static void vmi_flush_tlb_kernel(void) { VMI_FN(v1, VMI_CALL_FlushTLB)(VMI_FLUSH_TLB | VMI_FLUSH_GLOBAL); }
+static void vmi_flush_tlb_user(void) { VMI_FN(rom_void_1arg, VMI_CALL_FlushTLB)(VMI_FLUSH_TLB); }
+static void vmi_flush_tlb_kernel(void) { VMI_FN(rom_void_1arg, VMI_CALL_FlushTLB)(VMI_FLUSH_TLB | VMI_FLUSH_GLOBAL); }
 
 /* ---- lazy modes ------------------------------------------------------------ */
 
@@ -84,7 +86,7 @@ static void vmi_set_lazy_mode(enum paravirt_lazy_mode m)
 
 	if (m == PARAVIRT_LAZY_MMU && *cur != PARAVIRT_LAZY_MMU)
 		spin_lock(&lazy_mmu_lock);
-	VMI_FN(v1, VMI_CALL_SetLazyMode)(m);
+	VMI_FN(rom_void_1arg, VMI_CALL_SetLazyMode)(m);
 	if (m == PARAVIRT_LAZY_FLUSH)
 		return;
 	if (*cur == PARAVIRT_LAZY_MMU && m != PARAVIRT_LAZY_MMU)
@@ -96,7 +98,7 @@ static void vmi_set_lazy_mode(enum paravirt_lazy_mode m)
 
 static void set_pxe(pxe_t *p, pte_t v, u32 flags)
 {
-	VMI_FN(v3, VMI_CALL_SetPxE)((u32)v, (u32)p, flags);
+	VMI_FN(rom_void_3args, VMI_CALL_SetPxE)((u32)v, (u32)p, flags);
 }
 
 u32 vmi_defer(u32 flags)
@@ -119,26 +121,26 @@ static pte_t vmi_ptep_get_and_clear(pxe_t *p)
 
 static void vmi_pte_update(struct mm_struct *mm, unsigned long a, pxe_t *p)
 {
-	VMI_FN(v2, VMI_CALL_UpdatePxE)((u32)p, VMI_PAGE_PT);
+	VMI_FN(rom_void_2args, VMI_CALL_UpdatePxE)((u32)p, VMI_PAGE_PT);
 }
 
 static void vmi_pte_update_defer(struct mm_struct *mm, unsigned long a, pxe_t *p)
 {
-	VMI_FN(v2, VMI_CALL_UpdatePxE)((u32)p, vmi_defer(VMI_PAGE_PT));
+	VMI_FN(rom_void_2args, VMI_CALL_UpdatePxE)((u32)p, vmi_defer(VMI_PAGE_PT));
 }
 
-static void vmi_alloc_pt(u32 pfn) { VMI_FN(v5, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PT | VMI_PAGE_ZEROED, 0, 0, 0); }
-static void vmi_alloc_pd(u32 pfn) { VMI_FN(v5, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PD | VMI_PAGE_ZEROED, 0, 0, 0); }
+static void vmi_alloc_pt(u32 pfn) { VMI_FN(rom_void_5args, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PT | VMI_PAGE_ZEROED, 0, 0, 0); }
+static void vmi_alloc_pd(u32 pfn) { VMI_FN(rom_void_5args, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PD | VMI_PAGE_ZEROED, 0, 0, 0); }
 static void vmi_alloc_pd_clone(u32 pfn, u32 clone, u32 start, u32 count)
 {
-	VMI_FN(v5, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PD | VMI_PAGE_CLONE, clone, start, count);
+	VMI_FN(rom_void_5args, VMI_CALL_AllocatePage)(pfn, VMI_PAGE_PD | VMI_PAGE_CLONE, clone, start, count);
 }
-static void vmi_release_pt(u32 pfn) { VMI_FN(v2, VMI_CALL_ReleasePage)(pfn, VMI_PAGE_PT); }
-static void vmi_release_pd(u32 pfn) { VMI_FN(v2, VMI_CALL_ReleasePage)(pfn, VMI_PAGE_PD); }
+static void vmi_release_pt(u32 pfn) { VMI_FN(rom_void_2args, VMI_CALL_ReleasePage)(pfn, VMI_PAGE_PT); }
+static void vmi_release_pd(u32 pfn) { VMI_FN(rom_void_2args, VMI_CALL_ReleasePage)(pfn, VMI_PAGE_PD); }
 
 static void vmi_map_pt_hook(int type, pxe_t *va, u32 pfn)
 {
-	VMI_FN(v4, VMI_CALL_SetLinearMapping)((u32)type, (u32)va, 1, pfn);
+	VMI_FN(rom_void_4args, VMI_CALL_SetLinearMapping)((u32)type, (u32)va, 1, pfn);
 }
 
 /* ---- starting APs --------------------------------------------------------- */
@@ -176,7 +178,7 @@ static void vmi_startup_ipi_hook(int apicid, unsigned long eip, unsigned long es
 	s.gdtr_base = (u32)c->gdt;
 	s.idtr_base = idt.address;
 	s.idtr_limit = idt.size;
-	VMI_FN(v2, VMI_CALL_SetInitialAPState)((u32)&s, (u32)apicid);
+	VMI_FN(rom_void_2args, VMI_CALL_SetInitialAPState)((u32)&s, (u32)apicid);
 	smp_backend_trampoline = true;  /* the ROM fills the SIPI page */
 }
 

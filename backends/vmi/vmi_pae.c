@@ -5,7 +5,7 @@
  * by UpdatePxELong, and the PAE page-type flag on every page-table page
  * the kernel allocates or releases.
  */
-#include "vmi.h"
+#include "vmi_backend.h"
 #include "mm.h"
 #include "report.h"
 
@@ -81,7 +81,7 @@ const char *vmi_use_pae(struct paravirt_patch_template *t)
  * into an 8-byte table, and page-table pages carry the PAE flag. */
 SELFTEST(vmi_pae)
 {
-	u32 *n = vmi.counters;
+	u32 *n = vmi_rom.counters;
 
 	if (boot_info->backend_id != PV_VMI || !n)
 		return;

@@ -4,12 +4,12 @@
  * the relocation info said, APs came up on the ROM's trampoline, lazy MMU
  * mode batched page-table writes, and the ROM armed every CPU's timer.
  */
-#include "vmi.h"
+#include "vmi_backend.h"
 #include "cpu.h"
 #include "mm.h"
 #include "smp.h"
 #include "report.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "pvboot/patch.h"
 
 /* True under the vmi backend; otherwise one SKIP line naming the test
@@ -18,7 +18,7 @@ static bool active(const char *test)
 {
 	if (boot_info->backend_id != PV_VMI)
 		report_skip("%s: the backend is %s, not vmi", test, pv_backend_name(boot_info->backend_id));
-	else if (!vmi.counters)
+	else if (!vmi_rom.counters)
 		report(false, "%s: the vmi ROM gave no counter area (GetCounters)", test);
 	else
 		return true;
@@ -27,7 +27,7 @@ static bool active(const char *test)
 
 static u32 count(u32 call)
 {
-	return __atomic_load_n(&vmi.counters[call], __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&vmi_rom.counters[call], __ATOMIC_SEQ_CST);
 }
 
 /*

@@ -4,7 +4,7 @@
  * CPU's periodic timer come from the ROM; the local APIC timer is armed
  * with SetAlarm (WIRED_LVTT), the vector set through APICWrite first.
  */
-#include "vmi.h"
+#include "vmi_backend.h"
 #include "cpu.h"
 #include "time.h"
 #include "apic.h"

@@ -62,10 +62,13 @@ struct backend_choice {
 };
 
 /*
- * Choose a backend for what detection found: `requested` is pv= (PV_AUTO
- * if not given), `available` a mask of (1 << id) for the backends the
- * kernel image lists.  A forced backend whose environment or code is
- * missing is refused with one line through log, then detection decides.
+ * The one backend decision (docs/design.md §5), pure: both loaders make it,
+ * and the kernel on boots no pvboot loader decided.  `requested` is pv=
+ * (PV_AUTO if not given), `available` a mask of (1 << id) for the backends
+ * the kernel image has.  A forced backend that cannot run is refused with
+ * one line through log (what was looked for, what to do), then detection
+ * decides; c->reason says why, and c->fallback that the choice is not what
+ * pv= or the environment asked for.
  */
 void detect_choose(const struct detect_result *r, u32 requested, u32 available,
 		   struct backend_choice *c, cmd_warn_fn log, void *ctx);

@@ -8,8 +8,8 @@
 #endif
 
 /*
- * Used by loader/bios/entry.S (stage 2, already in 32-bit protected mode
- * with this GDT) and loader/uefi/trampoline.S (after leaving long mode or
+ * Used by loader/bios/biosentry.S (stage 2, already in 32-bit protected mode
+ * with this GDT) and loader/uefi/efitrampoline.S (after leaving long mode or
  * the firmware's paging), so that the kernel sees the same machine from
  * either loader.
  *

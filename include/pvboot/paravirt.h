@@ -24,7 +24,7 @@
 #define CLBR_EDX  0x4
 #define CLBR_ANY  0x7
 
-/* Patch types used by assembly code; kernel/paravirt.c checks them
+/* Patch types used by assembly code; kernel/kparavirt.c checks them
  * against PV_TYPE() at compile time. */
 #define PV_TYPE_IRQ_ENABLE_SYSEXIT 47
 #define PV_TYPE_IRET 48

@@ -358,12 +358,12 @@ static void halt_with(const char *msg)
 
 /* ---- CPU exceptions ------------------------------------------------------ */
 
-extern const u32 exc_stubs[32];         /* entry.S */
+extern const u32 exc_stubs[32];         /* biosentry.S */
 static u64 idt[32] __attribute__((aligned(8)));
 struct { u16 limit; u32 base; } __attribute__((packed)) pm_idt_desc;
 static bool platform_ready;
 
-/* 32-bit interrupt gates to entry.S's stubs; bios_call's return reloads it. */
+/* 32-bit interrupt gates to biosentry.S's stubs; bios_call's return reloads it. */
 static void stage2_idt_init(void)
 {
 	for (u32 v = 0; v < 32; v++) {

@@ -1,10 +1,10 @@
-/* BIOS platform of the loader: the real-mode call thunk (loader/bios/entry.S), physical pointers, A20. */
+/* BIOS platform of the loader: the real-mode call thunk (loader/bios/biosentry.S), physical pointers, A20. */
 #ifndef LOADER_BIOS_H
 #define LOADER_BIOS_H
 #include "pvboot/types.h"
 #include "pvboot/io.h"
 
-/* Registers in and out of one real-mode `int`; layout fixed by entry.S. */
+/* Registers in and out of one real-mode `int`; layout fixed by biosentry.S. */
 struct bios_regs {
 	u32 eax, ebx, ecx, edx, esi, edi, ebp, eflags;
 	u16 ds, es;

@@ -14,7 +14,8 @@ static struct fat_vol *vol;
 static bool verbose;            /* loader=verbose: detail lines go out at once */
 static u32 loglen;
 static char summary[160];       /* the one line printed without loader=verbose */
-static struct optset opts;
+static struct optset opts;      /* the line: every source merged once, in its place */
+static struct kopts kopts;      /* the final line, parsed once (settle_options) */
 static bool test_mode;          /* `test` or `exit`: errors must end QEMU */
 static char cfgbuf[CONFIG_MAX + 1];
 static bool have_config;        /* cfgbuf holds the config file's options */
@@ -212,14 +213,29 @@ static void read_fwcfg(void)
 }
 
 /*
+ * The options of s into k, which holds what to start from: the loader
+ * needs timeout=, loader=, pv= and host=.  Bad values are the kernel's to
+ * report, once, from the final line.
+ */
+static void parse_options(const struct optset *s, struct kopts *k)
+{
+	optset_render(s, editbuf, sizeof(editbuf));
+	kopts_parse(k, editbuf, strlen(editbuf), NULL, NULL);
+}
+
+static bool test_or_exit(const struct optset *s)
+{
+	return optset_flag(s, "test") || optset_flag(s, "exit");
+}
+
+/*
  * A config problem: reported, then the boot goes on without the file, at
  * a key or after a pause to read the line: CONFIG_WAIT_S, or less if the
  * other sources (fw_cfg, load options) give a shorter timeout=.
  */
-static void bad_config(const char *why)
+static void bad_config(const char *why, const struct optset *over)
 {
 	struct kopts k;
-	const char *lo = plat->load_options;
 	u32 wait;
 
 	lprintf("loader: %s: %s; fix or delete the file\n", CONFIG_PATH, why);
@@ -227,9 +243,7 @@ static void bad_config(const char *why)
 	/* timeout= from the sources read so far, else CONFIG_WAIT_S */
 	kopts_defaults(&k);
 	k.timeout = CONFIG_WAIT_S;
-	kopts_parse(&k, fwbuf, strlen(fwbuf), NULL, NULL);
-	if (lo)
-		kopts_parse(&k, lo, strlen(lo), NULL, NULL);
+	parse_options(over, &k);
 	wait = k.timeout < CONFIG_WAIT_S ? k.timeout : CONFIG_WAIT_S;
 	if (!wait)
 		return;
@@ -237,8 +251,9 @@ static void bad_config(const char *why)
 	wait_key(wait);
 }
 
-/* /boot/pvboot.cfg into cfgbuf; false if absent or unusable. */
-static bool read_config(void)
+/* /boot/pvboot.cfg into cfgbuf; false if absent or unusable (over: the
+ * sources above it, for the wait after a bad one). */
+static bool read_config(const struct optset *over)
 {
 	struct lfile f;
 	char why[120];
@@ -250,47 +265,43 @@ static bool read_config(void)
 		return false;
 	}
 	if (r)
-		return bad_config(fat_why(r)), false;
+		return bad_config(fat_why(r), over), false;
 	if (f.size > CONFIG_MAX) {
 		pv_snprintf(why, sizeof(why), "%u bytes, more than %u", f.size, CONFIG_MAX);
-		return bad_config(why), false;
+		return bad_config(why, over), false;
 	}
 	n = lf_read(&f, 0, cfgbuf, f.size);
 	if (n != (long)f.size)
-		return bad_config(n < 0 ? fat_why((int)n) : "shorter than its size"), false;
+		return bad_config(n < 0 ? fat_why((int)n) : "shorter than its size", over), false;
 	cfgbuf[n] = '\0';
 	if (config_check(cfgbuf, (size_t)n, why, sizeof(why)))
-		return bad_config(why), false;
+		return bad_config(why, over), false;
 	return true;
 }
 
-/* The sources above the config file (fw_cfg, UEFI load options). */
-static void merge_overrides(cmd_warn_fn warn)
-{
-	const char *lo = plat->load_options;
-
-	optset_merge(&opts, fwbuf, strlen(fwbuf), PVSRC_FWCFG, warn, NULL);
-	if (lo && *lo)
-		optset_merge(&opts, lo, strlen(lo), PVSRC_UEFI, warn, NULL);
-	test_mode = optset_flag(&opts, "test") || optset_flag(&opts, "exit");
-}
-
 /*
- * Config < fw_cfg < UEFI load options (docs/design.md §3).  The overrides are
- * looked at first as well: `test` there must turn a bad config into a
- * failure exit.
+ * Config < fw_cfg < UEFI load options (docs/design.md §3), each source
+ * merged once.  The two above the config are read first: `test` there
+ * must turn a bad config into a failure exit, and their timeout= bounds
+ * the wait after one.
  */
 static void build_cmdline(void)
 {
+	const char *lo = plat->load_options;
+	struct optset over = { 0 };     /* on the stack: 6 KiB the EFI files need not carry */
+
 	read_fwcfg();
-	if (plat->load_options && *plat->load_options)
-		linfo("loader: UEFI load options: \"%s\"\n", plat->load_options);
-	merge_overrides(NULL);
-	opts.n = 0;
-	have_config = read_config();
+	optset_merge(&over, fwbuf, strlen(fwbuf), PVSRC_FWCFG, warn_line, NULL);
+	if (lo && *lo) {
+		linfo("loader: UEFI load options: \"%s\"\n", lo);
+		optset_merge(&over, lo, strlen(lo), PVSRC_UEFI, warn_line, NULL);
+	}
+	test_mode = test_or_exit(&over);
+	have_config = read_config(&over);
 	if (have_config)
 		optset_merge(&opts, cfgbuf, strlen(cfgbuf), PVSRC_CONFIG, warn_line, NULL);
-	merge_overrides(warn_line);
+	optset_overlay(&opts, &over, warn_line, NULL);
+	test_mode = test_or_exit(&opts);
 }
 
 /*
@@ -328,20 +339,14 @@ static void enforce_bound_config(void)
 	}
 }
 
-/* kopts of the current line: timeout and pv= (warnings are the kernel's). */
-static void current_kopts(struct kopts *k)
-{
-	optset_render(&opts, editbuf, sizeof(editbuf));
-	kopts_defaults(k);
-	kopts_parse(k, editbuf, strlen(editbuf), NULL, NULL);
-}
-
+/* The prompt is a source of its own: the line before it gives its timeout. */
 static void run_prompt(void)
 {
 	struct kopts k;
 	int key = plat->getkey();       /* pressed during the firmware's boot */
 
-	current_kopts(&k);
+	kopts_defaults(&k);
+	parse_options(&opts, &k);       /* also leaves the line in editbuf */
 	if (!k.timeout && key == KEY_NONE)
 		return;
 	if (prompt_run(plat, editbuf, editbuf, sizeof(editbuf), k.timeout > 600 ? 600 : k.timeout,
@@ -447,12 +452,10 @@ static bool read_whole(struct kfile *k, u32 at, char *why, size_t wl)
  */
 static void load_module(struct kfile *k, const struct elf_plan *p)
 {
-	struct kopts ko;
 	u32 size = k->f.size, at;
 	char why[120];
 
-	current_kopts(&ko);
-	if (ko.host != PV_LGUEST)
+	if (kopts.host != PV_LGUEST)
 		return;
 	for (u32 i = 0; i < p->nseg; i++)       /* first, so the module's pages are not theirs */
 		claim_segment(p, i);
@@ -496,12 +499,10 @@ static void detect_and_choose(const struct elf_plan *p)
 	};
 	struct detect_result r;
 	struct backend_choice c;
-	struct kopts k;
 
-	current_kopts(&k);
 	detect_probe(&io, &r);
 	adopt_placed_rom(&r);
-	detect_choose(&r, k.pv, p->has_backends ? p->backend_mask : 1u << PV_NATIVE, &c,
+	detect_choose(&r, kopts.pv, p->has_backends ? p->backend_mask : 1u << PV_NATIVE, &c,
 		      warn_line, NULL);
 	info->env = r.env;
 	memcpy(info->hv_signature, r.hv_signature, sizeof(info->hv_signature));
@@ -518,13 +519,16 @@ static void detect_and_choose(const struct elf_plan *p)
 		    c.reason);
 }
 
-/* loader=verbose is known once the command line is final. */
-static void set_verbosity(void)
+/*
+ * The line is final: into the boot info, and parsed once into kopts for
+ * every later step (loader=verbose is known from here on).
+ */
+static void settle_options(void)
 {
-	struct kopts k;
-
-	current_kopts(&k);
-	verbose = k.loader_verbose;
+	optset_to_info(&opts, info);
+	kopts_defaults(&kopts);
+	kopts_parse(&kopts, info->cmdline, strnlen(info->cmdline, sizeof(info->cmdline)), NULL, NULL);
+	verbose = kopts.loader_verbose;
 	if (verbose)
 		flush_log();
 }
@@ -547,14 +551,13 @@ _Noreturn void loader_main(const struct loader_platform *p, struct pvboot_info *
 	enforce_bound_config();         /* before the prompt shows the line */
 	run_prompt();
 	enforce_bound_config();
-	set_verbosity();
+	settle_options();
 	open_kernel(&k, &plan);
 	detect_and_choose(&plan);
 	load_module(&k, &plan);
 	load_kernel(&k, &plan);
 	if (!info->acpi_rsdp && p->phys_read)
 		info->acpi_rsdp = acpi_find_rsdp(p->phys_read, NULL, warn_line, NULL);
-	optset_to_info(&opts, info);
 	linfo("loader: backend table %#x; cmdline \"%s\"; entering the kernel\n",
 	      info->backend_table, info->cmdline);
 	lprintf("%s\n", summary);      /* short: each character costs on OVMF's console */

@@ -61,6 +61,16 @@ int optset_merge(struct optset *s, const char *line, size_t len, u8 src,
 	return skipped;
 }
 
+int optset_overlay(struct optset *s, const struct optset *top, cmd_warn_fn warn, void *ctx)
+{
+	int skipped = 0;
+
+	for (u32 i = 0; i < top->n; i++)
+		skipped += put_word(s, top->w[i].word, strlen(top->w[i].word), top->w[i].keylen,
+				    top->w[i].src, warn, ctx);
+	return skipped;
+}
+
 int optset_edit(struct optset *s, const char *line, size_t len, u8 src,
 		cmd_warn_fn warn, void *ctx)
 {

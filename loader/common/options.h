@@ -29,6 +29,14 @@ int optset_merge(struct optset *s, const char *line, size_t len, u8 src,
 		 cmd_warn_fn warn, void *ctx);
 
 /*
+ * Lay the words of top over s, each keeping its own source, as if their
+ * lines had been merged after s's: a key already present is replaced in
+ * place, a new key is appended.  Returns the number of words that did not
+ * fit (each reported through warn).
+ */
+int optset_overlay(struct optset *s, const struct optset *top, cmd_warn_fn warn, void *ctx);
+
+/*
  * The line after the prompt's editor: words that are unchanged keep their
  * earlier source, changed or new ones get src; removed ones are gone.
  */

@@ -9,7 +9,7 @@
 #define MAP_SLACK 32                    /* descriptors: allocations add a few */
 #define MAX_CLAIMS 16
 
-/* trampoline.S: copied below 4 GiB, entered as tramp(entry, info). */
+/* efitrampoline.S: copied below 4 GiB, entered as tramp(entry, info). */
 extern const u8 pv_tramp_start[], pv_tramp_end[];
 
 static struct { u64 lo, hi; } claimed[MAX_CLAIMS];

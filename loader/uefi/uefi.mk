@@ -28,7 +28,7 @@ UEFI_ia32_PE := efi-app-ia32
 
 UEFI_SRCS := loader/uefi/efimain.c loader/uefi/efifs.c loader/uefi/efimem.c loader/uefi/efihw.c \
 	loader/uefi/efisecure.c loader/uefi/efitpm.c \
-	loader/uefi/trampoline.S $(wildcard loader/common/*.c) lib/fmt.c lib/cmdline.c \
+	loader/uefi/efitrampoline.S $(wildcard loader/common/*.c) lib/fmt.c lib/cmdline.c \
 	lib/physmem.c lib/bootinfo.c lib/detect.c lib/acpi.c lib/smpcfg.c lib/sha256.c lib/efiutil.c \
 	lib/string.c
 UEFI_x64_OBJS := $(patsubst %,$(O)/efi64/%.o,$(basename $(UEFI_SRCS)))
@@ -38,6 +38,21 @@ EFI_APPS := $(O)/loader/BOOTX64.EFI $(O)/loader/BOOTIA32.EFI
 .PHONY: efi
 efi: $(EFI_APPS)
 
+# An app is an ELF shared object at 0 (gnu-efi's script), then objcopy to a
+# PE32(+): only the sections a PE needs; .reloc is the empty one crt0
+# provides so the firmware accepts the image as relocatable; _relocate
+# applies .rela/.rel.  --strip-all: objcopy would otherwise append a COFF
+# symbol table after the last section, which the Authenticode hash does not
+# cover (sbsign: "gaps between PE/COFF sections?").  The .so keeps the
+# symbols for gdb.  $(call efi_link,ARCH,OBJS,OUT), $(call efi_pe,ARCH,SO,OUT)
+PE_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
+efi_link = $(LD) $(UEFI_$(1)_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs \
+	--no-warn-rwx-segments -T $(GNUEFI_$(1)_LDS) -e _start \
+	$(GNUEFI_$(1)_CRT0) $(2) -L$(GNUEFI_$(1)_LIB) -lgnuefi -o $(3)
+efi_pe = $(OBJCOPY) $(PE_SECTIONS) --strip-all --target=$(UEFI_$(1)_PE) --subsystem=10 $(2) $(3)
+
+# Per architecture ($(1) x64|ia32, object dir $(2), app name $(3), bits
+# $(4)): objects, the loader, and the exit app of make uefi-bench-image.
 define uefi_arch
 $(O)/$(2)/%.o: %.c
 	@mkdir -p $$(dir $$@)
@@ -49,30 +64,24 @@ $(O)/$(2)/%.o: %.S
 	@$$(if $$(Q),echo "  AS$(1)  $$<")
 	$$(Q)$$(CC) $$(UEFI_$(1)_CFLAGS) -D__ASSEMBLER__ -c $$< -o $$@
 
-# ELF shared object at 0 (gnu-efi's script), then objcopy to a PE32(+):
-# only the sections a PE needs; .reloc is the empty one crt0 provides so the
-# firmware accepts the image as relocatable; _relocate applies .rela/.rel.
 $(O)/loader/$(2).so: $$(UEFI_$(1)_OBJS) $(GNUEFI_$(1)_CRT0)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)ld $(UEFI_$(1)_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs \
-		--no-warn-rwx-segments -T $(GNUEFI_$(1)_LDS) -e _start \
-		$(GNUEFI_$(1)_CRT0) $$(UEFI_$(1)_OBJS) -L$(GNUEFI_$(1)_LIB) -lgnuefi -o $$@
+	$$(Q)$$(call efi_link,$(1),$$(UEFI_$(1)_OBJS),$$@)
+
+$(O)/loader/unsigned/$(3).EFI: $(O)/loader/$(2).so
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(call efi_pe,$(1),$$<,$$@)
+
+$(O)/loader/exit$(4).so: $(O)/$(2)/loader/uefi/exitapp.o
+	$$(Q)$$(call efi_link,$(1),$$<,$$@)
+
+$(O)/loader/exit/$(3).EFI: $(O)/loader/exit$(4).so
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(call efi_pe,$(1),$$<,$$@)
 endef
-$(eval $(call uefi_arch,x64,efi64))
-$(eval $(call uefi_arch,ia32,efi32))
-
-# --strip-all: objcopy would otherwise append a COFF symbol table after
-# the last section, which the Authenticode hash does not cover (sbsign:
-# "gaps between PE/COFF sections?").  The .so keeps the symbols for gdb.
-PE_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
-$(O)/loader/unsigned/BOOTX64.EFI: $(O)/loader/efi64.so
-	@mkdir -p $(dir $@)
-	$(Q)objcopy $(PE_SECTIONS) --strip-all --target=$(UEFI_x64_PE) --subsystem=10 $< $@
-
-$(O)/loader/unsigned/BOOTIA32.EFI: $(O)/loader/efi32.so
-	@mkdir -p $(dir $@)
-	$(Q)objcopy $(PE_SECTIONS) --strip-all --target=$(UEFI_ia32_PE) --subsystem=10 $< $@
+$(eval $(call uefi_arch,x64,efi64,BOOTX64,64))
+$(eval $(call uefi_arch,ia32,efi32,BOOTIA32,32))
 
 # ---- Secure Boot (docs/secure-boot.md) ---------------------------------------
 # make binds the SHA-256 of the kernel, the config and the VMI ROM into each
@@ -128,7 +137,7 @@ $(O)/test-images/uefishell.img: $(EFI_APPS) $(KERNEL) loader/pvboot.cfg loader/u
 		$(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
 	@mkdir -p $(dir $@)
 	$(Q)tools/mkdisk.sh $@.tmp $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin \
-		$(KERNEL) loader/pvboot.cfg 33
+		$(KERNEL) loader/pvboot.cfg $(IMAGE_MIB)
 	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@.tmp@@1M ::/EFI/pvboot
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M $(EFI_APPS) ::/EFI/pvboot/
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M loader/uefi/startup.nsh ::/startup.nsh
@@ -138,21 +147,12 @@ $(O)/test-images/uefishell.img: $(EFI_APPS) $(KERNEL) loader/pvboot.cfg loader/u
 # only exit QEMU: OVMF's own time to its first app, the baseline for ours.
 .PHONY: uefi-bench-image
 uefi-bench-image: $(O)/test-images/efi-exit.img
-$(O)/loader/exit64.so: $(O)/efi64/loader/uefi/exitapp.o
-	$(Q)ld $(UEFI_x64_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(GNUEFI_x64_LDS) \
-		$(GNUEFI_x64_CRT0) $< -L$(GNUEFI_x64_LIB) -lgnuefi -o $@
-$(O)/loader/exit32.so: $(O)/efi32/loader/uefi/exitapp.o
-	$(Q)ld $(UEFI_ia32_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(GNUEFI_ia32_LDS) \
-		$(GNUEFI_ia32_CRT0) $< -L$(GNUEFI_ia32_LIB) -lgnuefi -o $@
-$(O)/test-images/efi-exit.img: $(O)/loader/exit64.so $(O)/loader/exit32.so \
+EXIT_APPS := $(O)/loader/exit/BOOTX64.EFI $(O)/loader/exit/BOOTIA32.EFI
+$(O)/test-images/efi-exit.img: $(EXIT_APPS) \
 		$(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
-	@mkdir -p $(dir $@) $(O)/loader/exit
-	$(Q)objcopy $(PE_SECTIONS) --strip-all --target=$(UEFI_x64_PE) --subsystem=10 \
-		$(O)/loader/exit64.so $(O)/loader/exit/BOOTX64.EFI
-	$(Q)objcopy $(PE_SECTIONS) --strip-all --target=$(UEFI_ia32_PE) --subsystem=10 \
-		$(O)/loader/exit32.so $(O)/loader/exit/BOOTIA32.EFI
-	$(Q)tools/mkdisk.sh $@ $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin - - 33 \
-		$(O)/loader/exit/BOOTX64.EFI $(O)/loader/exit/BOOTIA32.EFI
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk.sh $@ $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin - - \
+		$(IMAGE_MIB) $(EXIT_APPS)
 
 # Secure Boot cases (docs/secure-boot.md).  unsigned.img: the same bound apps
 # without a signature, which the firmware must refuse.  tampered.img: signed
@@ -163,14 +163,14 @@ SB_IMG_DEPS := $(KERNEL) loader/pvboot.cfg $(O)/tools/mkimage $(O)/loader/mbr.bi
 $(O)/test-images/unsigned.img: $(O)/loader/bound/BOOTX64.EFI $(O)/loader/bound/BOOTIA32.EFI $(SB_IMG_DEPS)
 	@mkdir -p $(dir $@)
 	$(Q)tools/mkdisk.sh $@ $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin \
-		$(KERNEL) loader/pvboot.cfg 33 $(O)/loader/bound/BOOTX64.EFI $(O)/loader/bound/BOOTIA32.EFI
+		$(KERNEL) loader/pvboot.cfg $(IMAGE_MIB) $(O)/loader/bound/BOOTX64.EFI $(O)/loader/bound/BOOTIA32.EFI
 
 $(O)/test-images/tampered.img: $(EFI_APPS) $(SB_IMG_DEPS)
 	@mkdir -p $(dir $@)
 	$(Q)python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); \
 		b[len(b) * 3 // 4] ^= 0x01; open(sys.argv[2], "wb").write(b)' $(KERNEL) $(O)/test-images/tampered.elf
 	$(Q)tools/mkdisk.sh $@ $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin \
-		$(O)/test-images/tampered.elf loader/pvboot.cfg 33 $(EFI_APPS)
+		$(O)/test-images/tampered.elf loader/pvboot.cfg $(IMAGE_MIB) $(EFI_APPS)
 
 # ---- 32-bit OVMF with keys (docs/secure-boot.md, "ia32") ---------------------
 # Debian ships no ia32 variable store with keys, so make enrols $(SIGN_CERT) as
@@ -194,16 +194,17 @@ $(KEYS_DIR)/%.auth: $(KEYS_DIR)/cert.esl $(SIGN_KEY) $(SIGN_CERT)
 		--output $@ $* $< >/dev/null
 
 $(O)/loader/enrol32.so: $(O)/efi32/loader/uefi/enrolapp.o
-	$(Q)ld $(UEFI_ia32_LD) -nostdlib -znocombreloc -shared -Bsymbolic -z defs -T $(GNUEFI_ia32_LDS) \
-		$(GNUEFI_ia32_CRT0) $< -L$(GNUEFI_ia32_LIB) -lgnuefi -o $@
+	$(Q)$(call efi_link,ia32,$<,$@)
 
-$(O)/test-images/enrol32.img: $(O)/loader/enrol32.so $(KEYS_DIR)/db.auth $(KEYS_DIR)/KEK.auth \
+$(O)/loader/enrol/BOOTIA32.EFI: $(O)/loader/enrol32.so
+	@mkdir -p $(dir $@)
+	$(Q)$(call efi_pe,ia32,$<,$@)
+
+$(O)/test-images/enrol32.img: $(O)/loader/enrol/BOOTIA32.EFI $(KEYS_DIR)/db.auth $(KEYS_DIR)/KEK.auth \
 		$(KEYS_DIR)/PK.auth $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh
-	@mkdir -p $(dir $@) $(O)/loader/enrol
-	$(Q)objcopy $(PE_SECTIONS) --strip-all --target=$(UEFI_ia32_PE) --subsystem=10 $< \
-		$(O)/loader/enrol/BOOTIA32.EFI
-	$(Q)tools/mkdisk.sh $@.tmp $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin - - 33 \
-		$(O)/loader/enrol/BOOTIA32.EFI
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk.sh $@.tmp $(O)/tools/mkimage $(O)/loader/mbr.bin $(O)/loader/stage2.bin - - \
+		$(IMAGE_MIB) $<
 	$(Q)MTOOLS_SKIP_CHECK=1 mmd -i $@.tmp@@1M ::/keys
 	$(Q)MTOOLS_SKIP_CHECK=1 mcopy -i $@.tmp@@1M $(KEYS_DIR)/db.auth $(KEYS_DIR)/KEK.auth \
 		$(KEYS_DIR)/PK.auth ::/keys/

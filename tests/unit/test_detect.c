@@ -255,44 +255,139 @@ static void test_lguest_wins(void **state)
 
 /* ---- backend choice ------------------------------------------------------------ */
 
-static const u32 NATIVE = 1u << PV_NATIVE, VMI = 1u << PV_VMI;
+static const u32 NATIVE = 1u << PV_NATIVE, VMI = 1u << PV_VMI, LGUEST = 1u << PV_LGUEST;
+static const struct detect_result TCG_ENV = { .env = PVENV_TCG };
+static const struct detect_result VMI_ENV = { .env = PVENV_VMI, .vmi_rom_phys = 0xc8000 };
+static const struct detect_result LGUEST_ENV = { .env = PVENV_LGUEST, .hc_flavour = 1 };
 
-static void test_choose_vmi(void **state)
+/* The last line logged is a whole refusal: not cut, and it says what to do next. */
+static void assert_whole_refusal(const char *what, const char *todo)
 {
-	struct detect_result r = { .env = PVENV_VMI, .vmi_rom_phys = 0xc8000 };
-	struct backend_choice c;
+	const char *l = logs[nlog - 1], *end = "; detection decides";
 
-	detect_choose(&r, PV_AUTO, NATIVE | VMI, &c, rec, NULL);
-	assert_int_equal(c.backend, PV_VMI);
-	assert_int_equal(c.forced, 0);
-	assert_int_equal(c.fallback, 0);
-	/* The kernel image without a vmi backend: native, with the reason. */
-	detect_choose(&r, PV_AUTO, NATIVE, &c, rec, NULL);
-	assert_int_equal(c.backend, PV_NATIVE);
-	assert_int_equal(c.fallback, 1);
-	assert_non_null(strstr(c.reason, "no vmi backend"));
+	assert_true(nlog >= 1 && nlog <= 32);
+	assert_non_null(strstr(l, what));
+	assert_non_null(strstr(l, todo));
+	assert_true(strlen(l) > strlen(end));
+	assert_string_equal(l + strlen(l) - strlen(end), end);
 }
 
-static void test_choose_forced(void **state)
+/* pv=auto: detection alone decides, and says why in c.reason. */
+static void test_choose_auto(void **state)
 {
-	struct detect_result tcg = { .env = PVENV_TCG }, vmi = { .env = PVENV_VMI, .vmi_rom_phys = 0xc8000 };
+	struct detect_result both = LGUEST_ENV;
 	struct backend_choice c;
 
-	detect_choose(&tcg, PV_NATIVE, NATIVE, &c, rec, NULL);
+	detect_choose(&TCG_ENV, PV_AUTO, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_int_equal(c.requested, PV_AUTO);
+	assert_int_equal(c.forced + c.fallback, 0);
+	assert_string_equal(c.reason, "no paravirtual interface we speak: native");
+	detect_choose(&VMI_ENV, PV_AUTO, NATIVE | VMI, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_VMI);
+	assert_int_equal(c.forced + c.fallback, 0);
+	both.vmi_rom_phys = 0xc8000;    /* a ROM under a host: lguest still wins */
+	detect_choose(&both, PV_AUTO, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_LGUEST);
+	assert_int_equal(nlog, 0);
+}
+
+/* pv=auto on a VMI ROM with a kernel image without the vmi backend. */
+static void test_choose_auto_not_in_image(void **state)
+{
+	struct backend_choice c;
+
+	detect_choose(&VMI_ENV, PV_AUTO, NATIVE, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_int_equal(c.forced, 0);
+	assert_int_equal(c.fallback, 1);
+	assert_non_null(strstr(c.reason, "no vmi backend"));
+	assert_int_equal(nlog, 1);
+	assert_true(saw("pv: vmi environment detected but the kernel has no vmi backend"));
+}
+
+/* pv= naming a backend that can run is honoured, silently. */
+static void test_choose_forced(void **state)
+{
+	struct backend_choice c;
+
+	detect_choose(&TCG_ENV, PV_NATIVE, NATIVE, &c, rec, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.forced, 1);
+	assert_int_equal(c.fallback, 0);
+	assert_string_equal(c.reason, "forced by pv=native");
+	detect_choose(&VMI_ENV, PV_NATIVE, NATIVE | VMI, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);     /* over a ROM detection would take */
+	assert_int_equal(c.forced, 1);
+	detect_choose(&VMI_ENV, PV_VMI, NATIVE | VMI, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_VMI);
+	assert_int_equal(c.forced, 1);
+	detect_choose(&LGUEST_ENV, PV_LGUEST, NATIVE | LGUEST, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_LGUEST);
+	assert_int_equal(c.forced, 1);
 	assert_int_equal(nlog, 0);
-	detect_choose(&tcg, PV_VMI, NATIVE | VMI, &c, rec, NULL);
+}
+
+/* pv= naming a backend whose environment is missing: one line, then detection. */
+static void test_choose_forced_missing(void **state)
+{
+	struct backend_choice c;
+
+	detect_choose(&TCG_ENV, PV_VMI, NATIVE | VMI, &c, rec, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.forced, 0);
 	assert_int_equal(c.requested, PV_VMI);
 	assert_int_equal(c.fallback, 1);
-	assert_true(saw("pv=vmi refused: looked for a VMI ROM"));
-	detect_choose(&vmi, PV_VMI, NATIVE, &c, rec, NULL);
+	assert_int_equal(nlog, 1);
+	assert_string_equal(c.reason,
+		"pv=vmi refused: looked for a VMI ROM (55 AA + \"cVmi\") in 0xC0000-0xDFFFF: none valid");
+	assert_whole_refusal("pv: pv=vmi refused: looked for a VMI ROM", "-option-rom build/vmi.rom");
+	/* Detection decides after a refusal: here the host's signature wins. */
+	detect_choose(&LGUEST_ENV, PV_VMI, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_LGUEST);
+	assert_int_equal(c.fallback, 1);
+	assert_int_equal(nlog, 2);
+	detect_choose(&VMI_ENV, PV_LGUEST, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_VMI);
+	assert_int_equal(c.requested, PV_LGUEST);
+	assert_int_equal(c.fallback, 1);
+	assert_whole_refusal("pv: pv=lguest refused: looked for the lguest boot signature", "host=lguest");
+	assert_non_null(strstr(c.reason, "pv=lguest refused: looked for the lguest boot signature"));
+}
+
+/* pv= naming a backend the kernel image was built without. */
+static void test_choose_not_in_image(void **state)
+{
+	struct backend_choice c;
+
+	detect_choose(&TCG_ENV, PV_VMI, NATIVE, &c, rec, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
-	assert_true(saw("pv=vmi refused: this kernel image has no such backend"));
-	detect_choose(&tcg, PV_LGUEST, NATIVE, &c, rec, NULL);
-	assert_true(saw("pv=lguest refused: looked for the lguest boot signature"));
+	assert_int_equal(c.fallback, 1);
+	assert_string_equal(c.reason, "pv=vmi refused: this kernel image has no such backend");
+	assert_whole_refusal("pv: pv=vmi refused: this kernel image has no such backend",
+			     "boot a kernel image built with it");
+	/* With the ROM there as well: the image is the reason, not the ROM. */
+	detect_choose(&VMI_ENV, PV_VMI, NATIVE, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_true(saw("pv: pv=vmi refused: this kernel image has no such backend"));
+	assert_true(saw("pv: vmi environment detected but the kernel has no vmi backend"));
+	assert_string_equal(c.reason, "pv=vmi refused: this kernel image has no such backend");
+}
+
+/* An id no backend has (the parser never makes one; a handed-over value might). */
+static void test_choose_unknown(void **state)
+{
+	struct backend_choice c;
+
+	detect_choose(&VMI_ENV, PV_BACKEND_MAX, NATIVE | VMI, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_VMI);
+	assert_int_equal(c.forced, 0);
+	assert_int_equal(c.fallback, 1);
+	assert_int_equal(c.requested, PV_BACKEND_MAX);
+	assert_whole_refusal("pv: pv=4 refused: no backend has that id", "name native, vmi, lguest or auto");
+	detect_choose(&TCG_ENV, 0xffffffffu, ~0u, &c, rec, NULL);
+	assert_int_equal(c.backend, PV_NATIVE);
+	assert_whole_refusal("pv: pv=4294967295 refused: no backend has that id", "auto");
 }
 
 static void test_backend_list(void **state)
@@ -325,8 +420,12 @@ int main(void)
 		cmocka_unit_test_setup(test_rom_scan, setup),
 		cmocka_unit_test_setup(test_rom_scan_bad_vmi, setup),
 		cmocka_unit_test_setup(test_lguest_wins, setup),
-		cmocka_unit_test_setup(test_choose_vmi, setup),
+		cmocka_unit_test_setup(test_choose_auto, setup),
+		cmocka_unit_test_setup(test_choose_auto_not_in_image, setup),
 		cmocka_unit_test_setup(test_choose_forced, setup),
+		cmocka_unit_test_setup(test_choose_forced_missing, setup),
+		cmocka_unit_test_setup(test_choose_not_in_image, setup),
+		cmocka_unit_test_setup(test_choose_unknown, setup),
 		cmocka_unit_test_setup(test_backend_list, setup),
 	};
 

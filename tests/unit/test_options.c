@@ -93,6 +93,58 @@ static void test_too_many(void **state)
 	assert_non_null(strstr(last, "more than 48 options"));
 }
 
+/*
+ * The loader merges fw_cfg and load options once, into a set of their own,
+ * and lays it over the config: the same words, order and sources as
+ * merging the three lines in turn.
+ */
+static void test_overlay_equals_line_merge(void **state)
+{
+	static struct optset by_line, over, by_set;
+	static const char cfg[] = "timeout=3 smp=2 nopatch console=both";
+	static const char fw[] = "smp=4 test pv=vmi";
+	static const char lo[] = "pv=native timeout=0 bench";
+	char a[256], b[256];
+
+	merge(&by_line, cfg, PVSRC_CONFIG);
+	merge(&by_line, fw, PVSRC_FWCFG);
+	merge(&by_line, lo, PVSRC_UEFI);
+	merge(&over, fw, PVSRC_FWCFG);
+	merge(&over, lo, PVSRC_UEFI);
+	merge(&by_set, cfg, PVSRC_CONFIG);
+	nwarn = 0;
+	assert_int_equal(optset_overlay(&by_set, &over, rec, NULL), 0);
+	assert_int_equal(nwarn, 0);
+	assert_true(optset_render(&by_line, a, sizeof(a)));
+	assert_true(optset_render(&by_set, b, sizeof(b)));
+	assert_string_equal(b, "timeout=0 smp=4 nopatch console=both test pv=native bench");
+	assert_string_equal(a, b);
+	assert_int_equal(by_set.n, by_line.n);
+	for (u32 i = 0; i < by_set.n; i++)
+		assert_int_equal(by_set.w[i].src, by_line.w[i].src);
+	assert_int_equal(src_of(&by_set, "timeout"), PVSRC_UEFI);
+	assert_int_equal(src_of(&by_set, "test"), PVSRC_FWCFG);
+	assert_int_equal(src_of(&by_set, "nopatch"), PVSRC_CONFIG);
+}
+
+/* Laid over a full set, the words that do not fit are reported, each once. */
+static void test_overlay_too_many(void **state)
+{
+	static struct optset s, over;
+	char line[1024] = "";
+
+	for (int i = 0; i < PVBOOT_OPTSRC_MAX; i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "k%d ", i);
+	merge(&s, line, PVSRC_CONFIG);
+	merge(&over, "k0=1 extra1 extra2", PVSRC_FWCFG);
+	nwarn = 0;
+	assert_int_equal(optset_overlay(&s, &over, rec, NULL), 2);
+	assert_int_equal(nwarn, 2);
+	assert_non_null(strstr(last, "\"extra2\" from fw_cfg ignored"));
+	assert_int_equal(src_of(&s, "k0"), PVSRC_FWCFG);
+	assert_int_equal(s.n, PVBOOT_OPTSRC_MAX);
+}
+
 static void test_prompt_edit(void **state)
 {
 	static struct optset s;
@@ -160,6 +212,8 @@ int main(void)
 		cmocka_unit_test(test_quotes_and_flags),
 		cmocka_unit_test(test_malformed_skipped),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_overlay_equals_line_merge),
+		cmocka_unit_test(test_overlay_too_many),
 		cmocka_unit_test(test_prompt_edit),
 		cmocka_unit_test(test_to_info),
 		cmocka_unit_test(test_config_check),

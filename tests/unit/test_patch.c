@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-/* patch.h pulls in paravirt.h, whose typed op wrappers cast pointers to u32:
+/* patch.h pulls in pvboot/paravirt.h, whose typed op wrappers cast pointers to u32:
  * right on i386, a warning on a 64-bit host.  Nothing here uses them. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpointer-to-int-cast"
@@ -755,7 +755,7 @@ static void test_default_every_slot(void **state)
 
 /* ---- pv_classify --------------------------------------------------------- */
 
-/* What patch_site in kernel/paravirt.c does after the backend's patch. */
+/* What patch_site in kernel/kparavirt.c does after the backend's patch. */
 static enum pv_site_kind finish(const u8 *orig, u8 *buf, unsigned len, unsigned used)
 {
 	if (used < len)

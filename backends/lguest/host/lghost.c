@@ -10,8 +10,8 @@
 #include "mm.h"
 #include "time.h"
 #include "report.h"
-#include "paravirt.h"
-#include "detect.h"
+#include "kparavirt.h"
+#include "kdetect.h"
 #include "pvboot/multiboot.h"
 #include "pvboot/elf32.h"
 
@@ -315,4 +315,6 @@ _Noreturn void lghost_host_run(bool host_ok)
 	host_result(host_ok);
 }
 
-PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR, .run = lghost_host_run);
+PV_HOST(lguest_host, .id = PV_LGUEST, .va_hole_start = LG_SWITCHER_ADDR,
+	.pae_refusal = "host=lguest runs 2-level: its switcher and the guest's shadow page tables are 2-level",
+	.no_global_pages = true, .run = lghost_host_run);

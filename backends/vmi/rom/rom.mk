@@ -1,5 +1,5 @@
 # Build rules of the VMI ROM (docs/vmi-rom.md "Building and layout"), included by the top-level Makefile.
-# $(O)/vmi.rom: head.S, calls.S, trampoline.S and C, linked -pie at 0 into one flat
+# $(O)/vmi.rom: head.S, calls.S, romtrampoline.S and C, linked -pie at 0 into one flat
 # image; romfix (host) fixes the checksums and checks the result.
 ROM_DIR := backends/vmi/rom
 ROM_CFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -ffreestanding -fpie -fvisibility=hidden \
@@ -7,8 +7,8 @@ ROM_CFLAGS := -m32 -march=$(KMARCH) -std=gnu11 -O2 -ffreestanding -fpie -fvisibi
 	-fno-common -fno-strict-aliasing -fno-delete-null-pointer-checks -fno-jump-tables \
 	-Iinclude -I$(ROM_DIR) $(WARN) -MMD -MP
 ROM_ASFLAGS := -m32 -Iinclude -I$(ROM_DIR) -D__ASSEMBLER__ -MMD -MP
-ROM_SRCS := $(ROM_DIR)/head.S $(ROM_DIR)/calls.S $(ROM_DIR)/trampoline.S \
-	$(ROM_DIR)/rom.c $(ROM_DIR)/lazy.c $(ROM_DIR)/smp.c $(ROM_DIR)/timer.c $(ROM_DIR)/rtc.c \
+ROM_SRCS := $(ROM_DIR)/head.S $(ROM_DIR)/calls.S $(ROM_DIR)/romtrampoline.S \
+	$(ROM_DIR)/rom.c $(ROM_DIR)/lazy.c $(ROM_DIR)/romsmp.c $(ROM_DIR)/timer.c $(ROM_DIR)/romrtc.c \
 	lib/rtc.c
 ROM_OBJS := $(patsubst %,$(O)/rom/%.o,$(basename $(ROM_SRCS)))
 ROMFIX := $(O)/tools/romfix

@@ -11,7 +11,7 @@
  * Copied to vector << 12 and entered by the SIPI at CS = vector << 8,
  * IP = 0, so every reference is an offset within the page.  Several APs
  * may run it at once: it writes nothing, and the page base it needs in
- * protected mode travels in %esi (no stack yet).  smp.c writes the page
+ * protected mode travels in %esi (no stack yet).  romsmp.c writes the page
  * once per bring-up, complete with the patched fields, and never while
  * an AP may be in it; everything per AP is in the data area's slots.
  */
@@ -44,7 +44,7 @@ tramp_pm32:
 
 	.p2align 3
 /* The accessed bit is set already (0x9b, 0x93): else loading a selector
- * makes the CPU write it into this page, which smp.c would then see as
+ * makes the CPU write it into this page, which romsmp.c would then see as
  * changed and write again while other APs may be running it. */
 tramp_gdt:
 	.quad 0

@@ -6,9 +6,9 @@
  * ABI equals the op's, wrappers (vmi_ops.c) where Linux needed them,
  * native code only where the ROM says NONE.
  */
-#include "vmi.h"
+#include "vmi_backend.h"
 #include "cpu.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "trap.h"
 #include "mm.h"
 #include "pvboot/patch.h"
@@ -17,7 +17,7 @@
 
 #define VMI_COPY_MAX (192 * 1024)
 
-struct vmi_rom vmi;
+struct vmi_rom vmi_rom;  /* the ROM in use: our RAM copy and its relocation info */
 struct paravirt_patch_template vmi_table;
 static u8 rom_copy[VMI_COPY_MAX] __attribute__((aligned(4096)));
 static char why[96];
@@ -63,20 +63,14 @@ static const struct { u8 type; u8 call; u8 clobbers; } direct[] = {
 	{ PV_TYPE(mmu.flush_tlb_single), VMI_CALL_InvalPage, CLBR_NONE },
 };
 
-const char *vmi_missing(void)
-{
-	return boot_info->vmi_rom_phys ? NULL :
-		"no valid VMI ROM (looked for a \"cVmi\" option ROM in 0xC0000-0xDFFFF, or one placed by the loader)";
-}
-
 bool vmi_has(u32 call)
 {
-	return call < VMI_NCALLS && vmi.type[call] != VMI_RELOCATION_NONE;
+	return call < VMI_NCALLS && vmi_rom.type[call] != VMI_RELOCATION_NONE;
 }
 
 bool vmi_in_rom(u32 addr)
 {
-	return addr >= (u32)vmi.base && addr < (u32)vmi.base + vmi.len;
+	return addr >= (u32)vmi_rom.base && addr < (u32)vmi_rom.base + vmi_rom.len;
 }
 
 /* Copy the ROM and its data area into rom_copy. */
@@ -86,22 +80,22 @@ static const char *copy_rom(void)
 	struct vmi_ext ext;
 	const char *err;
 
-	vmi.phys = boot_info->vmi_rom_phys;
-	vmi.len = boot_info->vmi_rom_size;
-	err = vmi_ext_parse(src, vmi.len, VMI_COPY_MAX, &ext, why, sizeof(why));
+	vmi_rom.phys = boot_info->vmi_rom_phys;
+	vmi_rom.len = boot_info->vmi_rom_size;
+	err = vmi_ext_parse(src, vmi_rom.len, VMI_COPY_MAX, &ext, why, sizeof(why));
 	if (err)
 		return err;
-	vmi.data_size = ext.data_size;
-	vmi.virtual_top = ext.virtual_top;      /* taken over only once init succeeds */
-	memcpy(rom_copy, src, vmi.len);
-	paging_allow_exec((u32)rom_copy, vmi.len);     /* the ROM's code stays executable under NX */
-	memset(rom_copy + vmi.len, 0, vmi.data_size);
+	vmi_rom.data_size = ext.data_size;
+	vmi_rom.virtual_top = ext.virtual_top;      /* taken over only once init succeeds */
+	memcpy(rom_copy, src, vmi_rom.len);
+	paging_allow_exec((u32)rom_copy, vmi_rom.len);     /* the ROM's code stays executable under NX */
+	memset(rom_copy + vmi_rom.len, 0, vmi_rom.data_size);
 	/* Per-call counters are the self-tests' proof that ops reach the ROM;
 	 * every other boot takes the entry points that count nothing. */
-	vmi.counting = kopts.test;
-	u32 flags = vmi.counting ? VMI_EXT_INIT_COUNT : 0;
+	vmi_rom.counting = kopts.test;
+	u32 flags = vmi_rom.counting ? VMI_EXT_INIT_COUNT : 0;
 	memcpy(rom_copy + VMI_EXT_INIT_FLAGS_OFF, &flags, 4);
-	vmi.base = rom_copy;
+	vmi_rom.base = rom_copy;
 	return NULL;
 }
 
@@ -112,11 +106,11 @@ typedef u64 (*vmi_reloc_fn)(u32 call);
 static const char *read_relocations(void)
 {
 	static u64 info[VMI_NCALLS];
-	vmi_reloc_fn reloc = (vmi_reloc_fn)(vmi.base + VMI_RELOC_SLOT_OFF);
+	vmi_reloc_fn reloc = (vmi_reloc_fn)(vmi_rom.base + VMI_RELOC_SLOT_OFF);
 	u32 r;
 
 	pv_init_step("the ROM", "VMI_Init");    /* a fault there falls back */
-	r = ((vmi_init_fn)(vmi.base + VMI_INIT_SLOT_OFF))();
+	r = ((vmi_init_fn)(vmi_rom.base + VMI_INIT_SLOT_OFF))();
 	pv_init_step("the ROM", "GetRelocationInfo");
 	if (r != 0) {
 		pv_snprintf(why, sizeof(why), "VMI_Init returned %#x, not 0", r);
@@ -125,7 +119,7 @@ static const char *read_relocations(void)
 	for (u32 c = 0; c < VMI_NCALLS; c++)
 		info[c] = reloc(c);
 	pv_init_step(NULL, NULL);
-	return vmi_reloc_check(info, (u32)vmi.base, vmi.len, vmi.eip, vmi.type, why, sizeof(why));
+	return vmi_reloc_check(info, (u32)vmi_rom.base, vmi_rom.len, vmi_rom.eip, vmi_rom.type, why, sizeof(why));
 }
 
 /* Direct ROM routines, NOPs where the ROM says so, native where NONE. */
@@ -135,10 +129,10 @@ static void fill_direct(struct paravirt_patch_template *t)
 
 	for (u32 i = 0; i < ARRAY_SIZE(direct); i++) {
 		u8 c = direct[i].call;
-		if (vmi.type[c] == VMI_RELOCATION_NOP)
+		if (vmi_rom.type[c] == VMI_RELOCATION_NOP)
 			slot[direct[i].type] = (u32)paravirt_nop;
-		else if (vmi.type[c] != VMI_RELOCATION_NONE)
-			slot[direct[i].type] = vmi.eip[c];
+		else if (vmi_rom.type[c] != VMI_RELOCATION_NONE)
+			slot[direct[i].type] = vmi_rom.eip[c];
 	}
 }
 
@@ -149,8 +143,8 @@ static void vmi_banner(void)
 	for (u32 c = 0; c < VMI_NCALLS; c++)
 		n += vmi_has(c);
 	kprintf("paravirt: vmi backend: ROM from %#x (%u bytes) running at %#x with %u bytes of data; %u calls implemented, %s\n",
-		vmi.phys, vmi.len, (u32)vmi.base, vmi.data_size, n,
-		vmi.counting ? "counted (test)" : "not counted");
+		vmi_rom.phys, vmi_rom.len, (u32)vmi_rom.base, vmi_rom.data_size, n,
+		vmi_rom.counting ? "counted (test)" : "not counted");
 }
 
 const char *vmi_init(void)
@@ -173,9 +167,9 @@ const char *vmi_init(void)
 		kprintf("vmi: the ROM has no GetCycleFrequency: clocks stay native\n");
 	pv_init_step("the ROM", "GetCounters");
 	if (vmi_has(VMI_CALL_GetCounters))
-		vmi.counters = ((u32 *(*)(void))vmi.eip[VMI_CALL_GetCounters])();
+		vmi_rom.counters = ((u32 *(*)(void))vmi_rom.eip[VMI_CALL_GetCounters])();
 	pv_init_step(NULL, NULL);
-	va_hole_start = vmi.virtual_top;
+	va_hole_start = vmi_rom.virtual_top;
 	crash_addr_name = vmi_addr_name;        /* ROM routines in crash dumps */
 	return NULL;
 }
@@ -207,16 +201,16 @@ const char *vmi_addr_name(u32 addr, u32 *offset)
 	if (!vmi_in_rom(addr))
 		return NULL;
 	for (u32 c = 0; c < VMI_NCALLS; c++) {
-		if (vmi.type[c] != VMI_RELOCATION_CALL_REL && vmi.type[c] != VMI_RELOCATION_JUMP_REL)
+		if (vmi_rom.type[c] != VMI_RELOCATION_CALL_REL && vmi_rom.type[c] != VMI_RELOCATION_JUMP_REL)
 			continue;
-		if (vmi.eip[c] <= addr && vmi.eip[c] >= best && call_names[c]) {
-			best = vmi.eip[c];
+		if (vmi_rom.eip[c] <= addr && vmi_rom.eip[c] >= best && call_names[c]) {
+			best = vmi_rom.eip[c];
 			name = call_names[c];
 		}
 	}
 	if (!name || addr - best >= 64) {
 		name = "VMI ROM image";
-		best = (u32)vmi.base;
+		best = (u32)vmi_rom.base;
 	}
 	*offset = addr - best;
 	return name;
@@ -229,12 +223,12 @@ unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, uns
 		if (direct[i].type != type)
 			continue;
 		u8 c = direct[i].call;
-		if (vmi.type[c] == VMI_RELOCATION_NOP)
+		if (vmi_rom.type[c] == VMI_RELOCATION_NOP)
 			return 0;
-		if (vmi.type[c] == VMI_RELOCATION_JUMP_REL)
-			return pv_patch_jmp(insnbuf, addr, len, vmi.eip[c]);
-		if (vmi.type[c] == VMI_RELOCATION_CALL_REL)
-			return pv_patch_call(insnbuf, addr, len, vmi.eip[c],
+		if (vmi_rom.type[c] == VMI_RELOCATION_JUMP_REL)
+			return pv_patch_jmp(insnbuf, addr, len, vmi_rom.eip[c]);
+		if (vmi_rom.type[c] == VMI_RELOCATION_CALL_REL)
+			return pv_patch_call(insnbuf, addr, len, vmi_rom.eip[c],
 					     direct[i].clobbers, clobbers);
 		break;          /* NONE: the slot holds native code */
 	}
@@ -246,4 +240,4 @@ unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, uns
 }
 
 PV_BACKEND(vmi_backend, PV_VMI, "vmi", vmi_table,
-	   .missing = vmi_missing, .init = vmi_init, .use_pae = vmi_use_pae);
+	   .init = vmi_init, .use_pae = vmi_use_pae);

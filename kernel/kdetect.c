@@ -1,13 +1,13 @@
 /*
- * Environment detection, kernel side (docs/design.md §5).  A pvboot loader has
- * already detected and says so in boot_info; for Multiboot boots the
- * kernel runs the same shared code (lib/detect.c) itself, against the real
- * CPUID and physical memory (paging is still off, so addresses are
- * physical).
+ * Environment detection and the backend decision, kernel side
+ * (docs/design.md §5).  A pvboot loader has already done both and says so
+ * in boot_info; for Multiboot boots the kernel runs the same shared code
+ * (lib/detect.c) itself, against the real CPUID and physical memory
+ * (paging is still off, so addresses are physical), and decides once.
  */
-#include "detect.h"
+#include "kdetect.h"
 #include "pvboot/detect.h"
-#include "paravirt.h"
+#include "kparavirt.h"
 
 static char env_buf[24];
 static struct detect_result detected;
@@ -51,7 +51,11 @@ void detect_environment(void)
 		kprintf("detect: done by the loader: env=%s, VMI ROM at %#x\n", env_string(),
 			bi->vmi_rom_phys);
 		detected.env = bi->env;
+		memcpy(detected.hv_signature, bi->hv_signature, sizeof(detected.hv_signature));
+		detected.hv_signature[sizeof(detected.hv_signature) - 1] = '\0';
 		detected.vmi_rom_phys = bi->vmi_rom_phys;
+		detected.vmi_rom_size = bi->vmi_rom_size;
+		detected.hc_flavour = bi->hc_flavour;
 		return;
 	}
 	detect_probe(&io, &detected);
@@ -62,23 +66,16 @@ void detect_environment(void)
 	bi->hc_flavour = detected.hc_flavour;
 }
 
-/* The backends this kernel has, as detect_choose() wants them. */
-static u32 available_backends(void)
+u32 detect_decide(u32 requested, u32 available)
 {
-	u32 mask = 0;
-
-	for (unsigned i = 0; i < pv_backend_count(); i++)
-		mask |= 1u << pv_backend_at(i)->id;
-	return mask;
-}
-
-u32 detect_backend(void)
-{
+	struct pvboot_info *bi = boot_info;
 	struct backend_choice c;
 
-	detect_choose(&detected, PV_AUTO, available_backends(), &c, log_line, NULL);
-	if (c.fallback)
-		kprintf("detect: %s\n", c.reason);
+	detect_choose(&detected, requested, available, &c, log_line, NULL);
+	bi->backend_requested = c.requested;
+	bi->backend_forced = c.forced;
+	pv_snprintf(bi->fallback_reason, sizeof(bi->fallback_reason), "%s",
+		    c.fallback ? c.reason : "");
 	return c.backend;
 }
 

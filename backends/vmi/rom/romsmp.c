@@ -27,7 +27,7 @@ static void put32(u8 *img, const u8 *field, u32 v)
 }
 
 #define TRAMP_LEN ((u32)(tramp_end - tramp_start))
-#define TRAMP_MAX 128           /* trampoline.S keeps it under this */
+#define TRAMP_MAX 128           /* romtrampoline.S keeps it under this */
 
 /* The complete trampoline for the page at base: code plus the fields that
  * depend on where it is and where the ROM copy is. */

@@ -9,9 +9,6 @@ struct pv_backend {
 	u32 id;                         /* enum pv_backend_id */
 	const char *name;
 	const struct paravirt_patch_template *table;
-	/* NULL if its environment is present, else what was looked for and
-	 * not found (one line, for the refusal message). */
-	const char *(*missing)(void);
 	/* Backend setup before its table is used; NULL or why it failed. */
 	const char *(*init)(void);
 	/* Switch a copy of its table to PAE entry ops (kernel/paging.c
@@ -44,6 +41,11 @@ struct pv_backend {
 struct pv_host {
 	u32 id;                 /* enum pv_backend_id of its guests */
 	u32 va_hole_start;      /* the top of the address space the host keeps */
+	/* NULL if the kernel may run PAE in this role, else why not (the
+	 * paging=pae refusal line, kernel/paging.c). */
+	const char *pae_refusal;
+	/* Global pages would survive the switch into a guest's address space. */
+	bool no_global_pages;
 	/* Runs the guest and ends the boot with result_line_role() (never
 	 * returns); host_ok: the host's own self-tests passed or did not run. */
 	void (*run)(bool host_ok);
@@ -52,7 +54,11 @@ struct pv_host {
 	const struct pv_host var = { __VA_ARGS__ };                             \
 	__attribute__((section(".pvhost_descs"), used))                         \
 	static const struct pv_host *const var##_ref = &var
-const struct pv_host *pv_host_by_id(u32 id);    /* NULL: no such host here */
+/* host= (a backend id, PV_AUTO for none): the role this boot plays, which
+ * also claims its va_hole_start.  NULL: no host role (one line if host=
+ * names a role this image lacks). */
+const struct pv_host *pv_host_select(u32 id);
+const struct pv_host *pv_host_current(void);    /* after pv_host_select */
 
 unsigned pv_backend_count(void);
 const struct pv_backend *pv_backend_at(unsigned i);

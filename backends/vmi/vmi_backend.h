@@ -15,17 +15,16 @@ struct vmi_rom {
 	u32 eip[VMI_NCALLS];    /* relocation info per call */
 	u8 type[VMI_NCALLS];
 };
-extern struct vmi_rom vmi;
+extern struct vmi_rom vmi_rom;
 extern struct paravirt_patch_template vmi_table;
 
-const char *vmi_missing(void);
 const char *vmi_init(void);
 unsigned vmi_patch(u8 type, u16 clobbers, void *insnbuf, unsigned long addr, unsigned len);
 bool vmi_has(u32 call);
 /* "VMI ROM <call>" for an address inside the ROM copy, for crash dumps. */
 const char *vmi_addr_name(u32 addr, u32 *offset);
 /* The address of a ROM routine, as a function pointer of the given type. */
-#define VMI_FN(type, call) ((type)vmi.eip[call])
+#define VMI_FN(type, call) ((type)vmi_rom.eip[call])
 
 /* Wrapped ops (vmi_ops.c) and clocks (vmi_time.c). */
 void vmi_fill_wrappers(struct paravirt_patch_template *t);

@@ -7,7 +7,6 @@
 extern struct paravirt_patch_template lguest_table;
 extern struct lguest_data lguest_data;
 
-const char *lguest_missing(void);
 const char *lguest_init(void);
 const char *lguest_use_pae(struct paravirt_patch_template *t);
 struct bench_extra;

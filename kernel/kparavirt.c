@@ -2,8 +2,8 @@
  * The table in use, the backends in this image, backend selection and
  * apply_paravirt(): the patch loop of docs/design.md §6.
  */
-#include "paravirt.h"
-#include "detect.h"
+#include "kparavirt.h"
+#include "kdetect.h"
 #include "trap.h"
 #include "mm.h"
 #include "paravirt_native.h"
@@ -56,13 +56,27 @@ const struct pv_backend *pv_backend_by_id(u32 id)
 }
 
 extern const struct pv_host *const __pvhost_descs[], *const __pvhost_descs_end[];
+static const struct pv_host *current_host;
 
-const struct pv_host *pv_host_by_id(u32 id)
+const struct pv_host *pv_host_select(u32 id)
 {
+	current_host = NULL;
+	if (id == PV_AUTO)
+		return NULL;
 	for (const struct pv_host *const *h = __pvhost_descs; h < __pvhost_descs_end; h++)
 		if ((*h)->id == id)
-			return *h;
-	return NULL;
+			current_host = *h;
+	if (!current_host)
+		kprintf("host: host=%s: this kernel image has no such host role; booting without it\n",
+			pv_backend_name(id));
+	else
+		va_hole_start = current_host->va_hole_start;
+	return current_host;
+}
+
+const struct pv_host *pv_host_current(void)
+{
+	return current_host;
 }
 
 const struct pv_backend *pv_backend_current(void)
@@ -76,16 +90,6 @@ static const struct pv_backend *backend_by_table(u32 table)
 		if ((u32)__pvbackend_descs[i]->table == table)
 			return __pvbackend_descs[i];
 	return NULL;
-}
-
-/* Why a requested backend cannot be used here, or NULL if it can. */
-static const char *refusal(u32 id, const struct pv_backend *b)
-{
-	if (!b)
-		return id == PV_VMI ? "no VMI ROM support in this kernel (looked for a \"cVmi\" option ROM in 0xC0000-0xDFFFF: none usable)"
-		     : id == PV_LGUEST ? "no lguest host signature (hardware_subarch != lguest) and no lguest backend in this kernel"
-		     : "unknown backend";
-	return b->missing ? b->missing() : NULL;
 }
 
 static void set_fallback(const char *why)
@@ -110,28 +114,26 @@ static const struct pv_backend *from_loader(void)
 	return b;
 }
 
-/* pv= if it names a usable backend, else what detection found. */
+/* The backends this kernel has, as detect_decide() wants them. */
+static u32 available_backends(void)
+{
+	u32 mask = 0;
+
+	for (unsigned i = 0; i < pv_backend_count(); i++)
+		mask |= 1u << __pvbackend_descs[i]->id;
+	return mask;
+}
+
+/*
+ * The loader's decision when it handed over one of our tables; otherwise
+ * (Multiboot, or a loader that could not read our backend list) the shared
+ * rule decides, once.  Either way boot_info says what pv= asked for.
+ */
 static const struct pv_backend *choose(void)
 {
-	u32 want = kopts.pv;
 	const struct pv_backend *b = from_loader();
 
-	if (b)
-		return b;
-	boot_info->backend_requested = want;
-	boot_info->backend_forced = 0;
-	if (want != PV_AUTO) {
-		b = pv_backend_by_id(want);
-		const char *why = refusal(want, b);
-		if (!why) {
-			boot_info->backend_forced = 1;
-			return b;
-		}
-		kprintf("pv: pv=%s refused: %s; continuing with what detection found\n",
-			pv_backend_name(want), why);
-		set_fallback(why);
-	}
-	return pv_backend_by_id(detect_backend());
+	return b ? b : pv_backend_by_id(detect_decide(kopts.pv, available_backends()));
 }
 
 /* What a backend's init is doing, for the line if it faults (see below). */
@@ -199,7 +201,7 @@ void select_backend(void)
 		pvtrace_install();
 	kprintf("pv: backend %s (%s)\n", b->name,
 		boot_info->backend_forced ? "forced by pv=" :
-		kopts.pv != PV_AUTO || err ? "fallback" : "detected");
+		boot_info->fallback_reason[0] ? "fallback" : "detected");
 }
 
 /* ---- patching ----------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /* pvtrace : install the counting table, report per-op counts and
  * the ops never called, with the reason for any that cannot be. */
-#include "paravirt.h"
+#include "kparavirt.h"
 #include "cpu.h"
 #include "report.h"
 #include "task.h"
