@@ -71,7 +71,7 @@ HOST_LIB_OBJS := $(patsubst %.c,$(O)/host/%.o,$(LIB_SRCS) $(LOADER_COMMON_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all kernel image test-images run gdb check unit fuzz fuzz-build bench bench-boot deps clean
+.PHONY: FORCE all kernel image test-images run gdb check unit fuzz fuzz-build bench bench-boot deps clean
 all: kernel image
 kernel: $(KERNEL)
 
@@ -147,6 +147,15 @@ MKDISK = tools/mkdisk.sh $@ $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bi
 DISK_DEPS := $(MKIMAGE) $(O)/loader/mbr.bin $(O)/loader/stage2.bin tools/mkdisk.sh $(EFI_APPS)
 
 image: $(IMAGE)
+
+# The loader's objects are rebuilt when LCFLAGS change (a stale object built
+# for another -march would put CMOV in front of the kernel's CPU check).
+LCFLAGS_FILE := $(O)/l/cflags
+$(LCFLAGS_FILE): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LCFLAGS)' | cmp -s - $@ || echo '$(LCFLAGS)' > $@
+$(STAGE2_OBJS): $(LCFLAGS_FILE)
+FORCE:
 
 $(O)/l/%.o: %.c
 	@mkdir -p $(dir $@)
