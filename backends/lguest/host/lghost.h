@@ -33,6 +33,7 @@ struct lghost_vcpu {
 	u32 cr0_ts;             /* LHCALL_TS: CR0.TS while this vCPU runs */
 	u64 timer_period, timer_next;   /* SET_CLOCKEVENT, TSC ticks */
 	u32 input_head;         /* console ring: the host's write position */
+	bool poll_console;      /* a host interrupt came: look at COM1 before the next entry */
 	struct lghost_entry_ok entry_ok;        /* last selectors lghost_prepare_entry passed */
 };
 

@@ -519,8 +519,10 @@ void lghost_handle_exit(u32 v)
 
 	if (v == LG_HCALL_VECTOR && (r->cs & 3) == LG_GUEST_RPL)
 		lghost_hypercall();
-	else if (host_vector(v))
+	else if (host_vector(v)) {
 		trap(r);                /* the host's timer, IPIs, spurious */
+		lghost.cur->poll_console = true;
+	}
 	else if (v == 6 && have_op && vmcall_hypercall(op))
 		;
 	else if (v == 13 && general_protection(op, have_op))
