@@ -269,38 +269,49 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 /* One read of guest memory the compiler may neither repeat nor merge. */
 #define GUEST_READ(x) (*(const volatile __typeof__(x) *)&(x))
 
-/* A word of four status bytes holds a zero (queued) byte. */
-static bool has_queued(u32 w)
+/* 0x80 in each byte of w that is zero (queued), and only there: the
+ * high bit is masked off before the add, so no carry crosses a byte. */
+static u32 queued_bytes(u32 w)
 {
-	return ((w - 0x01010101u) & ~w & 0x80808080u) != 0;
+	return ~(((w & 0x7f7f7f7fu) + 0x7f7f7f7fu) | w | 0x7f7f7f7fu);
+}
+
+/* The status bytes, once, as words; nonzero if some byte is zero.
+ * (w - 0x01..) & ~w & 0x80.. may also flag a 0x01 byte above a zero one,
+ * but it is nonzero exactly when some byte is zero: enough for "any". */
+static u32 read_status(const struct lguest_data *d, u32 st[LG_ASYNC_SLOTS / 4])
+{
+	u32 any = 0;
+
+#pragma GCC unroll 16
+	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
+		st[w] = GUEST_READ(((const u32 *)d->hcall_status)[w]);
+		any |= (st[w] - 0x01010101u) & ~st[w];
+	}
+	return any & 0x80808080u;
 }
 
 u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
 		   u8 slot[LG_ASYNC_SLOTS])
 {
-	u32 st[LG_ASYNC_SLOTS / 4], start = GUEST_READ(d->async_next), n = 0;
-	bool any = false;
+	u32 st[LG_ASYNC_SLOTS / 4], start = GUEST_READ(d->async_next) % LG_ASYNC_SLOTS, n = 0;
 
-	/* The status bytes once, as words: most hypercalls find none queued. */
-	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
-		st[w] = GUEST_READ(((const u32 *)d->hcall_status)[w]);
-		any |= has_queued(st[w]);
-	}
-	for (u32 k = 0; any && k < LG_ASYNC_SLOTS;) {
-		u32 i = (start + k) % LG_ASYNC_SLOTS;
-		/* A whole word with nothing queued is passed over at once. */
-		if (!(i & 3) && k + 4 <= LG_ASYNC_SLOTS && !has_queued(st[i / 4])) {
-			k += 4;
-			continue;
+	if (!read_status(d, st))        /* most hypercalls find none queued */
+		return 0;
+	/* Ring order from start: start's word from start's byte on, the other
+	 * words, then start's word again below start's byte. */
+	u32 from = 0xffffffffu << (8 * (start % 4)), w0 = start / 4;
+	for (u32 k = 0; k <= LG_ASYNC_SLOTS / 4; k++) {
+		u32 w = (w0 + k) % (LG_ASYNC_SLOTS / 4);
+		u32 m = queued_bytes(st[w]) & (k == 0 ? from : k == LG_ASYNC_SLOTS / 4 ? ~from : ~0u);
+		for (; m; m &= m - 1) {
+			u32 i = w * 4 + (u32)__builtin_ctz(m) / 8;
+			out[n].call = GUEST_READ(d->hcalls[i].call);
+			out[n].arg1 = GUEST_READ(d->hcalls[i].arg1);
+			out[n].arg2 = GUEST_READ(d->hcalls[i].arg2);
+			out[n].arg3 = GUEST_READ(d->hcalls[i].arg3);
+			slot[n++] = (u8)i;
 		}
-		k++;
-		if (((const u8 *)st)[i] != 0)
-			continue;
-		out[n].call = GUEST_READ(d->hcalls[i].call);
-		out[n].arg1 = GUEST_READ(d->hcalls[i].arg1);
-		out[n].arg2 = GUEST_READ(d->hcalls[i].arg2);
-		out[n].arg3 = GUEST_READ(d->hcalls[i].arg3);
-		slot[n++] = (u8)i;
 	}
 	return n;
 }

@@ -363,6 +363,7 @@ static void async_take(void **state)
 		d.hcall_status[q[k]] = 0;
 	d.hcall_status[13] = 1;
 	d.hcall_status[14] = 0x80;
+	d.hcall_status[9] = 1;                     /* 0x01 above a queued byte (8): not queued */
 	d.async_next = 6;
 	assert_int_equal(lgc_async_take(&d, c, slot), sizeof(q));
 	for (u32 k = 0; k < sizeof(q); k++)

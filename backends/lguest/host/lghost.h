@@ -19,12 +19,22 @@
  */
 #define LGHOST_MAX_VCPUS 1
 
+/* The selectors of the last entry that passed every check, and the GDT
+ * generation they were checked against (lghost_prepare_entry). */
+struct lghost_entry_ok {
+	u32 gdt_gen;            /* 0: nothing checked yet */
+	u32 cs, ss, data[4];    /* as in the frame: ds, es, fs, gs */
+	u32 cs_a, cs_b;         /* cs's descriptor, for the eip limit check */
+};
+
 struct lghost_vcpu {
 	struct trapframe *regs;
 	u32 ss1, esp1;          /* SET_STACK */
 	u32 cr0_ts;             /* LHCALL_TS: CR0.TS while this vCPU runs */
 	u64 timer_period, timer_next;   /* SET_CLOCKEVENT, TSC ticks */
 	u32 input_head;         /* console ring: the host's write position */
+	bool poll_console;      /* a host interrupt came: look at COM1 before the next entry */
+	struct lghost_entry_ok entry_ok;        /* last selectors lghost_prepare_entry passed */
 };
 
 /* The host's defences: each refusal is counted and reported by kind, so a
@@ -68,6 +78,7 @@ struct lghost_guest {
 	int live;               /* the one the guest runs on */
 	struct lgs_cache shadows;       /* their keys and the shared page tables */
 	u32 lgdata_gpa;         /* struct lguest_data, 0 before LGUEST_INIT */
+	u32 gdt_gen;            /* bumped on every change to a guest GDT slot; starts at 1 */
 	struct lgc_gate idt[256];        /* the guest's handlers */
 	char line[400];         /* console line being assembled (a result line is ~200) */
 	u32 line_len;

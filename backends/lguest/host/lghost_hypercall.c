@@ -24,23 +24,31 @@ static struct lguest_data *ld(void)
 /* The interrupt state of the shared page, copied once. */
 struct irq_view {
 	u32 enabled, pending[8], blocked[8], noirq_start, noirq_end;
+	bool any;               /* some pending bit set */
 };
 
 /* enabled first; the rest only when it is on (nothing is delivered or
- * woken with the virtual IF off), so most exits copy one word. */
-static bool read_irq_view(struct irq_view *v)
+ * woken with the virtual IF off), so most exits copy one word; the
+ * blocked mask and the no-interrupt window only if something is pending
+ * or `all` (HALT also wakes on the timer and console, pending or not). */
+static bool read_irq_view(struct irq_view *v, bool all)
 {
 	const struct lguest_data *d = ld();
 
 	if (!d)
 		return false;
+	v->any = false;
 	v->enabled = READ_ONCE(d->irq_enabled);
 	if (!(v->enabled & X86_EFLAGS_IF))
 		return true;
 	for (u32 w = 0; w < 8; w++) {
 		v->pending[w] = READ_ONCE(d->irq_pending[w]);
-		v->blocked[w] = READ_ONCE(d->blocked_interrupts[w]);
+		v->any |= v->pending[w] != 0;
 	}
+	if (!v->any && !all)
+		return true;
+	for (u32 w = 0; w < 8; w++)
+		v->blocked[w] = READ_ONCE(d->blocked_interrupts[w]);
 	v->noirq_start = READ_ONCE(d->noirq_start);
 	v->noirq_end = READ_ONCE(d->noirq_end);
 	return true;
@@ -52,15 +60,18 @@ static void raise_vector(u32 v)
 		__atomic_fetch_or(&ld()->irq_pending[v / 32], 1u << (v % 32), __ATOMIC_SEQ_CST);
 }
 
-/* Wallclock for the shared page: the RTC once, then the TSC. */
+/* Wallclock for the shared page: the RTC once, then the TSC, in whole
+ * milliseconds; time_next is when the next millisecond starts, so the
+ * entries in between (most of them) leave the page as it is. */
 static u32 wall0;
-static u64 tsc0;
+static u64 tsc0, time_next;
 
-static void update_time(void)
+static void update_time(u64 now)
 {
-	u64 t = rdtsc() - tsc0;
+	u64 t = now - tsc0;
 
 	div64_rem(&t, tsc_khz);                 /* ticks -> ms */
+	time_next = tsc0 + (t + 1) * tsc_khz;
 	u32 ms = div64_rem(&t, 1000);           /* ms -> s */
 	WRITE_ONCE(ld()->time_sec, wall0 + (u32)t);
 	WRITE_ONCE(ld()->time_nsec, ms * 1000000);
@@ -78,7 +89,7 @@ static int hc_init(u32 gpa)
 	ld()->reserve_mem = 0u - LG_SWITCHER_ADDR;
 	wall0 = get_wallclock();
 	tsc0 = rdtsc();
-	update_time();
+	update_time(tsc0);
 	memset(ld()->hcall_status, 0xff, sizeof(ld()->hcall_status));
 	lghost.cur->input_head = ld()->input_head = ld()->input_tail = 0;
 	return 0;
@@ -144,7 +155,7 @@ static int hc_halt(void)
 	if (r->gs & 0xffff)
 		lghost_defend(LGHOST_D_HOST_SEGS, "guest halts holding %%gs %#x: the host waits on its own segments",
 			  r->gs & 0xffff);
-	if (!read_irq_view(&v) ||
+	if (!read_irq_view(&v, true) ||
 	    !lgc_halt_can_wake(v.enabled, v.pending, v.blocked, lghost.cur->timer_period != 0,
 			       VEC_TIMER, LG_CONSOLE_VECTOR)) {
 		lghost_defend(LGHOST_D_HALT_NOWAKE, "HALT at eip %#x with %s", r->eip,
@@ -254,7 +265,13 @@ static void drain_async(void)
 		}
 		lghost.async_calls++;
 		lghost.fuzz_async += lghost.fuzzing;
-		do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
+		/* What lazy MMU mode queues: the check lgc_hcall_args makes for
+		 * SET_PTE (aligned, inside guest memory), inline; any other
+		 * call or a failing address takes the full path and its report. */
+		if (c[k].call == LHCALL_SET_PTE && !(c[k].arg1 & 3) && lghost_gpa_ok(c[k].arg1, 4))
+			lghost_set_pte(c[k].arg1, c[k].arg2);
+		else
+			do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
 	}
 }
 
@@ -271,10 +288,8 @@ void lghost_hypercall(void)
 
 /* ---- virtual interrupts ------------------------------------------------- */
 
-static void timer_check(void)
+static void timer_check(u64 now)
 {
-	u64 now = rdtsc();
-
 	if (!lghost.cur->timer_period || !ld() || now < lghost.cur->timer_next)
 		return;
 	raise_vector(VEC_TIMER);
@@ -307,10 +322,9 @@ static bool interrupt_due(void)
 {
 	struct irq_view v;
 
-	timer_check();
+	timer_check(rdtsc());
 	console_in();
-	return read_irq_view(&v) && (v.enabled & X86_EFLAGS_IF) &&
-	       lgc_pending_vector(v.pending, v.blocked) >= 0;
+	return read_irq_view(&v, false) && v.any && lgc_pending_vector(v.pending, v.blocked) >= 0;
 }
 
 void lghost_inject_pending(void)
@@ -320,11 +334,15 @@ void lghost_inject_pending(void)
 
 	if (!ld())
 		return;
-	update_time();
-	timer_check();
-	console_in();
-	if (!read_irq_view(&v) || !(v.enabled & X86_EFLAGS_IF) ||
-	    (eip >= v.noirq_start && eip < v.noirq_end))
+	u64 now = rdtsc();
+	if (now >= time_next)
+		update_time(now);
+	timer_check(now);
+	if (lghost.cur->poll_console) {
+		lghost.cur->poll_console = false;
+		console_in();
+	}
+	if (!read_irq_view(&v, false) || !v.any || (eip >= v.noirq_start && eip < v.noirq_end))
 		return;
 	int vec = lgc_pending_vector(v.pending, v.blocked);     /* 0..255 or -1, from the copy */
 	if (vec < 0)

@@ -70,6 +70,7 @@ static void setup_gdt_tss(void)
 	tss->ss0 = LGHOST_DS_SEL;
 	tss->esp0 = SW_REGS_END_ADDR;
 	tss->iomap_base = sizeof(*tss);                 /* no I/O bitmap: no ports */
+	lghost.gdt_gen++;
 }
 
 /* The descriptor behind a selector, from the guest-mode GDT (host
@@ -92,33 +93,75 @@ static const char *selector_problem(u32 sel, u32 cpl, enum lgc_role role)
 }
 
 /*
+ * The selectors in the frame are the ones the last entry checked, against
+ * the same guest-mode GDT: then the checks below would give the same
+ * answers.  Their outcome depends only on the selector values, the ring
+ * (cs's RPL) and the descriptors, and the descriptors live in the
+ * switcher's data page, read-only to the guest and written only by
+ * lghost_load_gdt_entry() and setup_gdt_tss(), which bump gdt_gen.  The
+ * frame itself is guest-writable (the save page), so every value is
+ * compared, and eip, which changes on every exit, is always checked.
+ */
+static bool entry_unchanged(const struct trapframe *r, const struct lghost_entry_ok *e)
+{
+	return e->gdt_gen == lghost.gdt_gen && r->cs == e->cs && r->user_ss == e->ss &&
+	       r->ds == e->data[0] && r->es == e->data[1] && r->fs == e->data[2] && r->gs == e->data[3];
+}
+
+static void entry_remember(const struct trapframe *r, struct lghost_entry_ok *e)
+{
+	const struct desc_struct *cs = guest_desc(r->cs);
+
+	*e = (struct lghost_entry_ok){ .gdt_gen = lghost.gdt_gen, .cs = r->cs, .ss = r->user_ss,
+		.data = { r->ds, r->es, r->fs, r->gs }, .cs_a = cs->a, .cs_b = cs->b };
+}
+
+/* The full check: what is wrong with returning to r's cs:eip and ss, or
+ * NULL; data selectors that fail become null. */
+static const char *entry_problem(struct trapframe *r)
+{
+	u32 cpl = r->cs & 3;
+	const char *why = cpl == 0 ? "ring 0 is the host's" : selector_problem(r->cs, cpl, LGC_CS);
+
+	if (!why && !lgc_code_offset_ok(guest_desc(r->cs)->a, guest_desc(r->cs)->b, r->eip))
+		why = "eip beyond the code segment's limit";
+	if (!why)
+		why = selector_problem(r->user_ss, cpl, LGC_SS);
+	if (why)
+		return why;
+	u32 *data[] = { &r->ds, &r->es, &r->fs, &r->gs };
+	for (u32 i = 0; i < 4; i++)
+		if ((*data[i] & 0xffff) && selector_problem(*data[i], cpl, LGC_DATA))
+			*data[i] = 0;
+	return NULL;
+}
+
+/*
  * Before each entry: the guest TSS is busy from the last ltr, and every
  * selector the switcher's iret will load must be one the CPU accepts at
  * the guest's ring (SDM IRET rules, lib/lguest_check.c), with eip inside
  * cs: a fault in that iret would happen at ring 0 inside the switcher.
  * Data selectors that fail become null, as a CPU does on a return to an
- * outer ring; a bad cs, eip or ss stops the guest.
+ * outer ring; a bad cs, eip or ss stops the guest.  When the selectors
+ * are the last entry's and the GDT has not changed, only eip is checked.
  */
 bool lghost_prepare_entry(void)
 {
 	struct trapframe *r = lghost.cur->regs;
-	u32 cpl = r->cs & 3;
-	const char *why = cpl == 0 ? "ring 0 is the host's" : selector_problem(r->cs, cpl, LGC_CS);
+	struct lghost_entry_ok *e = &lghost.cur->entry_ok;
+	const char *why;
 
 	gmode_gdt()[LGHOST_TSS_INDEX].b &= ~0x200u;
-	if (!why && !lgc_code_offset_ok(guest_desc(r->cs)->a, guest_desc(r->cs)->b, r->eip))
-		why = "eip beyond the code segment's limit";
-	if (!why)
-		why = selector_problem(r->user_ss, cpl, LGC_SS);
+	if (entry_unchanged(r, e))
+		why = lgc_code_offset_ok(e->cs_a, e->cs_b, r->eip) ? NULL : "eip beyond the code segment's limit";
+	else if (!(why = entry_problem(r)))
+		entry_remember(r, e);
 	if (why) {
+		e->gdt_gen = 0;
 		lghost_defend(LGHOST_D_STACK_SEG, "return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
 		lghost_kill("cannot return to cs %#x eip %#x ss %#x: %s", r->cs, r->eip, r->user_ss, why);
 		return false;
 	}
-	u32 *data[] = { &r->ds, &r->es, &r->fs, &r->gs };
-	for (u32 i = 0; i < 4; i++)
-		if ((*data[i] & 0xffff) && selector_problem(*data[i], cpl, LGC_DATA))
-			*data[i] = 0;
 	return true;
 }
 
@@ -187,6 +230,7 @@ int lghost_load_gdt_entry(u32 i, u32 lo, u32 hi)
 	if (r == 0) {
 		gmode_gdt()[i].a = lo;
 		gmode_gdt()[i].b = hi;
+		lghost.gdt_gen++;       /* the next entry checks its selectors again */
 	}
 	return 0;
 }
@@ -475,8 +519,10 @@ void lghost_handle_exit(u32 v)
 
 	if (v == LG_HCALL_VECTOR && (r->cs & 3) == LG_GUEST_RPL)
 		lghost_hypercall();
-	else if (host_vector(v))
+	else if (host_vector(v)) {
 		trap(r);                /* the host's timer, IPIs, spurious */
+		lghost.cur->poll_console = true;
+	}
 	else if (v == 6 && have_op && vmcall_hypercall(op))
 		;
 	else if (v == 13 && general_protection(op, have_op))
