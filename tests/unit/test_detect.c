@@ -8,26 +8,7 @@
 #include <cmocka.h>
 #include "pvboot/detect.h"
 
-static char logs[32][200];
-static int nlog;
-
-static void rec(void *ctx, const char *line)
-{
-	(void)ctx;
-	assert_true(strlen(line) < 160);
-	assert_null(strchr(line, '\n'));
-	if (nlog < 32)
-		snprintf(logs[nlog], sizeof(logs[0]), "%s", line);
-	nlog++;
-}
-
-static bool saw(const char *needle)
-{
-	for (int i = 0; i < nlog && i < 32; i++)
-		if (strstr(logs[i], needle))
-			return true;
-	return false;
-}
+#include "warn_capture.h"
 
 /* ---- fakes ---------------------------------------------------------------- */
 
@@ -94,13 +75,13 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(rom_area, 0xff, sizeof(rom_area));
-	nlog = 0;
+	nwarn = 0;
 	return 0;
 }
 
 static struct detect_result probe(struct fake_cpu *cpu, u32 subarch)
 {
-	struct detect_io io = { fake_cpuid, cpu, phys_image_read, &area, rec, NULL, subarch };
+	struct detect_io io = { fake_cpuid, cpu, phys_image_read, &area, rec_warn, NULL, subarch };
 	struct detect_result r;
 
 	detect_probe(&io, &r);
@@ -263,9 +244,9 @@ static const struct detect_result LGUEST_ENV = { .env = PVENV_LGUEST, .hc_flavou
 /* The last line logged is a whole refusal: not cut, and it says what to do next. */
 static void assert_whole_refusal(const char *what, const char *todo)
 {
-	const char *l = logs[nlog - 1], *end = "; detection decides";
+	const char *l = warns[nwarn - 1], *end = "; detection decides";
 
-	assert_true(nlog >= 1 && nlog <= 32);
+	assert_true(nwarn >= 1 && nwarn <= 32);
 	assert_non_null(strstr(l, what));
 	assert_non_null(strstr(l, todo));
 	assert_true(strlen(l) > strlen(end));
@@ -278,18 +259,18 @@ static void test_choose_auto(void **state)
 	struct detect_result both = LGUEST_ENV;
 	struct backend_choice c;
 
-	detect_choose(&TCG_ENV, PV_AUTO, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	detect_choose(&TCG_ENV, PV_AUTO, NATIVE | VMI | LGUEST, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.requested, PV_AUTO);
 	assert_int_equal(c.forced + c.fallback, 0);
 	assert_string_equal(c.reason, "no paravirtual interface we speak: native");
-	detect_choose(&VMI_ENV, PV_AUTO, NATIVE | VMI, &c, rec, NULL);
+	detect_choose(&VMI_ENV, PV_AUTO, NATIVE | VMI, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_VMI);
 	assert_int_equal(c.forced + c.fallback, 0);
 	both.vmi_rom_phys = 0xc8000;    /* a ROM under a host: lguest still wins */
-	detect_choose(&both, PV_AUTO, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	detect_choose(&both, PV_AUTO, NATIVE | VMI | LGUEST, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_LGUEST);
-	assert_int_equal(nlog, 0);
+	assert_int_equal(nwarn, 0);
 }
 
 /* pv=auto on a VMI ROM with a kernel image without the vmi backend. */
@@ -297,12 +278,12 @@ static void test_choose_auto_not_in_image(void **state)
 {
 	struct backend_choice c;
 
-	detect_choose(&VMI_ENV, PV_AUTO, NATIVE, &c, rec, NULL);
+	detect_choose(&VMI_ENV, PV_AUTO, NATIVE, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.forced, 0);
 	assert_int_equal(c.fallback, 1);
 	assert_non_null(strstr(c.reason, "no vmi backend"));
-	assert_int_equal(nlog, 1);
+	assert_int_equal(nwarn, 1);
 	assert_true(saw("pv: vmi environment detected but the kernel has no vmi backend"));
 }
 
@@ -311,21 +292,21 @@ static void test_choose_forced(void **state)
 {
 	struct backend_choice c;
 
-	detect_choose(&TCG_ENV, PV_NATIVE, NATIVE, &c, rec, NULL);
+	detect_choose(&TCG_ENV, PV_NATIVE, NATIVE, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.forced, 1);
 	assert_int_equal(c.fallback, 0);
 	assert_string_equal(c.reason, "forced by pv=native");
-	detect_choose(&VMI_ENV, PV_NATIVE, NATIVE | VMI, &c, rec, NULL);
+	detect_choose(&VMI_ENV, PV_NATIVE, NATIVE | VMI, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);     /* over a ROM detection would take */
 	assert_int_equal(c.forced, 1);
-	detect_choose(&VMI_ENV, PV_VMI, NATIVE | VMI, &c, rec, NULL);
+	detect_choose(&VMI_ENV, PV_VMI, NATIVE | VMI, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_VMI);
 	assert_int_equal(c.forced, 1);
-	detect_choose(&LGUEST_ENV, PV_LGUEST, NATIVE | LGUEST, &c, rec, NULL);
+	detect_choose(&LGUEST_ENV, PV_LGUEST, NATIVE | LGUEST, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_LGUEST);
 	assert_int_equal(c.forced, 1);
-	assert_int_equal(nlog, 0);
+	assert_int_equal(nwarn, 0);
 }
 
 /* pv= naming a backend whose environment is missing: one line, then detection. */
@@ -333,21 +314,21 @@ static void test_choose_forced_missing(void **state)
 {
 	struct backend_choice c;
 
-	detect_choose(&TCG_ENV, PV_VMI, NATIVE | VMI, &c, rec, NULL);
+	detect_choose(&TCG_ENV, PV_VMI, NATIVE | VMI, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.forced, 0);
 	assert_int_equal(c.requested, PV_VMI);
 	assert_int_equal(c.fallback, 1);
-	assert_int_equal(nlog, 1);
+	assert_int_equal(nwarn, 1);
 	assert_string_equal(c.reason,
 		"pv=vmi refused: looked for a VMI ROM (55 AA + \"cVmi\") in 0xC0000-0xDFFFF: none valid");
 	assert_whole_refusal("pv: pv=vmi refused: looked for a VMI ROM", "-option-rom build/vmi.rom");
 	/* Detection decides after a refusal: here the host's signature wins. */
-	detect_choose(&LGUEST_ENV, PV_VMI, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	detect_choose(&LGUEST_ENV, PV_VMI, NATIVE | VMI | LGUEST, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_LGUEST);
 	assert_int_equal(c.fallback, 1);
-	assert_int_equal(nlog, 2);
-	detect_choose(&VMI_ENV, PV_LGUEST, NATIVE | VMI | LGUEST, &c, rec, NULL);
+	assert_int_equal(nwarn, 2);
+	detect_choose(&VMI_ENV, PV_LGUEST, NATIVE | VMI | LGUEST, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_VMI);
 	assert_int_equal(c.requested, PV_LGUEST);
 	assert_int_equal(c.fallback, 1);
@@ -360,14 +341,14 @@ static void test_choose_not_in_image(void **state)
 {
 	struct backend_choice c;
 
-	detect_choose(&TCG_ENV, PV_VMI, NATIVE, &c, rec, NULL);
+	detect_choose(&TCG_ENV, PV_VMI, NATIVE, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_int_equal(c.fallback, 1);
 	assert_string_equal(c.reason, "pv=vmi refused: this kernel image has no such backend");
 	assert_whole_refusal("pv: pv=vmi refused: this kernel image has no such backend",
 			     "boot a kernel image built with it");
 	/* With the ROM there as well: the image is the reason, not the ROM. */
-	detect_choose(&VMI_ENV, PV_VMI, NATIVE, &c, rec, NULL);
+	detect_choose(&VMI_ENV, PV_VMI, NATIVE, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_true(saw("pv: pv=vmi refused: this kernel image has no such backend"));
 	assert_true(saw("pv: vmi environment detected but the kernel has no vmi backend"));
@@ -379,13 +360,13 @@ static void test_choose_unknown(void **state)
 {
 	struct backend_choice c;
 
-	detect_choose(&VMI_ENV, PV_BACKEND_MAX, NATIVE | VMI, &c, rec, NULL);
+	detect_choose(&VMI_ENV, PV_BACKEND_MAX, NATIVE | VMI, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_VMI);
 	assert_int_equal(c.forced, 0);
 	assert_int_equal(c.fallback, 1);
 	assert_int_equal(c.requested, PV_BACKEND_MAX);
 	assert_whole_refusal("pv: pv=4 refused: no backend has that id", "name native, vmi, lguest or auto");
-	detect_choose(&TCG_ENV, 0xffffffffu, ~0u, &c, rec, NULL);
+	detect_choose(&TCG_ENV, 0xffffffffu, ~0u, &c, rec_warn, NULL);
 	assert_int_equal(c.backend, PV_NATIVE);
 	assert_whole_refusal("pv: pv=4294967295 refused: no backend has that id", "auto");
 }
