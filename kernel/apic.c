@@ -102,7 +102,12 @@ void smp_config_init(void)
 	else
 		print_config();
 	/* The backend set apic_base before patching (native: from the APIC
-	 * base MSR, which is what the CPU decodes); the tables only confirm. */
+	 * base MSR, which is what the CPU decodes); the tables only confirm.
+	 * 0: the backend has no local APIC, so there is no page to map. */
+	if (!apic_base) {
+		kprintf("apic: the %s backend has no local APIC; none mapped\n", pv_name());
+		return;
+	}
 	if (smp_cfg.lapic_addr && smp_cfg.lapic_addr != apic_base)
 		kprintf("apic: firmware tables say the local APIC is at %#x, the CPU says %#x; using %#x\n",
 			smp_cfg.lapic_addr, apic_base, apic_base);

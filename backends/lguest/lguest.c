@@ -12,6 +12,7 @@
 #include "time.h"
 #include "trap.h"
 #include "kparavirt.h"
+#include "apic.h"
 #include "paravirt_native.h"
 #include "pvboot/patch.h"
 
@@ -376,6 +377,7 @@ const char *lguest_init(void)
 		return "the host refused LGUEST_INIT";
 	console_set_hook(lguest_console);
 	power_set_exit_hook(lguest_shutdown);
+	apic_base = 0;          /* no local APIC here: nothing to map */
 	return NULL;
 }
 
