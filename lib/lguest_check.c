@@ -254,6 +254,11 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 		return a1 < 256 ? NULL : "vector beyond 255";
 	case LHCALL_SET_STACK:
 		return (a1 & 7) == LG_GUEST_RPL ? NULL : "stack selector not a ring-1 GDT selector";
+	case LHCALL_VCPU_START:
+		return a1 < LG_MAX_VCPUS ? NULL : "vCPU number beyond LG_MAX_VCPUS";
+	case LHCALL_SEND_IPI:
+		return a1 >= LG_MAX_VCPUS ? "vCPU number beyond LG_MAX_VCPUS" :
+		       a2 < 32 || a2 > 255 ? "IPI vector outside 32-255" : NULL;
 	case LHCALL_SET_PTE: case LHCALL_SET_PMD: case LHCALL_SET_PGD:
 		return gpa_arg(size, a1, 4, 4);
 	case LHCALL_LOAD_TLS:
@@ -279,7 +284,7 @@ static u32 queued_bytes(u32 w)
 /* The status bytes, once, as words; nonzero if some byte is zero.
  * (w - 0x01..) & ~w & 0x80.. may also flag a 0x01 byte above a zero one,
  * but it is nonzero exactly when some byte is zero: enough for "any". */
-static u32 read_status(const struct lguest_data *d, u32 st[LG_ASYNC_SLOTS / 4])
+static u32 read_status(const struct lguest_vcpu *d, u32 st[LG_ASYNC_SLOTS / 4])
 {
 	u32 any = 0;
 
@@ -291,7 +296,7 @@ static u32 read_status(const struct lguest_data *d, u32 st[LG_ASYNC_SLOTS / 4])
 	return any & 0x80808080u;
 }
 
-u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
+u32 lgc_async_take(const struct lguest_vcpu *d, struct lgc_async out[LG_ASYNC_SLOTS],
 		   u8 slot[LG_ASYNC_SLOTS])
 {
 	u32 st[LG_ASYNC_SLOTS / 4], start = GUEST_READ(d->async_next) % LG_ASYNC_SLOTS, n = 0;

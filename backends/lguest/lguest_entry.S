@@ -1,12 +1,13 @@
 /*
  * The lguest guest's return path.  In ring 1 `iret` cannot change IF, so
- * the virtual IF in lguest_data.irq_enabled is restored from the frame's
+ * the virtual IF (irq_enabled of this vCPU's struct lguest_vcpu) is restored from the frame's
  * EFLAGS first; between that store and the iret the host must not inject
  * an interrupt (it would run on a stack the iret is about to unwind):
  * [lguest_noirq_start, lguest_noirq_end) is that window, registered with
  * the host through lguest_data.
  */
 #include "pvboot/x86.h"
+#include "pvboot/lguest.h"
 
 	.text
 	.globl lguest_iret, lguest_noirq_start, lguest_noirq_end
@@ -15,10 +16,17 @@ lguest_iret:
 	movl 12(%esp), %eax             /* the frame's EFLAGS (after our push) */
 	andl $X86_EFLAGS_IF, %eax
 lguest_noirq_start:
-	movl %eax, lguest_data          /* irq_enabled is the first word */
+	movl %eax, LG_VCPU_ADDR         /* irq_enabled is the first word */
 	popl %eax
 	iret
 lguest_noirq_end:
+
+/* Where a vCPU that startup_ipi_hook started begins: the host set esp
+ * to its stack top; ap_entry (kernel/smp.c) never returns. */
+	.globl lguest_ap_start
+lguest_ap_start:
+	call ap_entry
+	ud2
 
 /* No sysenter in ring 1 (the host owns the SYSENTER MSRs): never reached. */
 	.globl lguest_sysexit

@@ -125,12 +125,12 @@ struct lgc_async {
 };
 
 /*
- * Copy the queued calls of the shared page's async ring (status 0) into
+ * Copy the queued calls of a vCPU's async ring (status 0) into
  * host memory, each slot's status and call read once, in ring order from
  * async_next (taken modulo the ring size); slot[k] says where out[k] came
  * from, for the caller to free.  Returns how many were queued.
  */
-u32 lgc_async_take(const struct lguest_data *d, struct lgc_async out[LG_ASYNC_SLOTS],
+u32 lgc_async_take(const struct lguest_vcpu *d, struct lgc_async out[LG_ASYNC_SLOTS],
 		   u8 slot[LG_ASYNC_SLOTS]);
 
 /* The guest kernel image: what to copy where (guest-physical). */

@@ -318,7 +318,15 @@ static void hcall_arguments(void **state)
 	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, 0x1018, 0, 0, MB64));      /* not a page */
 	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, MB64, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, 0xfffff000u, 0, 0, MB64));
-	assert_non_null(lgc_hcall_args(34, 0, 0, 0, MB64));                            /* kept, not known */
+	assert_non_null(lgc_hcall_args(33, 0, 0, 0, MB64));                            /* kept, not known */
+	assert_null(lgc_hcall_args(LHCALL_VCPU_START, LG_MAX_VCPUS - 1, 0xffffffffu, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_VCPU_START, LG_MAX_VCPUS, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_VCPU_START, 0xffffffffu, 0, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 32, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 255, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 31, 0, MB64));             /* an exception's */
+	assert_non_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 256, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SEND_IPI, LG_MAX_VCPUS, 40, 0, MB64));
 	assert_null(lgc_hcall_args(LHCALL_SET_STACK, 0x11, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x10, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x15, 0, 0, MB64));           /* LDT */
@@ -335,7 +343,7 @@ static void hcall_arguments(void **state)
 
 static void async_take(void **state)
 {
-	static struct lguest_data d;
+	static struct lguest_vcpu d;
 	struct lgc_async c[LG_ASYNC_SLOTS];
 	u8 slot[LG_ASYNC_SLOTS];
 
