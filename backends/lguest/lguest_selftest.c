@@ -9,6 +9,7 @@
 #include "report.h"
 #include "mm.h"
 #include "cpu.h"
+#include "smp.h"
 
 static bool active(void)
 {
@@ -220,4 +221,58 @@ SELFTEST(lguest_no_apic_page)
 		return;
 	int r = TRY("movl (%1), %%eax", 0xfee00030u);
 	report(r == -14, "lguest: the local APIC page faults in the guest (%d): there is no APIC to stub out", r);
+}
+
+/*
+ * The host runs vCPUs at the same time, not in turns: two vCPUs count,
+ * and each must see the other's count move while its own exit count
+ * (which the host writes before every entry) stays put, that is while it
+ * never left the guest.  A host that ran one vCPU at a time could only
+ * let the other count during an exit, and the test would not pass.
+ */
+struct lguest_race {
+	volatile u32 count[2], seen[2], done;
+};
+
+#define RACE_TRIES 20000
+
+static void race_side(struct lguest_race *r, u32 me)
+{
+	u32 other = 1 - me;
+
+	for (u32 t = 0; t < RACE_TRIES && !(r->seen[0] && r->seen[1]); t++) {
+		u32 exits = READ_ONCE(lg_vcpu->exits), c0 = r->count[other];
+		for (u32 i = 0; i < 10000 && r->count[other] == c0; i++)
+			r->count[me]++;
+		if (r->count[other] != c0 && READ_ONCE(lg_vcpu->exits) == exits)
+			r->seen[me] = 1;
+	}
+}
+
+static void race_ap(void *arg)
+{
+	race_side(arg, 1);
+	__atomic_store_n(&((struct lguest_race *)arg)->done, 1, __ATOMIC_RELEASE);
+}
+
+SELFTEST(lguest_vcpus_in_parallel)
+{
+	static struct lguest_race r;
+
+	if (!active())
+		return;
+	if (ncpus_online < 2) {
+		report_skip("lguest: vCPUs in parallel: only one vCPU");
+		return;
+	}
+	memset((void *)&r, 0, sizeof(r));
+	if (!smp_post(1, race_ap, &r)) {
+		report(false, "lguest: vCPUs in parallel: vCPU 1 cannot take work");
+		return;
+	}
+	race_side(&r, 0);
+	bool ended = wait_flag(&r.done, 10000);
+	report(ended && r.seen[0] && r.seen[1],
+	       "lguest: vCPUs 0 and 1 each saw the other count while never leaving the guest (%u, %u counted)",
+	       r.count[0], r.count[1]);
 }
