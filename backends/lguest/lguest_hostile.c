@@ -11,6 +11,7 @@
 #include "report.h"
 #include "mm.h"
 #include "task.h"
+#include "smp.h"
 #include "pvboot/cmdline.h"
 
 /* ---- options ----------------------------------------------------------- */
@@ -378,6 +379,81 @@ static void case_shadows(void)
 	page_free(b);
 }
 
+/* ---- vcpus: an SMP guest against the host ---------------------------------- */
+
+/* vCPU 1 flips one entry of a directory between a real page table and one
+ * far outside guest memory, with plain stores, while vCPU 0 has the host
+ * shadow that directory again and again: the host reads each entry once,
+ * so every shadow maps the real table or nothing, never the other. */
+struct lguest_flip {
+	volatile u32 *entry;
+	u32 good, bad;
+	volatile u32 stop, done, flips, id;
+};
+
+static void flip_entry(void *arg)
+{
+	struct lguest_flip *f = arg;
+
+	f->id = lg_vcpu->id;
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		*f->entry = f->good;
+		*f->entry = f->bad;
+		f->flips++;
+	}
+	*f->entry = f->good;
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+}
+
+static void vcpus_race(u32 slot, u32 page)
+{
+	static struct lguest_flip f;
+	u32 pt, d = space_with(slot, page, false, &pt), seen = 0, faulted = 0, other = 0;
+
+	f = (struct lguest_flip){ .entry = &((u32 *)d)[slot >> 22], .good = pt | PTE_P | PTE_W,
+				  .bad = 0x80000000u | PTE_P | PTE_W };
+	if (!smp_post(1, flip_entry, &f)) {
+		report(false, "hostile vcpus: vCPU 1 cannot take work");
+		return;
+	}
+	for (u32 k = 0; k < 2000; k++) {
+		int fault;
+		lguest_hcall(LHCALL_FORGET_PAGE, d, 0, 0);      /* the next switch builds it afresh */
+		u32 v = look(d, slot, &fault);
+		faulted += fault != 0;
+		seen += !fault && v == 0xface;
+		other += !fault && v != 0xface;
+	}
+	__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
+	bool stopped = wait_flag(&f.done, 10000);
+	report(stopped && other == 0 && seen + faulted == 2000,
+	       "hostile vcpus: a pde flipped by vCPU 1 while the host shadowed it 2000 times: the real table "
+	       "%u times, unmapped %u times, anything else %u times (%u flips)", seen, faulted, other, f.flips);
+	report(lg_vcpu->id == 0 && f.id == 1, "hostile vcpus: LG_VCPU_ADDR is each vCPU's own (vCPU 0 reads id %u, "
+	       "vCPU 1 id %u)", lg_vcpu->id, f.id);
+	space_free(d, pt, slot);
+}
+
+static void case_vcpus(void)
+{
+	u32 slot = paging_free_slot(), page = page_alloc();
+
+	if (ncpus_online < 2 || !slot || !page) {
+		report(false, "hostile vcpus: needs a second vCPU and scratch pages (guest.smp=2 or more)");
+		return;
+	}
+	*(u32 *)page = 0xface;
+	vcpus_race(slot, page);
+	long again = lguest_hcall(LHCALL_VCPU_START, 1, 0x100000, 0x8000);
+	long self = lguest_hcall(LHCALL_VCPU_START, 0, 0x100000, 0x8000);
+	long none = lguest_hcall(LHCALL_SEND_IPI, LG_MAX_VCPUS - 1 < ncpus_online ? LG_MAX_VCPUS : ncpus_online, 0x40, 0);
+	long exc = lguest_hcall(LHCALL_SEND_IPI, 1, 14, 0);
+	report(again == LG_EINVAL && self == LG_EINVAL && none == LG_EINVAL && exc == LG_EINVAL,
+	       "hostile vcpus: VCPU_START of a running vCPU (%ld) or itself (%ld), an IPI to no vCPU (%ld) "
+	       "or with an exception's vector (%ld) refused", again, self, none, exc);
+	page_free(page);
+}
+
 static void case_fuzz(void)
 {
 	lguest_fuzz(fuzz_iters, fuzz_seed);
@@ -391,6 +467,7 @@ static const struct {
 	{ "segwrap", case_segwrap }, { "forge", case_forge }, { "crashforge", case_crashforge },
 	{ "sysenter", case_sysenter }, { "haltoff", case_haltoff }, { "gate", case_gate },
 	{ "pte", case_pte }, { "fuzz", case_fuzz }, { "shadows", case_shadows },
+	{ "vcpus", case_vcpus },
 };
 
 SELFTEST(lguest_hostile)

@@ -64,6 +64,7 @@ static const struct {
 	{ "pte", LGHOST_D_PTE },
 	{ "fuzz", LGHOST_D_FUZZ_DONE },
 	{ "shadows", LGHOST_D_SHADOW },
+	{ "vcpus", LGHOST_D_HCALL },
 };
 
 void lghost_hostile_from_cmdline(const char *name, u32 len)
