@@ -29,7 +29,7 @@ void lghost_kill(const char *fmt, ...)
 	va_start(ap, fmt);
 	pv_vsnprintf(lghost.reason, sizeof(lghost.reason), fmt, ap);
 	va_end(ap);
-	kprintf("host: guest stopped at eip %#x on vCPU %u: %s\n", lghost_cur()->regs->eip, lghost_cur()->id, lghost.reason);
+	kprintf("host: guest stopped at eip %#x: %s (vCPU %u)\n", lghost_cur()->regs->eip, lghost.reason, lghost_cur()->id);
 	lghost.status = LGHOST_CRASH;
 	lghost.done = true;
 }

@@ -114,7 +114,7 @@ struct lghost_guest {
 	u32 defended[LGHOST_D_COUNT];
 	/* guest.hostile=fuzz: hypercalls between the guest's two markers. */
 	bool fuzzing;
-	u32 fuzz_sync, fuzz_async;
+	u32 fuzz_vcpu, fuzz_sync, fuzz_async;
 	struct lghost_sums before, after;
 };
 #define LGHOST_CRASH 0xdead

@@ -224,6 +224,12 @@ static int hc_tls(u32 gpa)
 	return 0;
 }
 
+/* A call of the fuzz campaign: from its vCPU while it runs. */
+static bool fuzzing_here(void)
+{
+	return lghost.fuzzing && lghost_cur()->id == lghost.fuzz_vcpu;
+}
+
 /* The two NOTIFY markers of a fuzz campaign: count what the host handled
  * in between and compare it with what the guest says it issued. */
 static int hc_notify(u32 a1, u32 a2, u32 a3)
@@ -232,8 +238,9 @@ static int hc_notify(u32 a1, u32 a2, u32 a3)
 		return 0;
 	if (a1 == LG_FUZZ_BEGIN) {
 		lghost.fuzzing = true;
+		lghost.fuzz_vcpu = lghost_cur()->id;    /* the campaign's calls are its */
 		lghost.fuzz_sync = lghost.fuzz_async = 0;
-	} else if (a1 == LG_FUZZ_END && lghost.fuzzing) {
+	} else if (a1 == LG_FUZZ_END && fuzzing_here()) {
 		lghost.fuzzing = false;
 		u32 sync = lghost.fuzz_sync - 1;    /* not this marker */
 		bool same = sync == a2 && lghost.fuzz_async == a3;
@@ -301,7 +308,7 @@ static void drain_async(void)
 			continue;
 		}
 		lghost.async_calls++;
-		lghost.fuzz_async += lghost.fuzzing;
+		lghost.fuzz_async += fuzzing_here();
 		/* What lazy MMU mode queues: the check lgc_hcall_args makes for
 		 * SET_PTE (aligned, inside guest memory), inline; any other
 		 * call or a failing address takes the full path and its report. */
@@ -317,7 +324,7 @@ void lghost_hypercall(void)
 	struct trapframe *r = lghost_cur()->regs;
 
 	lghost.hcalls++;
-	lghost.fuzz_sync += lghost.fuzzing;
+	lghost.fuzz_sync += fuzzing_here();
 	drain_async();
 	if (!lghost.done)
 		r->eax = (u32)do_call(r->eax, r->ebx, r->ecx, r->edx);

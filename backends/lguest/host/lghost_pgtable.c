@@ -405,8 +405,8 @@ int lghost_forget_page(u32 gpa)
 		u32 gpgd = cache()->gpgd[v->live];
 		if (!(users & (1u << v->live)))
 			continue;
-		lghost_defend(LGHOST_D_SHADOW, "page %#x forgotten while vCPU %u's live directory %#x uses it: "
-			      "rebuilt from the guest's tables as they are now", gpa, n, gpgd);
+		lghost_defend(LGHOST_D_SHADOW, "page %#x forgotten while the live directory %#x of vCPU %u uses it: "
+			      "rebuilt from the guest's tables as they are now", gpa, gpgd, n);
 		evict(v->live);
 		if (gpgd == LGS_IDMAP)
 			build_idmap(v->live);
