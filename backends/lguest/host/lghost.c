@@ -174,6 +174,8 @@ static bool setup_guest(void)
 {
 	u32 mb = kopts.guestmem_mb ? kopts.guestmem_mb : 64;
 
+	this_cpu()->host_vcpu = &lghost.vcpu[0];        /* lghost_kill's, until bound */
+
 	if (!boot_info->mod_count) {
 		kprintf("host: no guest image: pass pvkernel.elf as boot module 0 (Multiboot: -initrd build/pvkernel.elf)\n");
 		return false;
@@ -283,6 +285,10 @@ void lghost_stop_others(void)
 	u32 seq[LGHOST_MAX_VCPUS];
 	u32 waiting = 0;
 
+	lghost.flush_others = false;
+	if (lghost.nr_vcpus == 1)
+		return;
+
 	for (u32 n = 0; n < lghost.nr_vcpus; n++) {
 		struct lghost_vcpu *v = &lghost.vcpu[n];
 		seq[n] = __atomic_load_n(&v->exit_seq, __ATOMIC_ACQUIRE);
@@ -300,7 +306,6 @@ void lghost_stop_others(void)
 			}
 			cpu_relax();
 		}
-	lghost.flush_others = false;
 }
 
 /* Let the lock go; first, other vCPUs drop what changed under them. */

@@ -122,10 +122,14 @@ struct lghost_guest {
 
 extern struct lghost_guest lghost;
 
-/* The vCPU this host CPU runs (host CPU n runs vCPU n). */
+/* The vCPU this host CPU runs (host CPU n runs vCPU n; lghost_bind_host_cpu
+ * sets it): one %fs-relative load, on every path of every exit. */
 static inline struct lghost_vcpu *lghost_cur(void)
 {
-	return &lghost.vcpu[this_cpu()->id];
+	struct lghost_vcpu *v;
+
+	asm("movl %%fs:%c1, %0" : "=r"(v) : "i"(__builtin_offsetof(struct cpu, host_vcpu)));
+	return v;
 }
 
 /* host.c */

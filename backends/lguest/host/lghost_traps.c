@@ -243,6 +243,7 @@ bool lghost_setup_cpu_tables(void)
  * it runs on v's view of the host (host_tables). */
 void lghost_bind_host_cpu(struct lghost_vcpu *v)
 {
+	this_cpu()->host_vcpu = v;
 	write_cr3(v->host_pgd);
 }
 
