@@ -297,6 +297,8 @@ void lghost_stop_others(void)
 			lghost_kick(v);
 		}
 	}
+	if (!waiting)
+		return;
 	u64 deadline = rdtsc() + (u64)STOP_WAIT_MS * tsc_khz;
 	for (u32 n = 0; n < lghost.nr_vcpus; n++)
 		while ((waiting & (1u << n)) && __atomic_load_n(&lghost.vcpu[n].exit_seq, __ATOMIC_ACQUIRE) == seq[n]) {
