@@ -107,10 +107,33 @@ static void lguest_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi
 	dt[e].b = hi;
 }
 
+/*
+ * The system call's gate: the kernel makes it an interrupt gate (the
+ * handler runs with IF off).  The host can hand int $0x80 from ring 3
+ * straight to ring 1 only through a trap gate (docs/lguest.md "Direct
+ * traps"), so the host is given a trap gate into lguest_syscall_entry,
+ * which turns the virtual IF off itself before the kernel's handler.
+ * The kernel's own IDT keeps what the kernel wrote.
+ */
+u32 lguest_syscall_handler;
+
+static void syscall_gate(u32 *lo, u32 *hi)
+{
+	u32 entry = (u32)lguest_syscall_entry;
+
+	if ((*hi & 0x9f00) != 0x8e00)           /* present 32-bit interrupt gate only */
+		return;
+	lguest_syscall_handler = (*lo & 0xffff) | (*hi & 0xffff0000);
+	*lo = (*lo & 0xffff0000) | (entry & 0xffff);
+	*hi = (entry & 0xffff0000) | (*hi & 0xe000) | 0x8f00;
+}
+
 static void lguest_write_idt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
+	if (e == VEC_SYSCALL)
+		syscall_gate(&lo, &hi);
 	lguest_hcall(LHCALL_LOAD_IDT_ENTRY, e, lo, hi);
 }
 
