@@ -29,6 +29,7 @@ static const char *const kind_name[LGHOST_D_COUNT] = {
 	[LGHOST_D_SWITCHER_FAULT] = "switcher fault",
 	[LGHOST_D_FUZZ_DONE] = "fuzz campaign accounted",
 	[LGHOST_D_SHADOW] = "shadow cache",
+	[LGHOST_D_DIRECT] = "direct trap",
 };
 
 void lghost_defend(enum lghost_defence d, const char *fmt, ...)
