@@ -65,6 +65,9 @@ static const struct {
 	{ "pte", LGHOST_D_PTE },
 	{ "fuzz", LGHOST_D_FUZZ_DONE },
 	{ "shadows", LGHOST_D_SHADOW },
+	{ "direct", LGHOST_D_DIRECT },
+	{ "directstack", LGHOST_D_DIRECT },
+	{ "directro", LGHOST_D_DIRECT },
 };
 
 void lghost_hostile_from_cmdline(const char *name, u32 len)
