@@ -509,7 +509,7 @@ bool lghost_reflect(u32 v, bool has_err, u32 err)
 	for (u32 i = 0; i < n; i++)
 		rev[i] = w[n - 1 - i];
 	if (!push_guest(&esp, rev, n)) {
-		if (from_user && direct_push_fault(v, r->err))
+		if (from_user && has_err && direct_push_fault(v, err))
 			return false;
 		lghost_kill("cannot push the frame for vector %u on the guest stack at %#x", v, esp);
 		return false;
