@@ -1,10 +1,11 @@
 /*
  * The lguest guest backend (docs/lguest.md): the kernel runs in
  * ring 1 under pvboot's host, so every privileged op becomes a hypercall
- * or a word in the shared page: the virtual IF, cr2 and the clock live
- * in lguest_data; descriptors, the kernel stack, page tables and cr3 go
+ * or a word in shared memory: the virtual IF and cr2 live in this vCPU's
+ * struct lguest_vcpu, the clock in lguest_data; descriptors, the kernel stack, page tables and cr3 go
  * to the host, which checks them; what ring 1 cannot have (I/O ports, MSRs,
- * debug registers, an APIC, sysenter) answers as absent.
+ * debug registers, an APIC, sysenter) answers as absent.  vCPUs start
+ * and interrupt each other by hypercall (VCPU_START, SEND_IPI).
  */
 #include "lguest_backend.h"
 #include "cpu.h"
@@ -124,10 +125,33 @@ static void lguest_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi
 	dt[e].b = hi;
 }
 
+/*
+ * The system call's gate: the kernel makes it an interrupt gate (the
+ * handler runs with IF off).  The host can hand int $0x80 from ring 3
+ * straight to ring 1 only through a trap gate (docs/lguest.md "Direct
+ * traps"), so the host is given a trap gate into lguest_syscall_entry,
+ * which turns the virtual IF off itself before the kernel's handler.
+ * The kernel's own IDT keeps what the kernel wrote.
+ */
+u32 lguest_syscall_handler;
+
+static void syscall_gate(u32 *lo, u32 *hi)
+{
+	u32 entry = (u32)lguest_syscall_entry;
+
+	if ((*hi & 0x9f00) != 0x8e00)           /* present 32-bit interrupt gate only */
+		return;
+	lguest_syscall_handler = (*lo & 0xffff) | (*hi & 0xffff0000);
+	*lo = (*lo & 0xffff0000) | (entry & 0xffff);
+	*hi = (entry & 0xffff0000) | (*hi & 0xe000) | 0x8f00;
+}
+
 static void lguest_write_idt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
+	if (e == VEC_SYSCALL)
+		syscall_gate(&lo, &hi);
 	lguest_hcall(LHCALL_LOAD_IDT_ENTRY, e, lo, hi);
 }
 

@@ -43,6 +43,8 @@ void lguest_fuzz(u32 iters, u32 seed);
 void lguest_iret(void);
 void lguest_sysexit(void);
 void lguest_ap_start(void);
+void lguest_syscall_entry(void);
+extern u32 lguest_syscall_handler;     /* where lguest_syscall_entry goes on */
 extern u8 lguest_noirq_start[], lguest_noirq_end[];
 
 #endif

@@ -454,6 +454,94 @@ static void case_vcpus(void)
 	page_free(page);
 }
 
+/* ---- direct: the system-call gate the CPU may deliver unaided ------------ */
+
+void lguest_hostile_vif_probe(void);    /* lguest_hostile_user.S */
+u32 lguest_hostile_vif;
+
+static long gate_load(u32 v, u32 handler, u32 sel, u32 type_dpl)
+{
+	return lguest_hcall(LHCALL_LOAD_IDT_ENTRY, v, (sel << 16) | (handler & 0xffff),
+			    (handler & 0xffff0000) | type_dpl);
+}
+
+/*
+ * An interrupt gate must never be direct (the CPU would leave the virtual
+ * IF on), a ring-1 stack must leave room for a frame below the switcher,
+ * and a direct gate whose code segment shrinks under it must go back to
+ * exiting: the host then checks the handler and stops us.  Last step.
+ */
+static void case_direct(void)
+{
+	u32 kcs = GDT_KCODE << 3, kss = (GDT_KDATA << 3) | LG_GUEST_RPL, stack = page_alloc();
+
+	if (!stack) {
+		report(false, "hostile direct: no stack page");
+		return;
+	}
+	long st = lguest_hcall(LHCALL_SET_STACK, kss, stack + PAGE_SIZE, 0);
+	long ig = gate_load(VEC_SYSCALL, (u32)lguest_hostile_vif_probe, kcs, 0xee00);   /* interrupt gate, DPL 3 */
+	irq_enable();
+	asm volatile("int $0x80" ::: "memory");
+	u32 vif = lguest_hostile_vif;
+	irq_enable();
+	report(st == 0 && ig == 0 && vif == 0,
+	       "hostile direct: an interrupt gate for int $0x80 (%ld) still clears the virtual IF (%#x)", ig, vif);
+	long sw = lguest_hcall(LHCALL_SET_STACK, kss, LG_SWITCHER_ADDR + 0x4000, 0);  /* the save page's top */
+	long wrap = lguest_hcall(LHCALL_SET_STACK, kss, 8, 0);
+	report(sw == LG_EINVAL && wrap == LG_EINVAL,
+	       "hostile direct: ring-1 stacks whose frame lies in the switcher (%ld) or wraps below 0 (%ld) refused",
+	       sw, wrap);
+	long tg = gate_load(VEC_SYSCALL, 0x3000000, kcs, 0xef00);         /* trap gate, DPL 3: direct */
+	long shrink = gdt_load(GDT_KCODE, 0x00001fff, 0x00c0ba00);      /* 32 MiB */
+	kprintf("hostile direct: int $0x80 gate at 0x3000000 (%ld), cs shrunk to 32 MiB (%ld); int $0x80 now\n",
+		tg, shrink);
+	asm volatile("int $0x80" ::: "memory");
+	report(false, "hostile direct: the host let int $0x80 reach a handler beyond cs");
+}
+
+/* ---- directstack, directro: a ring-1 stack the CPU cannot push on ------- */
+
+/*
+ * SET_STACK to a page that is not mapped (read_only false) or mapped
+ * read-only, then int $0x80 from ring 3, entered by hand so no kernel
+ * code runs on that stack: the CPU's push of the direct trap's frame
+ * faults, and the host must stop us with one line.  The whole case.
+ */
+static void ring1_stack_unusable(bool read_only)
+{
+	static const u8 prog[] = { 0xcd, 0x80, 0x0f, 0x0b };   /* int $0x80; ud2 */
+	struct task *t = task_create(0, 0, 0);
+	pxe_t *code_pte = t ? lookup_pte(&t->mm, user_base + USER_CODE_OFF) : NULL;
+	u32 va = paging_free_slot(), pa = page_alloc();
+
+	if (!code_pte || !va || !pa) {
+		report(false, "hostile direct stack: no task or scratch page");
+		return;
+	}
+	memcpy((void *)(u32)(pte_val(pxe_get(code_pte)) & ~0xfffu), prog, sizeof(prog));
+	irq_disable();
+	write_cr3((u32)t->mm.pgd);
+	if (read_only)
+		map_page(&t->mm, va, pa, PTE_P);
+	long st = lguest_hcall(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, va + PAGE_SIZE, 0);
+	kprintf("hostile direct stack: ring-1 stack at %#x, %s (%ld); int $0x80 from ring 3 now\n",
+		va + PAGE_SIZE, read_only ? "read-only" : "not mapped", st);
+	asm volatile("pushl %0\n pushl %1\n pushl %2\n pushl %3\n pushl %4\n iret"
+		     :: "i"(SEL_UDATA), "r"(user_base + USER_STACK_OFF + PAGE_SIZE), "i"(0x202),
+			"i"(SEL_UCODE), "r"(user_base + USER_CODE_OFF) : "memory");
+}
+
+static void case_directstack(void)
+{
+	ring1_stack_unusable(false);
+}
+
+static void case_directro(void)
+{
+	ring1_stack_unusable(true);
+}
+
 static void case_fuzz(void)
 {
 	lguest_fuzz(fuzz_iters, fuzz_seed);
@@ -468,6 +556,7 @@ static const struct {
 	{ "sysenter", case_sysenter }, { "haltoff", case_haltoff }, { "gate", case_gate },
 	{ "pte", case_pte }, { "fuzz", case_fuzz }, { "shadows", case_shadows },
 	{ "vcpus", case_vcpus },
+	{ "direct", case_direct }, { "directstack", case_directstack }, { "directro", case_directro },
 };
 
 SELFTEST(lguest_hostile)

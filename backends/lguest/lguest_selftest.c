@@ -180,9 +180,32 @@ SELFTEST(lguest_real_control_registers)
 	       cr0, cr4, cr4w, dr7, sysenter_cs);
 }
 
+/* With a ring-1 stack set (as the kernel sets its own after a task), the
+ * CPU's gate for int $0x80 goes straight to lguest_syscall_entry (a DPL-3
+ * trap gate, no exit: docs/lguest.md "Direct traps") and the CPU's TSS
+ * holds that stack; what is wrong, or NULL. */
+static const char *direct_syscall_problem(const struct desc_ptr *gdt, const struct desc_ptr *idt, u16 tr)
+{
+	struct thread_struct kthread = { .esp0 = this_cpu()->stack_top };
+	const struct desc_struct *g = (const struct desc_struct *)idt->address + VEC_SYSCALL;
+	const struct desc_struct *t = (const struct desc_struct *)gdt->address + (tr >> 3);
+	const struct tss_struct *tss = (const struct tss_struct *)((t->a >> 16) | ((t->b & 0xff) << 16) |
+								   (t->b & 0xff000000));
+	u32 entry = (u32)lguest_syscall_entry;
+
+	load_esp0(&this_cpu()->tss, &kthread);
+	if (g->a != ((entry & 0xffff) | ((SEL_KCODE | LG_GUEST_RPL) << 16)) ||
+	    (g->b & 0xffffff00) != ((entry & 0xffff0000) | 0xef00))
+		return "the int $0x80 gate is not a direct one to lguest_syscall_entry";
+	if (tss->ss1 != ((GDT_KDATA << 3) | LG_GUEST_RPL) || tss->esp1 != kthread.esp0)
+		return "the TSS's ring-1 stack is not the one set";
+	return NULL;
+}
+
 /* The tables the CPU uses are the host's guest-mode GDT/IDT/TSS in the
  * switcher, and each descriptor the guest wrote is installed there (DPL
- * raised to 1, limit ending below the switcher). */
+ * raised to 1, limit ending below the switcher), the system call's gate
+ * as a direct one. */
 SELFTEST(lguest_real_descriptor_tables)
 {
 	struct desc_ptr gdt, idt;
@@ -211,7 +234,11 @@ SELFTEST(lguest_real_descriptor_tables)
 			bad++;
 		}
 	}
-	report(bad == 0, "lguest: every descriptor the guest wrote is the host's, DPL >= 1, below the switcher");
+	const char *direct = direct_syscall_problem(&gdt, &idt, tr);
+	if (direct)
+		kprintf("lguest: %s\n", direct);
+	report(bad == 0 && !direct, "lguest: every descriptor the guest wrote is the host's, DPL >= 1, below the "
+	       "switcher; int $0x80 is a direct trap");
 }
 
 /* No APIC: the page is not mapped for the guest, whatever its tables say. */

@@ -258,6 +258,102 @@ static void gate_rules(void **state)
 	assert_non_null(lgc_gate_check(0x00101000, 0x0010ae00, 0x0000ffff, 0x00cfb300, 1)); /* data */
 }
 
+/* ---- direct traps --------------------------------------------------------------- */
+
+#define KDATA1 0x0000fbff, 0x00cfb300           /* ring-1 data, the same */
+
+/* A direct-gate request the host accepts; each test spoils one thing. */
+static struct lgc_direct good_direct(void)
+{
+	return (struct lgc_direct){ .gate = { .handler = 0x101000, .sel = 0x08, .dpl = 3, .trap = 1 },
+				    .cs_lo = 0x0000fbff, .cs_hi = 0x00cfbb00, .ss1 = 0x11, .esp1 = 0x200000,
+				    .ss_lo = 0x0000fbff, .ss_hi = 0x00cfb300 };
+}
+
+static void direct_gate_rules(void **state)
+{
+	struct lgc_direct d = good_direct();
+
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	/* only the system-call vector: not an exception, the hypercall or a host vector */
+	assert_non_null(lgc_direct_trap_check(14, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(LG_HCALL_VECTOR, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(VEC_IRQ_BASE, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(VEC_TIMER, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL + 1, &d, HOLE));
+	d.gate.handler = 0;                                     /* not present */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.gate.trap = 0;                     /* interrupt gate */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	for (u8 dpl = 0; dpl < 3; dpl++) {                      /* ring 3 must take #GP */
+		d = good_direct(), d.gate.dpl = dpl;
+		assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	}
+	d = good_direct(), d.gate.sel = 0;                      /* null selector */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.gate.sel = 0x0c;                   /* LDT */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.gate.sel = 0x0b;                   /* RPL 3 is ignored: the CPU enters at DPL */
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+}
+
+/* The descriptor behind the gate's selector, as it may be changed later. */
+static void direct_gate_code_segment(void **state)
+{
+	static const u32 bad[][2] = {
+		{ 0x0000fbff, 0x00cfbf00 },                     /* conforming: runs in ring 3 */
+		{ 0x0000fbff, 0x00cffb00 },                     /* DPL 3 */
+		{ 0x0000fbff, 0x00cf9b00 },                     /* DPL 0 */
+		{ 0x0000fbff, 0x00cf3b00 },                     /* not present */
+		{ KDATA1 },                                     /* data */
+		{ 0x0000fbff, 0x00cf0e00 },                     /* system descriptor */
+		{ 0, 0 },                                       /* no guest slot */
+		{ 0x0000ffff, 0x00cfbb00 },                     /* reaches the switcher */
+		{ 0x0000ffff, 0x10cfbb00 },                     /* wraps past 4 GiB through it */
+		{ 0x00000fff, 0x00c0bb00 },                     /* 16 MiB: handler beyond */
+	};
+	struct lgc_direct d = good_direct();
+
+	d.gate.handler = 0x1000000;
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	for (u32 i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d.cs_lo = bad[i][0], d.cs_hi = bad[i][1];
+		assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	}
+	d.cs_lo = 0x00000fff, d.cs_hi = 0x00c0bb00, d.gate.handler = 0xffffff;  /* last byte inside */
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+}
+
+/* The SET_STACK stack the CPU uses unaided. */
+static void direct_gate_stack(void **state)
+{
+	struct lgc_direct d = good_direct();
+
+	d.ss1 = 0;                                              /* no SET_STACK yet */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss1 = 0x13;                        /* RPL 3 */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss_hi = 0x00cff300;                /* DPL 3 */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss_hi = 0x00cfb100;                /* read-only */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss_lo = d.ss_hi = 0;               /* the slot is gone */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.esp1 = HOLE;                       /* frame just below */
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d.esp1 = HOLE + 4;                                      /* the top word in the switcher */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d.esp1 = 19;                                            /* wraps below 0 */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	/* linear, by the segment's base: 0x10000000 */
+	assert_true(lgc_ring1_stack_ok(0x0000ffff, 0x10cfb300, HOLE - 0x10000000u, HOLE));
+	assert_false(lgc_ring1_stack_ok(0x0000ffff, 0x10cfb300, HOLE - 0x10000000u + 1, HOLE));
+	assert_false(lgc_ring1_stack_ok(0x0000ffff, 0xf0cfb300, 0x20000000u, HOLE));   /* wraps past 4 GiB */
+	assert_true(lgc_ring1_stack_ok(KDATA1, 20, HOLE));
+	assert_false(lgc_ring1_stack_ok(KDATA1, 0, HOLE));
+	assert_false(lgc_ring1_stack_ok(KDATA1, 0xffffffffu, HOLE));
+}
+
 /* ---- interrupts and halt ---------------------------------------------------- */
 
 static void pending_and_wake(void **state)
@@ -457,6 +553,9 @@ int main(void)
 		cmocka_unit_test(selector_rules),
 		cmocka_unit_test(code_offsets),
 		cmocka_unit_test(gate_rules),
+		cmocka_unit_test(direct_gate_rules),
+		cmocka_unit_test(direct_gate_code_segment),
+		cmocka_unit_test(direct_gate_stack),
 		cmocka_unit_test(pending_and_wake),
 		cmocka_unit_test(sanitise_text),
 		cmocka_unit_test(hcall_arguments),

@@ -72,6 +72,7 @@ enum lghost_defence {
 	LGHOST_D_SWITCHER_FAULT,     /* the switcher itself faulted entering the guest */
 	LGHOST_D_FUZZ_DONE,          /* a fuzz campaign ended with every call accounted for */
 	LGHOST_D_SHADOW,             /* a page the live address space uses was forgotten */
+	LGHOST_D_DIRECT,             /* a direct system-call trap made unsafe, or undeliverable */
 	LGHOST_D_COUNT
 };
 

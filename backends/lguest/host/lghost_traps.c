@@ -26,12 +26,18 @@ static void seg(struct desc_struct *d, u32 pages, u8 access)
 	d->b = (limit & 0xf0000) | ((u32)access << 8) | (0xc << 20);
 }
 
-static void set_gmode_gate(const struct lghost_vcpu *v, u32 vec, u32 dpl)
+/* Vector vec's gate into the switcher's stub, at DPL dpl. */
+static struct desc_struct stub_gate(u32 vec, u32 dpl)
 {
 	u32 h = LG_SWITCHER_ADDR + lghost_stubs_offset + vec * 16;
 
-	gmode_idt(v)[vec].a = (h & 0xffff) | ((u32)LGHOST_CS_SEL << 16);
-	gmode_idt(v)[vec].b = (h & 0xffff0000) | 0x8e00 | (dpl << 13);
+	return (struct desc_struct){ .a = (h & 0xffff) | ((u32)LGHOST_CS_SEL << 16),
+				     .b = (h & 0xffff0000) | 0x8e00 | (dpl << 13) };
+}
+
+static void set_gmode_gate(const struct lghost_vcpu *v, u32 vec, u32 dpl)
+{
+	gmode_idt(v)[vec] = stub_gate(vec, dpl);
 }
 
 /*
@@ -94,13 +100,18 @@ static void setup_gdt_tss(struct lghost_vcpu *v)
 
 /* The descriptor behind a selector, from the guest-mode GDT (host
  * memory); NULL for the null selector, the LDT, and the host's slots. */
-static const struct desc_struct *guest_desc(u32 sel)
+static const struct desc_struct *vcpu_desc(const struct lghost_vcpu *v, u32 sel)
 {
 	u32 i = (sel & 0xffff) >> 3;
 
 	if (!i || (sel & 4) || i >= GDT_ENTRIES || i == GDT_TSS || i == GDT_LDT)
 		return NULL;
-	return &gmode_gdt(lghost_cur())[i];
+	return &gmode_gdt(v)[i];
+}
+
+static const struct desc_struct *guest_desc(u32 sel)
+{
+	return vcpu_desc(lghost_cur(), sel);
 }
 
 /* What is wrong with loading sel as role at privilege cpl, or NULL. */
@@ -247,6 +258,83 @@ void lghost_bind_host_cpu(struct lghost_vcpu *v)
 	write_cr3(v->host_pgd);
 }
 
+/* ---- direct traps (docs/lguest.md "Direct traps") ------------------------ */
+
+/* The stub gate LOAD_IDT_ENTRY gives a software vector: the guest's DPL,
+ * never below 1 (ring 1 may always raise its own vectors). */
+static void stub_for_guest_gate(const struct lghost_vcpu *v, u32 vec)
+{
+	set_gmode_gate(v, vec, lghost.idt[vec].dpl > 1 ? lghost.idt[vec].dpl : 1);
+}
+
+/* What the system-call gate rests on, read from host memory only: the
+ * host's copy of the gate, the guest-mode GDT, the vCPU's SET_STACK. */
+static struct lgc_direct direct_inputs(const struct lghost_vcpu *v)
+{
+	const struct lgc_gate *g = &lghost.idt[VEC_SYSCALL];
+	const struct desc_struct *cs = vcpu_desc(v, g->sel), *ss = vcpu_desc(v, v->ss1);
+
+	return (struct lgc_direct){ .gate = *g, .cs_lo = cs ? cs->a : 0, .cs_hi = cs ? cs->b : 0,
+		.ss1 = v->ss1, .esp1 = v->esp1, .ss_lo = ss ? ss->a : 0, .ss_hi = ss ? ss->b : 0 };
+}
+
+/* The direct gate, built from the host's copy (never the guest's words):
+ * a present 32-bit trap gate, DPL 3, to the handler in ring 1; or NULL
+ * and *want untouched, with why it may not be direct. */
+static const char *direct_gate(const struct lghost_vcpu *v, struct desc_struct *want)
+{
+	struct lgc_direct d = direct_inputs(v);
+	const char *why = lgc_direct_trap_check(VEC_SYSCALL, &d, LG_SWITCHER_ADDR);
+
+	if (!why) {
+		want->a = (d.gate.handler & 0xffff) | ((u32)((d.gate.sel & ~3u) | LG_GUEST_RPL) << 16);
+		want->b = (d.gate.handler & 0xffff0000) | 0xef00;
+	}
+	return why;
+}
+
+static bool syscall_gate_is_direct(const struct lghost_vcpu *v)
+{
+	return gmode_idt(v)[VEC_SYSCALL].a >> 16 != LGHOST_CS_SEL;
+}
+
+/*
+ * After every change the system-call gate rests on (LOAD_IDT_ENTRY of
+ * the vector, SET_STACK, a GDT slot): install the direct gate when it is
+ * safe, else make sure the vector exits to the host again.  A direct gate
+ * a GDT change takes away is reported (gdt_slot >= 0): the guest pulled a
+ * descriptor from under a gate the CPU would have used unchecked.
+ */
+static void direct_gate_update(const struct lghost_vcpu *v, int gdt_slot)
+{
+	struct desc_struct want;
+	const char *why = direct_gate(v, &want);
+
+	if (!why) {
+		gmode_idt(v)[VEC_SYSCALL] = want;
+		return;
+	}
+	if (!syscall_gate_is_direct(v))
+		return;
+	stub_for_guest_gate(v, VEC_SYSCALL);
+	if (gdt_slot >= 0)
+		lghost_defend(LGHOST_D_DIRECT, "GDT entry %d changed under the direct system-call gate (%s): "
+			      "int $%#x exits to the host again", gdt_slot, why, VEC_SYSCALL);
+}
+
+/* For the integrity sum: the system-call gate is the one the host's own
+ * state calls for (direct, or the stub with the guest's DPL), and the
+ * guest-mode TSS's ring-1 stack is the last SET_STACK the host accepted. */
+static bool direct_state_as_expected(const struct lghost_vcpu *v)
+{
+	struct desc_struct want = stub_gate(VEC_SYSCALL, 0), is = gmode_idt(v)[VEC_SYSCALL];
+	const struct tss_struct *tss = sw(v, SW_TSS);
+	u32 dpl_mask = direct_gate(v, &want) ? 0x6000u : 0;     /* the stub's DPL is the guest's */
+
+	return is.a == want.a && ((is.b ^ want.b) & ~dpl_mask) == 0 &&
+	       tss->ss1 == v->ss1 && tss->esp1 == v->esp1;
+}
+
 /* ---- what the guest may load ---------------------------------------------- */
 
 /* Would descriptor (lo, hi) in slot i break a selector the guest is
@@ -288,14 +376,19 @@ int lghost_load_gdt_entry(u32 i, u32 lo, u32 hi)
 		gmode_gdt(lghost_cur())[i].a = lo;
 		gmode_gdt(lghost_cur())[i].b = hi;
 		lghost_cur()->gdt_gen++;        /* the next entry checks its selectors again */
+		direct_gate_update(lghost_cur(), (int)i);
 	}
 	return 0;
 }
 
 /* SET_STACK: the ring-1 stack for traps from ring 3, checked as an ss
- * an iret to ring 1 could load. */
+ * an iret to ring 1 could load, with room for a trap's frame below esp
+ * and below the switcher; the CPU takes it from the guest-mode TSS for a
+ * direct trap, so the TSS gets exactly these checked values. */
 int lghost_set_stack(u32 ss, u32 esp)
 {
+	struct lghost_vcpu *v = lghost_cur();
+	struct tss_struct *tss = sw(v, SW_TSS);
 	const char *why = selector_problem(ss, LG_GUEST_RPL, LGC_SS);
 
 	if ((ss & 3) != LG_GUEST_RPL)
@@ -304,8 +397,15 @@ int lghost_set_stack(u32 ss, u32 esp)
 		lghost_defend(LGHOST_D_STACK_SEG, "SET_STACK ss %#x: %s", ss, why);
 		return LG_EINVAL;
 	}
-	lghost_cur()->ss1 = ss;
-	lghost_cur()->esp1 = esp;
+	const struct desc_struct *d = guest_desc(ss);
+	if (!lgc_ring1_stack_ok(d->a, d->b, esp, LG_SWITCHER_ADDR)) {
+		lghost_defend(LGHOST_D_DIRECT, "SET_STACK %#x:%#x: a trap's frame there would not lie below the switcher",
+			      ss, esp);
+		return LG_EINVAL;
+	}
+	v->ss1 = tss->ss1 = ss;
+	v->esp1 = tss->esp1 = esp;
+	direct_gate_update(v, -1);
 	return 0;
 }
 
@@ -326,9 +426,12 @@ int lghost_load_idt_entry(u32 v, u32 lo, u32 hi)
 	*g = lgc_decode_gate(lo, hi);
 	/* Software interrupts the guest may raise itself (int $n from ring 1,
 	 * or ring 3 if it says so); exceptions and the host's vectors stay DPL 0. */
-	if (v >= 0x20 && v < 0xf0 && v != LG_HCALL_VECTOR && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 24))
-		for (u32 n = 0; n < lghost.nr_vcpus; n++)       /* one IDT, every vCPU */
-			set_gmode_gate(&lghost.vcpu[n], v, g->dpl > 1 ? g->dpl : 1);
+	for (u32 n = 0; n < lghost.nr_vcpus; n++) {     /* one IDT, every vCPU */
+		if (v >= 0x20 && v < 0xf0 && v != LG_HCALL_VECTOR && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 24))
+			stub_for_guest_gate(&lghost.vcpu[n], v);
+		if (v == VEC_SYSCALL)
+			direct_gate_update(&lghost.vcpu[n], -1);
+	}
 	return 0;
 }
 
@@ -382,9 +485,12 @@ static void vcpu_sum(const struct lghost_vcpu *v, u32 *h)
 	fold(h, tss->esp0);
 	fold(h, tss->iomap_base);
 	for (u32 vec = 0; vec < 256; vec++) {
+		if (vec == VEC_SYSCALL) /* moves between the stub and the guest's handler */
+			continue;
 		fold(h, gmode_idt(v)[vec].a);
 		fold(h, gmode_idt(v)[vec].b & ~0x6000u);
 	}
+	fold(h, direct_state_as_expected(v));
 	for (u32 i = 0; i < 1024; i++)          /* A/D: the CPU's */
 		fold(h, ((u32 *)v->sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
 	for (int d = 0; d < LGHOST_VCPU_DIRS; d++)      /* each of its shadows maps it */
@@ -395,8 +501,9 @@ static void vcpu_sum(const struct lghost_vcpu *v, u32 *h)
 /* What of the switcher no guest may change: its code (against the
  * kernel's image) and, for each vCPU, the host's and the switcher's own
  * GDT/IDT/TSS parts, every gate's target (not its DPL: LOAD_IDT_ENTRY
- * sets that), its view of the switcher pages and that every shadow of
- * its maps them. */
+ * sets that; the system-call gate and the TSS's ring-1 stack as the
+ * host's state calls for), its view of the switcher pages and that every
+ * shadow of its maps them. */
 void lghost_switcher_sum(u32 *h)
 {
 	u32 len = lghost_switcher_end - lghost_switcher_start;
@@ -421,6 +528,24 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
 {
 	*esp -= n * 4;
 	return lghost_write_va(*esp, w, n * 4);
+}
+
+/*
+ * A page fault from ring 3 whose access was the supervisor's (error code
+ * U/S clear) is the CPU pushing a trap's frame on the ring-1 stack: only
+ * the direct system-call gate leads from ring 3 to ring 1.  When the host
+ * cannot push the page fault's own frame there either, the guest's ring-1
+ * stack is unusable: it is stopped, saying so.
+ */
+static bool direct_push_fault(u32 v, u32 err)
+{
+	if (v != 14 || (err & 4))
+		return false;
+	lghost_defend(LGHOST_D_DIRECT, "int $%#x from ring 3: the CPU could not push its frame on the ring-1 stack "
+		      "%#x:%#x", VEC_SYSCALL, lghost_cur()->ss1, lghost_cur()->esp1);
+	lghost_kill("the ring-1 stack %#x:%#x is not mapped writable: no trap from ring 3 can be delivered",
+		    lghost_cur()->ss1, lghost_cur()->esp1);
+	return true;
 }
 
 /*
@@ -455,6 +580,8 @@ bool lghost_reflect(u32 v, bool has_err, u32 err)
 	for (u32 i = 0; i < n; i++)
 		rev[i] = w[n - 1 - i];
 	if (!push_guest(&esp, rev, n)) {
+		if (from_user && has_err && direct_push_fault(v, err))
+			return false;
 		lghost_kill("cannot push the frame for vector %u on the guest stack at %#x", v, esp);
 		return false;
 	}
