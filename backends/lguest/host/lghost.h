@@ -35,6 +35,7 @@ struct lghost_vcpu {
 	u32 input_head;         /* console ring: the host's write position */
 	bool poll_console;      /* a host interrupt came: look at COM1 before the next entry */
 	struct lghost_entry_ok entry_ok;        /* last selectors lghost_prepare_entry passed */
+	struct lgc_ring async;  /* where its async ring is (guest memory), set by LGUEST_INIT */
 };
 
 /* The host's defences: each refusal is counted and reported by kind, so a

@@ -91,6 +91,7 @@ static int hc_init(u32 gpa)
 	tsc0 = rdtsc();
 	update_time(tsc0);
 	memset(ld()->hcall_status, 0xff, sizeof(ld()->hcall_status));
+	lghost.cur->async = (struct lgc_ring){ ld()->hcall_status, &ld()->hcalls[0].call, &ld()->async_next };
 	lghost.cur->input_head = ld()->input_head = ld()->input_tail = 0;
 	return 0;
 }
@@ -245,34 +246,35 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
 }
 
+/* One queued call: SHUTDOWN and HALT refused, SET_PTE with its address
+ * check inline (the one lgc_hcall_args makes: aligned, inside guest
+ * memory), everything else by do_call. */
+static void async_one(const struct lgc_async *c)
+{
+	if (c->call == LHCALL_SHUTDOWN || c->call == LHCALL_HALT) {
+		lghost_defend(LGHOST_D_HCALL, "hypercall %u queued in the async ring: only synchronous", c->call);
+		return;
+	}
+	lghost.async_calls++;
+	lghost.fuzz_async += lghost.fuzzing;
+	if (c->call == LHCALL_SET_PTE && !(c->arg1 & 3) && lghost_gpa_ok(c->arg1, 4))
+		lghost_set_pte(c->arg1, c->arg2);
+	else
+		do_call(c->call, c->arg1, c->arg2, c->arg3);
+}
+
 /* The asynchronous ring: queued calls run, in order, before any other,
- * from the host's copy (lib/lguest_check.c takes each slot once). */
+ * from the host's copy (lib/lguest_check.c takes and frees each slot
+ * once). */
 static void drain_async(void)
 {
-	struct lguest_data *d = ld();
 	struct lgc_async c[LG_ASYNC_SLOTS];
-	u8 slot[LG_ASYNC_SLOTS];
 
-	if (!d)
-		return;
-	u32 n = lgc_async_take(d, c, slot);
-	for (u32 k = 0; k < n; k++)
-		__atomic_store_n(&d->hcall_status[slot[k]], 0xff, __ATOMIC_RELEASE);
-	for (u32 k = 0; k < n && !lghost.done; k++) {
-		if (c[k].call == LHCALL_SHUTDOWN || c[k].call == LHCALL_HALT) {
-			lghost_defend(LGHOST_D_HCALL, "hypercall %u queued in the async ring: only synchronous", c[k].call);
-			continue;
-		}
-		lghost.async_calls++;
-		lghost.fuzz_async += lghost.fuzzing;
-		/* What lazy MMU mode queues: the check lgc_hcall_args makes for
-		 * SET_PTE (aligned, inside guest memory), inline; any other
-		 * call or a failing address takes the full path and its report. */
-		if (c[k].call == LHCALL_SET_PTE && !(c[k].arg1 & 3) && lghost_gpa_ok(c[k].arg1, 4))
-			lghost_set_pte(c[k].arg1, c[k].arg2);
-		else
-			do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
-	}
+	if (!lghost.cur->async.status)
+		return;         /* before LGUEST_INIT */
+	u32 n = lgc_async_take(&lghost.cur->async, c);
+	for (u32 k = 0; k < n && !lghost.done; k++)
+		async_one(&c[k]);
 }
 
 void lghost_hypercall(void)
