@@ -127,6 +127,7 @@ void lghost_defence_summary(void);
 bool lghost_shadow_init(void);
 void lghost_shadow_switch(u32 pgd_gpa);
 int lghost_set_pte(u32 pte_gpa, u32 val);
+u32 lghost_set_ptes(const struct lgc_async *c, u32 n);
 int lghost_set_pmd(u32 pde_gpa, u32 val);
 int lghost_forget_page(u32 gpa);
 bool lghost_shadow_audit(void);

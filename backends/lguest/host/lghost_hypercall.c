@@ -246,9 +246,9 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
 }
 
-/* One queued call: SHUTDOWN and HALT refused, SET_PTE with its address
- * check inline (the one lgc_hcall_args makes: aligned, inside guest
- * memory), everything else by do_call. */
+/* One queued call the SET_PTE run below did not take: SHUTDOWN and HALT
+ * refused, SET_PTE with its address check inline (the one lgc_hcall_args
+ * makes: aligned, inside guest memory), everything else by do_call. */
 static void async_one(const struct lgc_async *c)
 {
 	if (c->call == LHCALL_SHUTDOWN || c->call == LHCALL_HALT) {
@@ -265,7 +265,8 @@ static void async_one(const struct lgc_async *c)
 
 /* The asynchronous ring: queued calls run, in order, before any other,
  * from the host's copy (lib/lguest_check.c takes and frees each slot
- * once). */
+ * once).  What lazy MMU mode queues most, a run of SET_PTEs, goes to
+ * lghost_set_ptes; the call it stops at takes the full path. */
 static void drain_async(void)
 {
 	struct lgc_async c[LG_ASYNC_SLOTS];
@@ -273,8 +274,14 @@ static void drain_async(void)
 	if (!lghost.cur->async.status)
 		return;         /* before LGUEST_INIT */
 	u32 n = lgc_async_take(&lghost.cur->async, c);
-	for (u32 k = 0; k < n && !lghost.done; k++)
-		async_one(&c[k]);
+	for (u32 k = 0; k < n && !lghost.done; k++) {
+		u32 run = lghost_set_ptes(c + k, n - k);
+		lghost.async_calls += run;
+		lghost.fuzz_async += lghost.fuzzing ? run : 0;
+		k += run;
+		if (k < n)
+			async_one(&c[k]);
+	}
 }
 
 void lghost_hypercall(void)
