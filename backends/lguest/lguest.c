@@ -175,18 +175,34 @@ static void lguest_setup_clock(void)
 static bool lazy_mmu;
 u32 lguest_async_queued;        /* for the self-test and bench */
 
-static void async_call(u32 call, u32 a1, u32 a2)
+/* The call into the next slot, which the caller found free. */
+static inline void async_put(u32 call, u32 a1, u32 a2)
 {
 	u32 i = lguest_data.async_next;
 
-	if (lguest_data.hcall_status[i] != 0xff)
-		lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	lguest_data.hcalls[i].call = call;
 	lguest_data.hcalls[i].arg1 = a1;
 	lguest_data.hcalls[i].arg2 = a2;
 	__atomic_store_n(&lguest_data.hcall_status[i], 0, __ATOMIC_RELEASE);
 	lguest_data.async_next = (i + 1) % LG_ASYNC_SLOTS;
 	lguest_async_queued++;
+}
+
+/* The ring is full: the host runs (and frees) what is queued first. */
+static void __attribute__((noinline)) async_full(u32 call, u32 a1, u32 a2)
+{
+	lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+	async_put(call, a1, a2);
+}
+
+/* The full ring's hypercall is out of line, so a queued update is a
+ * check and the stores (fewer registers to save around them). */
+static inline void async_call(u32 call, u32 a1, u32 a2)
+{
+	if (lguest_data.hcall_status[lguest_data.async_next] != 0xff)
+		async_full(call, a1, a2);
+	else
+		async_put(call, a1, a2);
 }
 
 static void pt_call(u32 call, u32 a1, u32 a2)
