@@ -46,6 +46,8 @@ static const char *pde_problem(u32 i, u32 pde)
 		return "4 MiB pages are not supported";
 	if (!lghost_gpa_ok(pde & ~0xfffu, PAGE_SIZE))
 		return "page table outside guest memory";
+	if (!(pde & ~0xfffu))   /* struct lghost_dir's gpt[] says "no table" with 0 */
+		return "page table at guest page 0";
 	return NULL;
 }
 
