@@ -90,7 +90,7 @@ static u64 find_rsdp(void)
 	return rsdp;
 }
 
-void smp_config_init(void)
+static void smp_config_from_firmware(void)
 {
 	u64 rsdp = find_rsdp();
 
@@ -101,6 +101,10 @@ void smp_config_init(void)
 		config_single_cpu(rsdp != 0);
 	else
 		print_config();
+}
+
+static void map_apic(void)
+{
 	/* The backend set apic_base before patching (native: from the APIC
 	 * base MSR, which is what the CPU decodes); the tables only confirm.
 	 * 0: the backend has no local APIC, so there is no page to map. */
@@ -114,6 +118,16 @@ void smp_config_init(void)
 	map_mmio(apic_base, PAGE_SIZE);
 	for (u32 i = 0; i < smp_cfg.nioapic; i++)
 		map_mmio(smp_cfg.ioapic[i].addr, PAGE_SIZE);
+}
+
+void smp_config_init(void)
+{
+	if (smp_cfg.source == SMP_SRC_BACKEND) {
+		kprintf("smp: the %s backend lists %u CPUs (its host's vCPUs); no firmware tables read\n",
+			pv_name(), smp_cfg.ncpus);
+	} else
+		smp_config_from_firmware();
+	map_apic();
 }
 
 /* ---- 8259 ---------------------------------------------------------------- */

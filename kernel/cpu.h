@@ -34,6 +34,7 @@ struct cpu {
 	volatile u32 ipis;      /* call-function IPIs taken */
 	u32 stack_top;
 	u64 tsc_online;         /* rdtsc when it reported in */
+	void *host_vcpu;        /* a host role's guest vCPU this CPU runs (%fs-relative: one load) */
 	struct thread_struct thread;
 	struct desc_struct gdt[GDT_ENTRIES] __attribute__((aligned(8)));
 	struct tss_struct tss;

@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "apic.h"
 #include "kparavirt.h"
+#include "pvboot/lguest.h"
 
 /* An op the native backend inlines: the instruction bytes (SDM vol. 2). */
 struct inline_insn {
@@ -143,8 +144,9 @@ static bool native_inline_ok(const u8 *p, u32 len, u32 type)
 
 /*
  * lguest's inlined irq ops (docs/lguest.md): irq_disable stores 0 to the
- * shared page's interrupt flag, save_fl loads it.  Both must name the
- * same kernel data address; *flag_addr collects it.
+ * running vCPU's interrupt flag, save_fl loads it.  Both must name its
+ * fixed address (the first word at LG_VCPU_ADDR, include/pvboot/lguest.h);
+ * *flag_addr collects it.
  */
 static bool lguest_inline_ok(const u8 *p, u32 len, u32 type, u32 *flag_addr)
 {
@@ -166,7 +168,7 @@ static bool lguest_inline_ok(const u8 *p, u32 len, u32 type, u32 *flag_addr)
 	}
 	if (!*flag_addr)
 		*flag_addr = a;
-	return a == *flag_addr && a >= (u32)__kernel_start && a < (u32)__kernel_end;
+	return a == *flag_addr && a == LG_VCPU_ADDR;
 }
 
 /* call *pv_ops[type] (jmp for the return paths), as the compiler left it. */

@@ -266,6 +266,20 @@ bool wait_flag(volatile u32 *flag, u32 ms)
 	return ok;
 }
 
+bool smp_post(u32 cpu, void (*fn)(void *), void *arg)
+{
+	struct work *w = &work_slots[cpu];
+
+	if (cpu >= MAX_CPUS || cpu == this_cpu()->id || !cpus[cpu].online || (w->fn && !w->done))
+		return false;
+	w->arg = arg;
+	w->waker = this_cpu()->apic_id;
+	w->done = 0;
+	__atomic_store_n(&w->fn, fn, __ATOMIC_RELEASE);
+	send_ipi(cpus[cpu].apic_id, VEC_WAKE);
+	return true;
+}
+
 bool smp_run(u32 cpu, void (*fn)(void *), void *arg, u32 ms)
 {
 	struct work *w = &work_slots[cpu];
@@ -274,13 +288,8 @@ bool smp_run(u32 cpu, void (*fn)(void *), void *arg, u32 ms)
 		fn(arg);
 		return true;
 	}
-	if (cpu >= MAX_CPUS || !cpus[cpu].online)
+	if (!smp_post(cpu, fn, arg))
 		return false;
-	w->arg = arg;
-	w->waker = this_cpu()->apic_id;
-	w->done = 0;
-	__atomic_store_n(&w->fn, fn, __ATOMIC_RELEASE);
-	send_ipi(cpus[cpu].apic_id, VEC_WAKE);
 	bool ok = wait_flag(&w->done, ms);
 	w->fn = NULL;
 	return ok;

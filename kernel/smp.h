@@ -19,6 +19,8 @@ bool smp_call(u32 cpu, void (*fn)(void *), void *arg);
 void smp_init_ipis(void);
 /* Run fn(arg) on cpu in thread context (interrupts on), wait up to ms. */
 bool smp_run(u32 cpu, void (*fn)(void *), void *arg, u32 ms);
+/* The same without waiting: false if cpu is this one, offline or busy. */
+bool smp_post(u32 cpu, void (*fn)(void *), void *arg);
 bool wait_flag(volatile u32 *flag, u32 ms);
 void idle_wait(void);           /* irq off in, on out: halt if the timer runs */
 extern u64 smp_bringup_us;

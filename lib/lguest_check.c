@@ -180,6 +180,56 @@ const char *lgc_gate_check(u32 lo, u32 hi, u32 cs_lo, u32 cs_hi, u32 cpl)
 	return NULL;
 }
 
+/* ---- direct traps -------------------------------------------------------- */
+
+bool lgc_ring1_stack_ok(u32 ss_lo, u32 ss_hi, u32 esp, u32 hole)
+{
+	return esp >= LGC_RING1_FRAME && (u64)d_base(ss_lo, ss_hi) + esp <= hole;
+}
+
+/* The gate's target: a ring-1 code segment the CPU will enter at the
+ * handler with no host check in between. */
+static const char *direct_target(const struct lgc_direct *d, u32 hole)
+{
+	const struct lgc_gate *g = &d->gate;
+	u64 first, last;
+
+	if (!(g->sel >> 3) || (g->sel & 4))
+		return "gate selector is null or in the LDT";
+	const char *why = lgc_selector_check((g->sel & ~3u) | LG_GUEST_RPL, d->cs_lo, d->cs_hi,
+					     LG_GUEST_RPL, LGC_CS);
+	if (why)
+		return why;
+	if (d->cs_hi & D_EC)
+		return "conforming code segment: the handler would run in ring 3";
+	if (!lgc_desc_reach(d->cs_lo, d->cs_hi, &first, &last) || last >= hole)
+		return "code segment reaches the switcher";
+	return lgc_code_offset_ok(d->cs_lo, d->cs_hi, g->handler) ? NULL : "handler beyond the code segment's limit";
+}
+
+const char *lgc_direct_trap_check(u32 vector, const struct lgc_direct *d, u32 hole)
+{
+	const struct lgc_gate *g = &d->gate;
+
+	if (vector != VEC_SYSCALL)
+		return "only the system-call vector is delivered directly";
+	if (!g->handler)
+		return "no handler registered";
+	if (!g->trap)
+		return "an interrupt gate: the CPU cannot clear the virtual IF";
+	if (g->dpl != 3)
+		return "gate DPL is not 3";
+	const char *why = direct_target(d, hole);
+	if (why)
+		return why;
+	if (!d->ss1)
+		return "no SET_STACK yet";
+	if ((why = lgc_selector_check(d->ss1, d->ss_lo, d->ss_hi, LG_GUEST_RPL, LGC_SS)))
+		return why;
+	return lgc_ring1_stack_ok(d->ss_lo, d->ss_hi, d->esp1, hole) ? NULL :
+	       "the ring-1 stack's frame would not lie below the switcher";
+}
+
 /* ---- virtual interrupts ------------------------------------------------ */
 
 int lgc_pending_vector(const u32 pending[8], const u32 blocked[8])
@@ -254,6 +304,11 @@ const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size)
 		return a1 < 256 ? NULL : "vector beyond 255";
 	case LHCALL_SET_STACK:
 		return (a1 & 7) == LG_GUEST_RPL ? NULL : "stack selector not a ring-1 GDT selector";
+	case LHCALL_VCPU_START:
+		return a1 < LG_MAX_VCPUS ? NULL : "vCPU number beyond LG_MAX_VCPUS";
+	case LHCALL_SEND_IPI:
+		return a1 >= LG_MAX_VCPUS ? "vCPU number beyond LG_MAX_VCPUS" :
+		       a2 < 32 || a2 > 255 ? "IPI vector outside 32-255" : NULL;
 	case LHCALL_SET_PTE: case LHCALL_SET_PMD: case LHCALL_SET_PGD:
 		return gpa_arg(size, a1, 4, 4);
 	case LHCALL_LOAD_TLS:

@@ -18,38 +18,43 @@ void lgs_init(struct lgs_cache *c, u16 *by_pfn, u32 npages)
 
 /* ---- directories ---------------------------------------------------------- */
 
-int lgs_dir_find(struct lgs_cache *c, u32 gpgd)
+int lgs_dir_find(struct lgs_cache *c, u32 gpgd, u32 among)
 {
 	if (gpgd == LGS_NO_DIR)
 		return -1;
 	for (int d = 0; d < LGS_DIRS; d++)
-		if (c->gpgd[d] == gpgd) {
+		if ((among & (1u << d)) && c->gpgd[d] == gpgd) {
 			c->used[d] = ++c->clock;
 			return d;
 		}
 	return -1;
 }
 
-int lgs_dir_victim(const struct lgs_cache *c, u32 keep)
+int lgs_dir_victim(const struct lgs_cache *c, u32 among)
 {
 	int best = -1;
 
 	for (int d = 0; d < LGS_DIRS; d++) {
+		if (!(among & (1u << d)))
+			continue;
 		if (c->gpgd[d] == LGS_NO_DIR)
 			return d;
 		/* The clock only grows, so the smallest stamp is the oldest use;
 		 * unsigned differences keep that true when it wraps. */
-		if (!(keep & (1u << d)) && (best < 0 || c->clock - c->used[d] > c->clock - c->used[best]))
+		if (best < 0 || c->clock - c->used[d] > c->clock - c->used[best])
 			best = d;
 	}
 	return best;
 }
 
-/* The LGS_IS_DIR mark of a directory key that is a guest page. */
+/* The LGS_IS_DIR mark of a directory key that is a guest page: on while
+ * any slot has that key. */
 static void mark_dir(struct lgs_cache *c, u32 gpgd, bool on)
 {
 	if (gpgd == LGS_NO_DIR || gpgd == LGS_IDMAP || (gpgd & 0xfffu) || (gpgd >> 12) >= c->npages)
 		return;
+	for (int d = 0; !on && d < LGS_DIRS; d++)
+		on = c->gpgd[d] == gpgd;
 	if (on)
 		c->by_pfn[gpgd >> 12] |= LGS_IS_DIR;
 	else
@@ -58,9 +63,11 @@ static void mark_dir(struct lgs_cache *c, u32 gpgd, bool on)
 
 void lgs_dir_set(struct lgs_cache *c, int d, u32 gpgd)
 {
-	mark_dir(c, c->gpgd[d], false);         /* keys are unique: no other slot has it */
+	u32 old = c->gpgd[d];
+
 	c->gpgd[d] = gpgd;
 	c->used[d] = ++c->clock;
+	mark_dir(c, old, false);        /* stays on if another slot has the key */
 	mark_dir(c, gpgd, true);
 }
 

@@ -1,10 +1,11 @@
 /*
  * The lguest guest backend (docs/lguest.md): the kernel runs in
  * ring 1 under pvboot's host, so every privileged op becomes a hypercall
- * or a word in the shared page: the virtual IF, cr2 and the clock live
- * in lguest_data; descriptors, the kernel stack, page tables and cr3 go
+ * or a word in shared memory: the virtual IF and cr2 live in this vCPU's
+ * struct lguest_vcpu, the clock in lguest_data; descriptors, the kernel stack, page tables and cr3 go
  * to the host, which checks them; what ring 1 cannot have (I/O ports, MSRs,
- * debug registers, an APIC, sysenter) answers as absent.
+ * debug registers, an APIC, sysenter) answers as absent.  vCPUs start
+ * and interrupt each other by hypercall (VCPU_START, SEND_IPI).
  */
 #include "lguest_backend.h"
 #include "cpu.h"
@@ -14,37 +15,49 @@
 #include "kparavirt.h"
 #include "apic.h"
 #include "paravirt_native.h"
+#include "smp.h"
 #include "pvboot/patch.h"
 
 struct lguest_data lguest_data __attribute__((aligned(4096)));
 struct paravirt_patch_template lguest_table;
 
-static u32 shadow_cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
-static u32 shadow_cr3, shadow_cr4, debugregs[8];
-static struct desc_ptr gdt_ptr, idt_ptr;
+/* What each vCPU keeps of the CPU state the host does not hold for it. */
+struct lguest_cpu {
+	u32 cr0, cr3, cr4, debugregs[8];
+	struct desc_ptr gdt, idt;
+	bool lazy_mmu;
+	u32 icr_dest;           /* APIC ICR high word's destination, for SEND_IPI */
+};
+static struct lguest_cpu lg_cpus[LG_MAX_VCPUS];
+
+/* This vCPU's: the host wrote its number into its struct lguest_vcpu. */
+static struct lguest_cpu *me(void)
+{
+	return &lg_cpus[lg_vcpu->id % LG_MAX_VCPUS];
+}
 
 /* ---- irq: the virtual IF ---------------------------------------------------- */
 
 static void deliver_pending(void)
 {
 	for (u32 w = 0; w < 8; w++)
-		if (lguest_data.irq_pending[w] & ~lguest_data.blocked_interrupts[w]) {
+		if (lg_vcpu->irq_pending[w] & ~lg_vcpu->blocked_interrupts[w]) {
 			lguest_hcall(LHCALL_SEND_INTERRUPTS, 0, 0, 0);
 			return;
 		}
 }
 
-static unsigned long lguest_save_fl(void) { return lguest_data.irq_enabled; }
-static void lguest_irq_disable(void) { lguest_data.irq_enabled = 0; }
-static void lguest_irq_enable(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; deliver_pending(); }
+static unsigned long lguest_save_fl(void) { return lg_vcpu->irq_enabled; }
+static void lguest_irq_disable(void) { lg_vcpu->irq_enabled = 0; }
+static void lguest_irq_enable(void) { lg_vcpu->irq_enabled = X86_EFLAGS_IF; deliver_pending(); }
 static void lguest_restore_fl(unsigned long f)
 {
-	lguest_data.irq_enabled = f & X86_EFLAGS_IF;
+	lg_vcpu->irq_enabled = f & X86_EFLAGS_IF;
 	if (f & X86_EFLAGS_IF)
 		deliver_pending();
 }
 static void lguest_halt(void) { lguest_hcall(LHCALL_HALT, 0, 0, 0); }
-static void lguest_safe_halt(void) { lguest_data.irq_enabled = X86_EFLAGS_IF; lguest_halt(); }
+static void lguest_safe_halt(void) { lg_vcpu->irq_enabled = X86_EFLAGS_IF; lguest_halt(); }
 
 /* ---- cpu ------------------------------------------------------------------- */
 
@@ -57,29 +70,30 @@ static void lguest_cpuid(unsigned *a, unsigned *b, unsigned *c, unsigned *d)
 	if (leaf == 1) {
 		*d &= ~((1u << 9) | (1u << 11) | (1u << 22));   /* APIC, SEP, ACPI */
 		*c &= ~(1u << 5);                               /* VMX */
+		*b = (*b & 0x00ffffffu) | lg_vcpu->id << 24;    /* the vCPU, not the host CPU */
 	}
 }
 
-static unsigned long lguest_read_cr0(void) { return shadow_cr0; }
+static unsigned long lguest_read_cr0(void) { return me()->cr0; }
 static void lguest_write_cr0(unsigned long v)
 {
-	if ((v ^ shadow_cr0) & X86_CR0_TS)
+	if ((v ^ me()->cr0) & X86_CR0_TS)
 		lguest_hcall(LHCALL_TS, !!(v & X86_CR0_TS), 0, 0);
-	shadow_cr0 = v;
+	me()->cr0 = v;
 }
-static void lguest_clts(void) { lguest_write_cr0(shadow_cr0 & ~X86_CR0_TS); }
-static unsigned long lguest_read_cr2(void) { return lguest_data.cr2; }
-static void lguest_write_cr2(unsigned long v) { lguest_data.cr2 = v; }
-static unsigned long lguest_read_cr3(void) { return shadow_cr3; }
+static void lguest_clts(void) { lguest_write_cr0(me()->cr0 & ~X86_CR0_TS); }
+static unsigned long lguest_read_cr2(void) { return lg_vcpu->cr2; }
+static void lguest_write_cr2(unsigned long v) { lg_vcpu->cr2 = v; }
+static unsigned long lguest_read_cr3(void) { return me()->cr3; }
 static void lguest_write_cr3(unsigned long v)
 {
-	shadow_cr3 = v;
+	me()->cr3 = v;
 	lguest_hcall(LHCALL_NEW_PGTABLE, v, 0, 0);
 }
-static unsigned long lguest_read_cr4(void) { return shadow_cr4; }
-static void lguest_write_cr4(unsigned long v) { shadow_cr4 = v; }
-static unsigned long lguest_get_debugreg(int r) { return debugregs[r & 7]; }
-static void lguest_set_debugreg(int r, unsigned long v) { debugregs[r & 7] = v; }
+static unsigned long lguest_read_cr4(void) { return me()->cr4; }
+static void lguest_write_cr4(unsigned long v) { me()->cr4 = v; }
+static unsigned long lguest_get_debugreg(int r) { return me()->debugregs[r & 7]; }
+static void lguest_set_debugreg(int r, unsigned long v) { me()->debugregs[r & 7] = v; }
 
 /* MSRs are the host's: every access answers "no such MSR". */
 static u64 lguest_read_msr(unsigned msr, int *err) { *err = -14; return 0; }
@@ -87,18 +101,22 @@ static int lguest_write_msr(unsigned msr, u64 v) { return -14; }
 static u64 lguest_read_tsc(void) { u32 lo, hi; asm volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
 static u64 lguest_read_pmc(void) { return 0; }
 
-static void lguest_load_gdt(const struct desc_ptr *d) { gdt_ptr = *d; }
-static void lguest_load_idt(const struct desc_ptr *d) { idt_ptr = *d; }
-static void lguest_store_gdt(struct desc_ptr *d) { *d = gdt_ptr; }
-static void lguest_store_idt(struct desc_ptr *d) { *d = idt_ptr; }
+static void lguest_load_gdt(const struct desc_ptr *d) { me()->gdt = *d; }
+static void lguest_load_idt(const struct desc_ptr *d) { me()->idt = *d; }
+static void lguest_store_gdt(struct desc_ptr *d) { *d = me()->gdt; }
+static void lguest_store_idt(struct desc_ptr *d) { *d = me()->idt; }
 static unsigned long lguest_store_tr(void) { return SEL_TSS; }
 static void lguest_set_ldt(const void *desc, unsigned n) { }       /* no LDT in ring 1 */
 
+/* LOAD_GDT_ENTRY writes the calling vCPU's GDT: only an entry of this
+ * vCPU's own table goes to the host (the boot CPU also fills the tables
+ * of the APs it is about to start; each AP loads its own). */
 static void lguest_write_gdt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
-	lguest_hcall(LHCALL_LOAD_GDT_ENTRY, e, lo, hi);
+	if (dt == cpu_gdt(lg_vcpu->id % MAX_CPUS))
+		lguest_hcall(LHCALL_LOAD_GDT_ENTRY, e, lo, hi);
 }
 
 static void lguest_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
@@ -107,10 +125,33 @@ static void lguest_write_ldt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi
 	dt[e].b = hi;
 }
 
+/*
+ * The system call's gate: the kernel makes it an interrupt gate (the
+ * handler runs with IF off).  The host can hand int $0x80 from ring 3
+ * straight to ring 1 only through a trap gate (docs/lguest.md "Direct
+ * traps"), so the host is given a trap gate into lguest_syscall_entry,
+ * which turns the virtual IF off itself before the kernel's handler.
+ * The kernel's own IDT keeps what the kernel wrote.
+ */
+u32 lguest_syscall_handler;
+
+static void syscall_gate(u32 *lo, u32 *hi)
+{
+	u32 entry = (u32)lguest_syscall_entry;
+
+	if ((*hi & 0x9f00) != 0x8e00)           /* present 32-bit interrupt gate only */
+		return;
+	lguest_syscall_handler = (*lo & 0xffff) | (*hi & 0xffff0000);
+	*lo = (*lo & 0xffff0000) | (entry & 0xffff);
+	*hi = (entry & 0xffff0000) | (*hi & 0xe000) | 0x8f00;
+}
+
 static void lguest_write_idt_entry(struct desc_struct *dt, int e, u32 lo, u32 hi)
 {
 	dt[e].a = lo;
 	dt[e].b = hi;
+	if (e == VEC_SYSCALL)
+		syscall_gate(&lo, &hi);
 	lguest_hcall(LHCALL_LOAD_IDT_ENTRY, e, lo, hi);
 }
 
@@ -133,11 +174,64 @@ static void lguest_set_iopl_mask(unsigned mask) { }         /* no ports for the 
 static void lguest_io_delay(void) { }
 static void lguest_wbinvd(void) { }
 
-/* ---- apic: there is none -------------------------------------------------- */
+/* ---- apic: there is none; IPIs and vCPU start are hypercalls ------------ */
 
-static void lguest_apic_write(unsigned long reg, unsigned long v) { }
-static unsigned long lguest_apic_read(unsigned long reg) { return 0; }
+/*
+ * The kernel's send_ipi() writes the ICR's high word (destination) and
+ * then its low word: a fixed-delivery IPI becomes SEND_IPI to that vCPU
+ * (vCPU number = APIC id here).  INIT and STARTUP have nothing to do: the
+ * vCPU was started by startup_ipi_hook.  Reads answer an idle ICR and
+ * this vCPU's number as its APIC id.
+ */
+static void lguest_apic_write(unsigned long reg, unsigned long v)
+{
+	if (reg == APIC_ICR_HI)
+		me()->icr_dest = v >> 24;
+	else if (reg == APIC_ICR_LO && !(v & APIC_ICR_MODE))
+		lguest_hcall(LHCALL_SEND_IPI, me()->icr_dest, v & 0xff, 0);
+}
+static unsigned long lguest_apic_read(unsigned long reg) { return reg == APIC_ID ? lg_vcpu->id << 24 : 0; }
 static void lguest_init_IRQ(void) { }
+
+/*
+ * The seed's reason for startup_ipi_hook: the vCPU starts straight in
+ * the kernel, in ring 1 on its stack and on this vCPU's page tables, at
+ * lguest_ap_start (ap_entry), with the virtual IF off as an AP after
+ * STARTUP; the real-mode trampoline page is never used.
+ */
+static void lguest_startup_ipi_hook(int apicid, unsigned long eip, unsigned long esp)
+{
+	u32 n = (u32)apicid;
+
+	if (n >= LG_MAX_VCPUS) {
+		kprintf("smp: APIC id %u is no vCPU of this host; not started\n", n);
+		return;
+	}
+	lg_cpus[n] = *me();
+	lg_cpus[n].lazy_mmu = false;
+	smp_backend_trampoline = true;
+	long r = lguest_hcall(LHCALL_VCPU_START, n, (u32)lguest_ap_start, esp);
+	if (r)
+		kprintf("smp: the host refused to start vCPU %u (%ld)\n", n, r);
+}
+
+/* The host's vCPUs as the CPU list, numbered as their APIC ids. */
+static void lguest_list_cpus(void)
+{
+	u32 n = lguest_data.nr_vcpus;
+
+	if (n < 1 || n > LG_MAX_VCPUS || n > SMP_MAX_CPUS) {
+		kprintf("smp: the host says %u vCPUs; using 1\n", n);
+		n = 1;
+	}
+	memset(&smp_cfg, 0, sizeof(smp_cfg));
+	smp_cfg.source = SMP_SRC_BACKEND;
+	smp_cfg.ncpus = n;
+	for (u32 i = 0; i < n; i++) {
+		smp_cfg.cpu[i].apic_id = i;
+		smp_cfg.cpu[i].enabled = 1;
+	}
+}
 
 /* ---- clocks ------------------------------------------------------------- */
 
@@ -172,19 +266,18 @@ static void lguest_setup_clock(void)
  * the host runs queued calls, in order, before any synchronous one; the
  * batch ends with FLUSH_ASYNC.  A full ring is flushed first.
  */
-static bool lazy_mmu;
 u32 lguest_async_queued;        /* for the self-test and bench */
 
 /* The call into the next slot, which the caller found free. */
 static inline void async_put(u32 call, u32 a1, u32 a2)
 {
-	u32 i = lguest_data.async_next;
+	u32 i = lg_vcpu->async_next;
 
-	lguest_data.hcalls[i].call = call;
-	lguest_data.hcalls[i].arg1 = a1;
-	lguest_data.hcalls[i].arg2 = a2;
-	__atomic_store_n(&lguest_data.hcall_status[i], 0, __ATOMIC_RELEASE);
-	lguest_data.async_next = (i + 1) % LG_ASYNC_SLOTS;
+	lg_vcpu->hcalls[i].call = call;
+	lg_vcpu->hcalls[i].arg1 = a1;
+	lg_vcpu->hcalls[i].arg2 = a2;
+	__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
+	lg_vcpu->async_next = (i + 1) % LG_ASYNC_SLOTS;
 	lguest_async_queued++;
 }
 
@@ -199,15 +292,15 @@ static void __attribute__((noinline)) async_full(u32 call, u32 a1, u32 a2)
  * check and the stores (fewer registers to save around them). */
 static inline void async_call(u32 call, u32 a1, u32 a2)
 {
-	if (lguest_data.hcall_status[lguest_data.async_next] != 0xff)
+	if (lg_vcpu->hcall_status[lg_vcpu->async_next] != 0xff)
 		async_full(call, a1, a2);
 	else
 		async_put(call, a1, a2);
 }
 
-static void pt_call(u32 call, u32 a1, u32 a2)
+static inline __attribute__((always_inline)) void pt_call(u32 call, u32 a1, u32 a2)
 {
-	if (lazy_mmu)
+	if (me()->lazy_mmu)
 		async_call(call, a1, a2);
 	else
 		lguest_hcall(call, a1, a2, 0);
@@ -217,10 +310,10 @@ static void lguest_set_lazy_mode(enum paravirt_lazy_mode m)
 {
 	if (m == PARAVIRT_LAZY_CPU)
 		return;                 /* nothing cpu-side is batched */
-	if (lazy_mmu && m != PARAVIRT_LAZY_MMU)
+	if (me()->lazy_mmu && m != PARAVIRT_LAZY_MMU)
 		lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	if (m != PARAVIRT_LAZY_FLUSH)
-		lazy_mmu = m == PARAVIRT_LAZY_MMU;
+		me()->lazy_mmu = m == PARAVIRT_LAZY_MMU;
 }
 
 /* 2-level only: entries are 32 bits (lguest_use_pae says why). */
@@ -267,7 +360,7 @@ static char *lguest_memory_setup(void) { return "lguest host"; }
 static unsigned lguest_patch(u8 type, u16 clobbers, void *buf, unsigned long addr, unsigned len)
 {
 	u8 *b = buf;
-	u32 a = (u32)&lguest_data.irq_enabled, zero = 0;
+	u32 a = (u32)&lg_vcpu->irq_enabled, zero = 0;
 
 	if (type == PV_TYPE(irq.irq_disable) && len >= 10) {
 		b[0] = 0xc7;
@@ -345,6 +438,7 @@ static void fill_rest(struct paravirt_patch_template *t)
 	t->apic.apic_read = lguest_apic_read;
 	t->apic.setup_boot_clock = lguest_setup_clock;
 	t->apic.setup_secondary_clock = lguest_setup_clock;
+	t->smp.startup_ipi_hook = lguest_startup_ipi_hook;
 	t->mmu.flush_tlb_user = lguest_flush_user;
 	t->mmu.flush_tlb_kernel = lguest_flush_kernel;
 	t->mmu.flush_tlb_single = lguest_flush_single;
@@ -387,10 +481,13 @@ const char *lguest_init(void)
 	lguest_table.info.name = "lguest";
 	fill_cpu(&lguest_table);
 	fill_rest(&lguest_table);
+	for (u32 i = 0; i < LG_MAX_VCPUS; i++)
+		lg_cpus[i].cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
 	lguest_data.noirq_start = (u32)lguest_noirq_start;
 	lguest_data.noirq_end = (u32)lguest_noirq_end;
 	if (lguest_hcall(LHCALL_LGUEST_INIT, (u32)&lguest_data, 0, 0))
 		return "the host refused LGUEST_INIT";
+	lguest_list_cpus();
 	console_set_hook(lguest_console);
 	power_set_exit_hook(lguest_shutdown);
 	apic_base = 0;          /* no local APIC here: nothing to map */

@@ -6,6 +6,8 @@
 
 extern struct paravirt_patch_template lguest_table;
 extern struct lguest_data lguest_data;
+/* This vCPU's own part of the shared state (include/pvboot/lguest.h). */
+#define lg_vcpu ((struct lguest_vcpu *)LG_VCPU_ADDR)
 
 const char *lguest_init(void);
 const char *lguest_use_pae(struct paravirt_patch_template *t);
@@ -40,6 +42,9 @@ void lguest_fuzz(u32 iters, u32 seed);
 /* Assembly (lguest_entry.S) */
 void lguest_iret(void);
 void lguest_sysexit(void);
+void lguest_ap_start(void);
+void lguest_syscall_entry(void);
+extern u32 lguest_syscall_handler;     /* where lguest_syscall_entry goes on */
 extern u8 lguest_noirq_start[], lguest_noirq_end[];
 
 #endif

@@ -143,24 +143,24 @@ static void async_round(void)
 {
 	for (u32 n = 1 + pick(8); n; n--) {
 		u32 i = pick(LG_ASYNC_SLOTS), nr, a1, a2, a3;
-		if (lguest_data.hcall_status[i] == 0)
+		if (lg_vcpu->hcall_status[i] == 0)
 			continue;
 		if (pick(4) == 0) {             /* not queued: the host must skip it */
-			lguest_data.hcall_status[i] = 1 + pick(0xfe);
+			lg_vcpu->hcall_status[i] = 1 + pick(0xfe);
 			continue;
 		}
 		gen(&nr, &a1, &a2, &a3);
-		lguest_data.hcalls[i].call = nr;
-		lguest_data.hcalls[i].arg1 = a1;
-		lguest_data.hcalls[i].arg2 = a2;
-		lguest_data.hcalls[i].arg3 = a3;
-		__atomic_store_n(&lguest_data.hcall_status[i], 0, __ATOMIC_RELEASE);
+		lg_vcpu->hcalls[i].call = nr;
+		lg_vcpu->hcalls[i].arg1 = a1;
+		lg_vcpu->hcalls[i].arg2 = a2;
+		lg_vcpu->hcalls[i].arg3 = a3;
+		__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
 		queued++;
 	}
-	lguest_data.async_next = rnd();
+	lg_vcpu->async_next = rnd();
 	call(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	for (u32 i = 0; i < LG_ASYNC_SLOTS; i++)
-		lguest_data.hcall_status[i] = 0xff;
+		lg_vcpu->hcall_status[i] = 0xff;
 }
 
 /* What lazy MMU mode queues, gone wrong: consecutive slots from
@@ -171,7 +171,7 @@ static void async_round(void)
 static void async_run(void)
 {
 	u32 *page = pick(4) ? scratch_pt : scratch_pgd;
-	u32 i = lguest_data.async_next % LG_ASYNC_SLOTS;
+	u32 i = lg_vcpu->async_next % LG_ASYNC_SLOTS;
 
 	for (u32 n = 2 + pick(40); n; n--, i = (i + 1) % LG_ASYNC_SLOTS) {
 		u32 nr = LHCALL_SET_PTE, a1 = (u32)page + (rnd() & 0xffc), a2 = entry_val(), a3 = rnd();
@@ -179,17 +179,17 @@ static void async_run(void)
 			gen(&nr, &a1, &a2, &a3);
 		else if (!pick(8))
 			a1 = gpa_arg(page);
-		lguest_data.hcalls[i].call = nr;
-		lguest_data.hcalls[i].arg1 = a1;
-		lguest_data.hcalls[i].arg2 = a2;
-		lguest_data.hcalls[i].arg3 = a3;
-		__atomic_store_n(&lguest_data.hcall_status[i], 0, __ATOMIC_RELEASE);
+		lg_vcpu->hcalls[i].call = nr;
+		lg_vcpu->hcalls[i].arg1 = a1;
+		lg_vcpu->hcalls[i].arg2 = a2;
+		lg_vcpu->hcalls[i].arg3 = a3;
+		__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
 		queued++;
 	}
-	lguest_data.async_next = pick(2) ? i : rnd();
+	lg_vcpu->async_next = pick(2) ? i : rnd();
 	call(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	for (u32 k = 0; k < LG_ASYNC_SLOTS; k++)
-		lguest_data.hcall_status[k] = 0xff;
+		lg_vcpu->hcall_status[k] = 0xff;
 }
 
 static void one(void)
@@ -226,13 +226,13 @@ static u32 restore(u32 async_next)
 	refused += call(LHCALL_TS, 0, 0, 0) != 0;
 	refused += call(LHCALL_SET_CLOCKEVENT, 1000000000u / TIMER_HZ, 0, 0) != 0;
 	refused += call(LHCALL_NEW_PGTABLE, live_pgd, 0, 0) != 0;
-	lguest_data.async_next = async_next;
+	lg_vcpu->async_next = async_next;
 	return refused;
 }
 
 void lguest_fuzz(u32 iters, u32 seed)
 {
-	u32 async_next = lguest_data.async_next;
+	u32 async_next = lg_vcpu->async_next;
 
 	scratch_pt = (u32 *)page_alloc();
 	scratch_pgd = (u32 *)page_alloc();

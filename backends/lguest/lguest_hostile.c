@@ -11,6 +11,7 @@
 #include "report.h"
 #include "mm.h"
 #include "task.h"
+#include "smp.h"
 #include "pvboot/cmdline.h"
 
 /* ---- options ----------------------------------------------------------- */
@@ -378,6 +379,169 @@ static void case_shadows(void)
 	page_free(b);
 }
 
+/* ---- vcpus: an SMP guest against the host ---------------------------------- */
+
+/* vCPU 1 flips one entry of a directory between a real page table and one
+ * far outside guest memory, with plain stores, while vCPU 0 has the host
+ * shadow that directory again and again: the host reads each entry once,
+ * so every shadow maps the real table or nothing, never the other. */
+struct lguest_flip {
+	volatile u32 *entry;
+	u32 good, bad;
+	volatile u32 stop, done, flips, id;
+};
+
+static void flip_entry(void *arg)
+{
+	struct lguest_flip *f = arg;
+
+	f->id = lg_vcpu->id;
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
+		*f->entry = f->good;
+		*f->entry = f->bad;
+		f->flips++;
+	}
+	*f->entry = f->good;
+	__atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+}
+
+static void vcpus_race(u32 slot, u32 page)
+{
+	static struct lguest_flip f;
+	u32 pt, d = space_with(slot, page, false, &pt), seen = 0, faulted = 0, other = 0;
+
+	f = (struct lguest_flip){ .entry = &((u32 *)d)[slot >> 22], .good = pt | PTE_P | PTE_W,
+				  .bad = 0x80000000u | PTE_P | PTE_W };
+	if (!smp_post(1, flip_entry, &f)) {
+		report(false, "hostile vcpus: vCPU 1 cannot take work");
+		return;
+	}
+	for (u32 k = 0; k < 2000; k++) {
+		int fault;
+		lguest_hcall(LHCALL_FORGET_PAGE, d, 0, 0);      /* the next switch builds it afresh */
+		u32 v = look(d, slot, &fault);
+		faulted += fault != 0;
+		seen += !fault && v == 0xface;
+		other += !fault && v != 0xface;
+	}
+	__atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
+	bool stopped = wait_flag(&f.done, 10000);
+	report(stopped && other == 0 && seen + faulted == 2000,
+	       "hostile vcpus: a pde flipped by vCPU 1 while the host shadowed it 2000 times: the real table "
+	       "%u times, unmapped %u times, anything else %u times (%u flips)", seen, faulted, other, f.flips);
+	report(lg_vcpu->id == 0 && f.id == 1, "hostile vcpus: LG_VCPU_ADDR is each vCPU's own (vCPU 0 reads id %u, "
+	       "vCPU 1 id %u)", lg_vcpu->id, f.id);
+	space_free(d, pt, slot);
+}
+
+static void case_vcpus(void)
+{
+	u32 slot = paging_free_slot(), page = page_alloc();
+
+	if (ncpus_online < 2 || !slot || !page) {
+		report(false, "hostile vcpus: needs a second vCPU and scratch pages (guest.smp=2 or more)");
+		return;
+	}
+	*(u32 *)page = 0xface;
+	vcpus_race(slot, page);
+	long again = lguest_hcall(LHCALL_VCPU_START, 1, 0x100000, 0x8000);
+	long self = lguest_hcall(LHCALL_VCPU_START, 0, 0x100000, 0x8000);
+	long none = lguest_hcall(LHCALL_SEND_IPI, LG_MAX_VCPUS - 1 < ncpus_online ? LG_MAX_VCPUS : ncpus_online, 0x40, 0);
+	long exc = lguest_hcall(LHCALL_SEND_IPI, 1, 14, 0);
+	report(again == LG_EINVAL && self == LG_EINVAL && none == LG_EINVAL && exc == LG_EINVAL,
+	       "hostile vcpus: VCPU_START of a running vCPU (%ld) or itself (%ld), an IPI to no vCPU (%ld) "
+	       "or with an exception's vector (%ld) refused", again, self, none, exc);
+	page_free(page);
+}
+
+/* ---- direct: the system-call gate the CPU may deliver unaided ------------ */
+
+void lguest_hostile_vif_probe(void);    /* lguest_hostile_user.S */
+u32 lguest_hostile_vif;
+
+static long gate_load(u32 v, u32 handler, u32 sel, u32 type_dpl)
+{
+	return lguest_hcall(LHCALL_LOAD_IDT_ENTRY, v, (sel << 16) | (handler & 0xffff),
+			    (handler & 0xffff0000) | type_dpl);
+}
+
+/*
+ * An interrupt gate must never be direct (the CPU would leave the virtual
+ * IF on), a ring-1 stack must leave room for a frame below the switcher,
+ * and a direct gate whose code segment shrinks under it must go back to
+ * exiting: the host then checks the handler and stops us.  Last step.
+ */
+static void case_direct(void)
+{
+	u32 kcs = GDT_KCODE << 3, kss = (GDT_KDATA << 3) | LG_GUEST_RPL, stack = page_alloc();
+
+	if (!stack) {
+		report(false, "hostile direct: no stack page");
+		return;
+	}
+	long st = lguest_hcall(LHCALL_SET_STACK, kss, stack + PAGE_SIZE, 0);
+	long ig = gate_load(VEC_SYSCALL, (u32)lguest_hostile_vif_probe, kcs, 0xee00);   /* interrupt gate, DPL 3 */
+	irq_enable();
+	asm volatile("int $0x80" ::: "memory");
+	u32 vif = lguest_hostile_vif;
+	irq_enable();
+	report(st == 0 && ig == 0 && vif == 0,
+	       "hostile direct: an interrupt gate for int $0x80 (%ld) still clears the virtual IF (%#x)", ig, vif);
+	long sw = lguest_hcall(LHCALL_SET_STACK, kss, LG_SWITCHER_ADDR + 0x4000, 0);  /* the save page's top */
+	long wrap = lguest_hcall(LHCALL_SET_STACK, kss, 8, 0);
+	report(sw == LG_EINVAL && wrap == LG_EINVAL,
+	       "hostile direct: ring-1 stacks whose frame lies in the switcher (%ld) or wraps below 0 (%ld) refused",
+	       sw, wrap);
+	long tg = gate_load(VEC_SYSCALL, 0x3000000, kcs, 0xef00);         /* trap gate, DPL 3: direct */
+	long shrink = gdt_load(GDT_KCODE, 0x00001fff, 0x00c0ba00);      /* 32 MiB */
+	kprintf("hostile direct: int $0x80 gate at 0x3000000 (%ld), cs shrunk to 32 MiB (%ld); int $0x80 now\n",
+		tg, shrink);
+	asm volatile("int $0x80" ::: "memory");
+	report(false, "hostile direct: the host let int $0x80 reach a handler beyond cs");
+}
+
+/* ---- directstack, directro: a ring-1 stack the CPU cannot push on ------- */
+
+/*
+ * SET_STACK to a page that is not mapped (read_only false) or mapped
+ * read-only, then int $0x80 from ring 3, entered by hand so no kernel
+ * code runs on that stack: the CPU's push of the direct trap's frame
+ * faults, and the host must stop us with one line.  The whole case.
+ */
+static void ring1_stack_unusable(bool read_only)
+{
+	static const u8 prog[] = { 0xcd, 0x80, 0x0f, 0x0b };   /* int $0x80; ud2 */
+	struct task *t = task_create(0, 0, 0);
+	pxe_t *code_pte = t ? lookup_pte(&t->mm, user_base + USER_CODE_OFF) : NULL;
+	u32 va = paging_free_slot(), pa = page_alloc();
+
+	if (!code_pte || !va || !pa) {
+		report(false, "hostile direct stack: no task or scratch page");
+		return;
+	}
+	memcpy((void *)(u32)(pte_val(pxe_get(code_pte)) & ~0xfffu), prog, sizeof(prog));
+	irq_disable();
+	write_cr3((u32)t->mm.pgd);
+	if (read_only)
+		map_page(&t->mm, va, pa, PTE_P);
+	long st = lguest_hcall(LHCALL_SET_STACK, (GDT_KDATA << 3) | LG_GUEST_RPL, va + PAGE_SIZE, 0);
+	kprintf("hostile direct stack: ring-1 stack at %#x, %s (%ld); int $0x80 from ring 3 now\n",
+		va + PAGE_SIZE, read_only ? "read-only" : "not mapped", st);
+	asm volatile("pushl %0\n pushl %1\n pushl %2\n pushl %3\n pushl %4\n iret"
+		     :: "i"(SEL_UDATA), "r"(user_base + USER_STACK_OFF + PAGE_SIZE), "i"(0x202),
+			"i"(SEL_UCODE), "r"(user_base + USER_CODE_OFF) : "memory");
+}
+
+static void case_directstack(void)
+{
+	ring1_stack_unusable(false);
+}
+
+static void case_directro(void)
+{
+	ring1_stack_unusable(true);
+}
+
 static void case_fuzz(void)
 {
 	lguest_fuzz(fuzz_iters, fuzz_seed);
@@ -391,6 +555,8 @@ static const struct {
 	{ "segwrap", case_segwrap }, { "forge", case_forge }, { "crashforge", case_crashforge },
 	{ "sysenter", case_sysenter }, { "haltoff", case_haltoff }, { "gate", case_gate },
 	{ "pte", case_pte }, { "fuzz", case_fuzz }, { "shadows", case_shadows },
+	{ "vcpus", case_vcpus },
+	{ "direct", case_direct }, { "directstack", case_directstack }, { "directro", case_directro },
 };
 
 SELFTEST(lguest_hostile)

@@ -1,5 +1,5 @@
 /*
- * Ring-3 code for guest.hostile=usercall (lguest_hostile.c): copied over
+ * Code for lguest_hostile.c.  Ring 3, for guest.hostile=usercall: copied over
  * a task's program page, it asks for SET_PTE (the pte address and value
  * the kernel left at offset 0x800 of the page) by vmcall (eax = 0) or by
  * int $0x1f (eax = 1).  The host must refuse both: the task then ends
@@ -24,3 +24,16 @@ lguest_hostile_user:
 	xorl %eax, %eax                 /* SYS_EXIT */
 	int $0x80
 lguest_hostile_user_end:
+
+/*
+ * guest.hostile=direct: a handler for int $0x80 from ring 1 that records
+ * the virtual IF it runs with, and returns.
+ */
+	.text
+	.globl lguest_hostile_vif_probe
+lguest_hostile_vif_probe:
+	pushl %eax
+	movl LG_VCPU_ADDR, %eax         /* this vCPU's irq_enabled */
+	movl %eax, lguest_hostile_vif
+	popl %eax
+	iret

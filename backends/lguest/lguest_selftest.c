@@ -9,6 +9,7 @@
 #include "report.h"
 #include "mm.h"
 #include "cpu.h"
+#include "smp.h"
 
 static bool active(void)
 {
@@ -200,9 +201,32 @@ SELFTEST(lguest_real_control_registers)
 	       cr0, cr4, cr4w, dr7, sysenter_cs);
 }
 
+/* With a ring-1 stack set (as the kernel sets its own after a task), the
+ * CPU's gate for int $0x80 goes straight to lguest_syscall_entry (a DPL-3
+ * trap gate, no exit: docs/lguest.md "Direct traps") and the CPU's TSS
+ * holds that stack; what is wrong, or NULL. */
+static const char *direct_syscall_problem(const struct desc_ptr *gdt, const struct desc_ptr *idt, u16 tr)
+{
+	struct thread_struct kthread = { .esp0 = this_cpu()->stack_top };
+	const struct desc_struct *g = (const struct desc_struct *)idt->address + VEC_SYSCALL;
+	const struct desc_struct *t = (const struct desc_struct *)gdt->address + (tr >> 3);
+	const struct tss_struct *tss = (const struct tss_struct *)((t->a >> 16) | ((t->b & 0xff) << 16) |
+								   (t->b & 0xff000000));
+	u32 entry = (u32)lguest_syscall_entry;
+
+	load_esp0(&this_cpu()->tss, &kthread);
+	if (g->a != ((entry & 0xffff) | ((SEL_KCODE | LG_GUEST_RPL) << 16)) ||
+	    (g->b & 0xffffff00) != ((entry & 0xffff0000) | 0xef00))
+		return "the int $0x80 gate is not a direct one to lguest_syscall_entry";
+	if (tss->ss1 != ((GDT_KDATA << 3) | LG_GUEST_RPL) || tss->esp1 != kthread.esp0)
+		return "the TSS's ring-1 stack is not the one set";
+	return NULL;
+}
+
 /* The tables the CPU uses are the host's guest-mode GDT/IDT/TSS in the
  * switcher, and each descriptor the guest wrote is installed there (DPL
- * raised to 1, limit ending below the switcher). */
+ * raised to 1, limit ending below the switcher), the system call's gate
+ * as a direct one. */
 SELFTEST(lguest_real_descriptor_tables)
 {
 	struct desc_ptr gdt, idt;
@@ -231,7 +255,11 @@ SELFTEST(lguest_real_descriptor_tables)
 			bad++;
 		}
 	}
-	report(bad == 0, "lguest: every descriptor the guest wrote is the host's, DPL >= 1, below the switcher");
+	const char *direct = direct_syscall_problem(&gdt, &idt, tr);
+	if (direct)
+		kprintf("lguest: %s\n", direct);
+	report(bad == 0 && !direct, "lguest: every descriptor the guest wrote is the host's, DPL >= 1, below the "
+	       "switcher; int $0x80 is a direct trap");
 }
 
 /* No APIC: the page is not mapped for the guest, whatever its tables say. */
@@ -241,4 +269,58 @@ SELFTEST(lguest_no_apic_page)
 		return;
 	int r = TRY("movl (%1), %%eax", 0xfee00030u);
 	report(r == -14, "lguest: the local APIC page faults in the guest (%d): there is no APIC to stub out", r);
+}
+
+/*
+ * The host runs vCPUs at the same time, not in turns: two vCPUs count,
+ * and each must see the other's count move while its own exit count
+ * (which the host writes before every entry) stays put, that is while it
+ * never left the guest.  A host that ran one vCPU at a time could only
+ * let the other count during an exit, and the test would not pass.
+ */
+struct lguest_race {
+	volatile u32 count[2], seen[2], done;
+};
+
+#define RACE_TRIES 20000
+
+static void race_side(struct lguest_race *r, u32 me)
+{
+	u32 other = 1 - me;
+
+	for (u32 t = 0; t < RACE_TRIES && !(r->seen[0] && r->seen[1]); t++) {
+		u32 exits = READ_ONCE(lg_vcpu->exits), c0 = r->count[other];
+		for (u32 i = 0; i < 10000 && r->count[other] == c0; i++)
+			r->count[me]++;
+		if (r->count[other] != c0 && READ_ONCE(lg_vcpu->exits) == exits)
+			r->seen[me] = 1;
+	}
+}
+
+static void race_ap(void *arg)
+{
+	race_side(arg, 1);
+	__atomic_store_n(&((struct lguest_race *)arg)->done, 1, __ATOMIC_RELEASE);
+}
+
+SELFTEST(lguest_vcpus_in_parallel)
+{
+	static struct lguest_race r;
+
+	if (!active())
+		return;
+	if (ncpus_online < 2) {
+		report_skip("lguest: vCPUs in parallel: only one vCPU");
+		return;
+	}
+	memset((void *)&r, 0, sizeof(r));
+	if (!smp_post(1, race_ap, &r)) {
+		report(false, "lguest: vCPUs in parallel: vCPU 1 cannot take work");
+		return;
+	}
+	race_side(&r, 0);
+	bool ended = wait_flag(&r.done, 10000);
+	report(ended && r.seen[0] && r.seen[1],
+	       "lguest: vCPUs 0 and 1 each saw the other count while never leaving the guest (%u, %u counted)",
+	       r.count[0], r.count[1]);
 }

@@ -83,7 +83,8 @@ struct smp_config {
 	u32 source;             /* SMP_SRC_* */
 };
 
-enum { SMP_SRC_NONE = 0, SMP_SRC_ACPI = 1, SMP_SRC_MPTABLE = 2 };
+enum { SMP_SRC_NONE = 0, SMP_SRC_ACPI = 1, SMP_SRC_MPTABLE = 2,
+       SMP_SRC_BACKEND = 3 };   /* the paravirt backend listed the CPUs (its host's vCPUs) */
 
 /* Sum of bytes mod 256. */
 u8 acpi_checksum(const void *p, size_t len);

@@ -89,6 +89,43 @@ struct lgc_gate lgc_decode_gate(u32 lo, u32 hi);
  */
 const char *lgc_gate_check(u32 lo, u32 hi, u32 cs_lo, u32 cs_hi, u32 cpl);
 
+/*
+ * Direct traps (docs/lguest.md "Direct traps"): the guest-mode IDT gate
+ * for VEC_SYSCALL may point straight at the guest's ring-1 handler, so
+ * int $0x80 from ring 3 reaches ring 1 with no exit, the CPU pushing its
+ * frame at ss1:esp1 from the guest-mode TSS.  What that rests on, as the
+ * host holds it now: its copy of the guest's gate, the descriptor the
+ * gate's selector names, and the SET_STACK stack (ss1 0: none yet) with
+ * the descriptor ss1 names (0, 0 where a selector names no guest slot).
+ */
+struct lgc_direct {
+	struct lgc_gate gate;
+	u32 cs_lo, cs_hi;
+	u32 ss1, esp1, ss_lo, ss_hi;
+};
+
+/* The frame a trap from ring 3 pushes on the ring-1 stack: ss, esp,
+ * eflags, cs, eip (no vector the host delivers directly has an error code). */
+#define LGC_RING1_FRAME 20
+
+/*
+ * May the CPU push that frame below esp on stack segment (ss_lo, ss_hi)
+ * unaided?  The bytes [base + esp - 20, base + esp) must lie below `hole`
+ * without wrapping (linear addresses, whatever the limit says: QEMU's TCG
+ * does not enforce data segment limits).
+ */
+bool lgc_ring1_stack_ok(u32 ss_lo, u32 ss_hi, u32 esp, u32 hole);
+
+/*
+ * NULL if `vector`'s gate may be direct, else why not: only VEC_SYSCALL;
+ * a present 32-bit trap gate (an interrupt gate must clear the virtual
+ * IF, which the CPU cannot do) of DPL 3; its selector a non-conforming
+ * ring-1 code segment (a conforming one would run the handler in ring 3)
+ * reaching nothing at or above `hole`, the handler inside its limit; a
+ * SET_STACK done, ss1 a ring-1 stack segment and the frame below the hole.
+ */
+const char *lgc_direct_trap_check(u32 vector, const struct lgc_direct *d, u32 hole);
+
 /* Lowest vector set in pending and clear in blocked (256-bit maps), or -1. */
 int lgc_pending_vector(const u32 pending[8], const u32 blocked[8]);
 
@@ -130,7 +167,8 @@ _Static_assert(sizeof(struct lgc_async) == 16, "an async slot is four words");
  * Where one async ring lives: its status bytes (0xFF free, 0 queued,
  * anything else neither; 4-byte aligned), its slots (call, arg1, arg2,
  * arg3 each) and the guest's next slot.  All three are guest memory; the
- * ring may sit in any shared structure (today struct lguest_data).
+ * ring may sit in any shared structure (today each vCPU's struct
+ * lguest_vcpu).
  */
 struct lgc_ring {
 	u8 *status;

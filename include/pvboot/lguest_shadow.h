@@ -7,15 +7,18 @@
 
 /*
  * LGS_DIRS shadow directories are kept, keyed by the guest directory's
- * gpa (lguest kept four).  Shadow page tables are shared: one per guest
- * page table, whichever directories and slots point at it, so a change to
- * a guest pte is one store in one shadow table, and a directory that
- * shares the kernel's page tables with a cached one costs little to
- * build.  Each shared table counts its users per directory; it is freed
- * when the last slot pointing at it goes.
+ * gpa; the host gives each vCPU its own group of them (lguest kept four
+ * for its one vCPU), so two vCPUs on the same guest directory have a
+ * slot each, with the same key.  Shadow page tables are shared: one per
+ * guest page table, whichever directories and slots point at it, so a
+ * change to a guest pte is one store in one shadow table, and a
+ * directory that shares the kernel's page tables with a cached one costs
+ * little to build.  Each shared table counts its users per directory; it
+ * is freed when the last slot pointing at it goes.
  */
-#define LGS_DIRS     4
-#define LGS_MAX_PTS  2048       /* shadow page tables in all, > 2 full directories */
+#define LGS_DIRS     32
+#define LGS_ALL      0xffffffffu        /* every slot, as a mask (LGS_DIRS bits) */
+#define LGS_MAX_PTS  4096       /* shadow page tables in all, 4 full directories */
 #define LGS_NO_DIR   0xffffffffu        /* an empty directory slot's key */
 #define LGS_IDMAP    1u         /* the key of the initial identity map (no guest gpa is odd) */
 
@@ -44,11 +47,12 @@ struct lgs_cache {
 /* Empty cache for a guest of npages pages; by_pfn has npages zeroed entries. */
 void lgs_init(struct lgs_cache *c, u16 *by_pfn, u32 npages);
 
-/* The slot holding guest directory gpgd (marked used), or -1. */
-int lgs_dir_find(struct lgs_cache *c, u32 gpgd);
-/* The slot to (re)use for a new directory: an empty one, else the least
- * recently used one whose bit is clear in `keep`; -1 if all are kept. */
-int lgs_dir_victim(const struct lgs_cache *c, u32 keep);
+/* The slot among those whose bit is set in `among` holding guest
+ * directory gpgd (marked used), or -1. */
+int lgs_dir_find(struct lgs_cache *c, u32 gpgd, u32 among);
+/* The slot to (re)use for a new directory, among those whose bit is set:
+ * an empty one, else the least recently used one; -1 if `among` is empty. */
+int lgs_dir_victim(const struct lgs_cache *c, u32 among);
 /* Slot d now holds gpgd (LGS_NO_DIR: empty), marked used. */
 void lgs_dir_set(struct lgs_cache *c, int d, u32 gpgd);
 
@@ -74,7 +78,7 @@ void lgs_pt_ref(struct lgs_cache *c, int i, int d);
 /* One slot of directory d stops pointing at table i: the shadow table to
  * free when that was the last slot of any directory, else 0. */
 u32 lgs_pt_unref(struct lgs_cache *c, int i, int d);
-/* Bit d set when directory d has a slot pointing at table i. */
+/* Bit d set when directory d has a slot pointing at table i (LGS_DIRS <= 32). */
 u32 lgs_pt_users(const struct lgs_cache *c, int i);
 /* Tables in use. */
 u32 lgs_pt_count(const struct lgs_cache *c);

@@ -1,6 +1,7 @@
 /* libFuzzer target: the lguest host's checks on guest-supplied descriptors,
- * selectors, gates, page-table entries and text never accept anything that
- * reaches the switcher or host memory, or that an iret could not load. */
+ * selectors, gates, direct gates, page-table entries and text never accept
+ * anything that reaches the switcher or host memory, or that an iret could
+ * not load. */
 #include <stdint.h>
 #include <string.h>
 #include "pvboot/lguest_check.h"
@@ -73,16 +74,53 @@ static void gate(u32 lo, u32 hi, u32 cs_lo, u32 cs_hi)
 		__builtin_trap();
 }
 
+/*
+ * An accepted direct gate (the CPU enters it from ring 3 with no host
+ * check) is the system-call vector's present DPL-3 trap gate into a
+ * present, non-conforming DPL-1 code segment below the hole with the
+ * handler inside it, and the ring-1 stack is a writable DPL-1 data
+ * segment with the whole frame below the hole (written out again from
+ * the SDM's rules, vol. 3 §6.12.1).
+ */
+static void direct(const u32 *w)
+{
+	struct lgc_direct d = { .gate = { .handler = w[0], .sel = (u16)w[1], .dpl = (w[1] >> 16) & 3,
+					  .trap = (w[1] >> 18) & 1 },
+				.cs_lo = w[2], .cs_hi = w[3], .ss1 = w[4] & 0xffff, .esp1 = w[5],
+				.ss_lo = w[6], .ss_hi = w[7] };
+	u32 vector = (w[1] & (1u << 19)) ? VEC_SYSCALL : w[1] >> 24;
+
+	if (lgc_direct_trap_check(vector, &d, HOLE))
+		return;
+	u32 cs_dpl = (d.cs_hi >> 13) & 3, ss_dpl = (d.ss_hi >> 13) & 3;
+	u64 cs_base = (d.cs_lo >> 16) | ((d.cs_hi & 0xff) << 16) | (d.cs_hi & 0xff000000u);
+	u64 ss_base = (d.ss_lo >> 16) | ((d.ss_hi & 0xff) << 16) | (d.ss_hi & 0xff000000u);
+	u32 raw = (d.cs_lo & 0xffff) | (d.cs_hi & 0xf0000);
+	u64 bytes = (d.cs_hi & (1u << 23)) ? (u64)raw * 4096 + 4095 : raw;
+
+	if (vector != VEC_SYSCALL || !d.gate.handler || !d.gate.trap || d.gate.dpl != 3)
+		__builtin_trap();
+	if (!(d.gate.sel >> 3) || (d.gate.sel & 4))
+		__builtin_trap();
+	if (!(d.cs_hi & 0x8000) || (d.cs_hi & 0x1800) != 0x1800 || (d.cs_hi & 0x400) || cs_dpl != 1 ||
+	    d.gate.handler > bytes || cs_base + bytes >= HOLE)
+		__builtin_trap();
+	if ((d.ss1 & 3) != 1 || !(d.ss_hi & 0x8000) || (d.ss_hi & 0x1a00) != 0x1200 || ss_dpl != 1 ||
+	    d.esp1 < 20 || ss_base + d.esp1 > HOLE)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	u32 w[8] = { 0 };
+	u32 w[16] = { 0 };
 	char text[64];
 
 	memcpy(w, data, size < sizeof(w) ? size : sizeof(w));
 	descriptor(w[0], w[1], w[2]);
 	selector(w[0] & 0xffff, w[1], w[2], w[3], w[4]);
 	gate(w[5], w[6], w[1], w[2]);
+	direct(w + 8);
 	bool refused = false;
 	u32 size64 = 64u << 20, s = lgc_translate_pte(0x2000000, size64, w[3], &refused);
 	if (s && ((s & ~0xfffu) < 0x2000000 || (s & ~0xfffu) >= 0x2000000 + size64 || (s & 0x100)))

@@ -39,6 +39,14 @@ static void check_call(const struct lgc_async *c)
 		if (c->arg2 > 4096 || !inside(c->arg1, c->arg2))
 			__builtin_trap();
 		break;
+	case LHCALL_VCPU_START:
+		if (c->arg1 >= LG_MAX_VCPUS)
+			__builtin_trap();
+		break;
+	case LHCALL_SEND_IPI:
+		if (c->arg1 >= LG_MAX_VCPUS || c->arg2 < 32 || c->arg2 > 255)
+			__builtin_trap();
+		break;
 	case LHCALL_FORGET_PAGE:
 		if ((c->arg1 & 0xfff) || !inside(c->arg1, 4096))
 			__builtin_trap();
@@ -61,7 +69,7 @@ static void check_call(const struct lgc_async *c)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct lguest_data d;
+	static struct lguest_vcpu d;
 	struct lgc_async c[LG_ASYNC_SLOTS], sync;
 	u8 before[LG_ASYNC_SLOTS];
 

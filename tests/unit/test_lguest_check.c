@@ -258,6 +258,102 @@ static void gate_rules(void **state)
 	assert_non_null(lgc_gate_check(0x00101000, 0x0010ae00, 0x0000ffff, 0x00cfb300, 1)); /* data */
 }
 
+/* ---- direct traps --------------------------------------------------------------- */
+
+#define KDATA1 0x0000fbff, 0x00cfb300           /* ring-1 data, the same */
+
+/* A direct-gate request the host accepts; each test spoils one thing. */
+static struct lgc_direct good_direct(void)
+{
+	return (struct lgc_direct){ .gate = { .handler = 0x101000, .sel = 0x08, .dpl = 3, .trap = 1 },
+				    .cs_lo = 0x0000fbff, .cs_hi = 0x00cfbb00, .ss1 = 0x11, .esp1 = 0x200000,
+				    .ss_lo = 0x0000fbff, .ss_hi = 0x00cfb300 };
+}
+
+static void direct_gate_rules(void **state)
+{
+	struct lgc_direct d = good_direct();
+
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	/* only the system-call vector: not an exception, the hypercall or a host vector */
+	assert_non_null(lgc_direct_trap_check(14, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(LG_HCALL_VECTOR, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(VEC_IRQ_BASE, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(VEC_TIMER, &d, HOLE));
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL + 1, &d, HOLE));
+	d.gate.handler = 0;                                     /* not present */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.gate.trap = 0;                     /* interrupt gate */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	for (u8 dpl = 0; dpl < 3; dpl++) {                      /* ring 3 must take #GP */
+		d = good_direct(), d.gate.dpl = dpl;
+		assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	}
+	d = good_direct(), d.gate.sel = 0;                      /* null selector */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.gate.sel = 0x0c;                   /* LDT */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.gate.sel = 0x0b;                   /* RPL 3 is ignored: the CPU enters at DPL */
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+}
+
+/* The descriptor behind the gate's selector, as it may be changed later. */
+static void direct_gate_code_segment(void **state)
+{
+	static const u32 bad[][2] = {
+		{ 0x0000fbff, 0x00cfbf00 },                     /* conforming: runs in ring 3 */
+		{ 0x0000fbff, 0x00cffb00 },                     /* DPL 3 */
+		{ 0x0000fbff, 0x00cf9b00 },                     /* DPL 0 */
+		{ 0x0000fbff, 0x00cf3b00 },                     /* not present */
+		{ KDATA1 },                                     /* data */
+		{ 0x0000fbff, 0x00cf0e00 },                     /* system descriptor */
+		{ 0, 0 },                                       /* no guest slot */
+		{ 0x0000ffff, 0x00cfbb00 },                     /* reaches the switcher */
+		{ 0x0000ffff, 0x10cfbb00 },                     /* wraps past 4 GiB through it */
+		{ 0x00000fff, 0x00c0bb00 },                     /* 16 MiB: handler beyond */
+	};
+	struct lgc_direct d = good_direct();
+
+	d.gate.handler = 0x1000000;
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	for (u32 i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d.cs_lo = bad[i][0], d.cs_hi = bad[i][1];
+		assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	}
+	d.cs_lo = 0x00000fff, d.cs_hi = 0x00c0bb00, d.gate.handler = 0xffffff;  /* last byte inside */
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+}
+
+/* The SET_STACK stack the CPU uses unaided. */
+static void direct_gate_stack(void **state)
+{
+	struct lgc_direct d = good_direct();
+
+	d.ss1 = 0;                                              /* no SET_STACK yet */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss1 = 0x13;                        /* RPL 3 */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss_hi = 0x00cff300;                /* DPL 3 */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss_hi = 0x00cfb100;                /* read-only */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.ss_lo = d.ss_hi = 0;               /* the slot is gone */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d = good_direct(), d.esp1 = HOLE;                       /* frame just below */
+	assert_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d.esp1 = HOLE + 4;                                      /* the top word in the switcher */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	d.esp1 = 19;                                            /* wraps below 0 */
+	assert_non_null(lgc_direct_trap_check(VEC_SYSCALL, &d, HOLE));
+	/* linear, by the segment's base: 0x10000000 */
+	assert_true(lgc_ring1_stack_ok(0x0000ffff, 0x10cfb300, HOLE - 0x10000000u, HOLE));
+	assert_false(lgc_ring1_stack_ok(0x0000ffff, 0x10cfb300, HOLE - 0x10000000u + 1, HOLE));
+	assert_false(lgc_ring1_stack_ok(0x0000ffff, 0xf0cfb300, 0x20000000u, HOLE));   /* wraps past 4 GiB */
+	assert_true(lgc_ring1_stack_ok(KDATA1, 20, HOLE));
+	assert_false(lgc_ring1_stack_ok(KDATA1, 0, HOLE));
+	assert_false(lgc_ring1_stack_ok(KDATA1, 0xffffffffu, HOLE));
+}
+
 /* ---- interrupts and halt ---------------------------------------------------- */
 
 static void pending_and_wake(void **state)
@@ -318,7 +414,15 @@ static void hcall_arguments(void **state)
 	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, 0x1018, 0, 0, MB64));      /* not a page */
 	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, MB64, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_FORGET_PAGE, 0xfffff000u, 0, 0, MB64));
-	assert_non_null(lgc_hcall_args(34, 0, 0, 0, MB64));                            /* kept, not known */
+	assert_non_null(lgc_hcall_args(33, 0, 0, 0, MB64));                            /* kept, not known */
+	assert_null(lgc_hcall_args(LHCALL_VCPU_START, LG_MAX_VCPUS - 1, 0xffffffffu, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_VCPU_START, LG_MAX_VCPUS, 0, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_VCPU_START, 0xffffffffu, 0, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 32, 0, MB64));
+	assert_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 255, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 31, 0, MB64));             /* an exception's */
+	assert_non_null(lgc_hcall_args(LHCALL_SEND_IPI, 1, 256, 0, MB64));
+	assert_non_null(lgc_hcall_args(LHCALL_SEND_IPI, LG_MAX_VCPUS, 40, 0, MB64));
 	assert_null(lgc_hcall_args(LHCALL_SET_STACK, 0x11, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x10, 0, 0, MB64));
 	assert_non_null(lgc_hcall_args(LHCALL_SET_STACK, 0x15, 0, 0, MB64));           /* LDT */
@@ -333,7 +437,7 @@ static void hcall_arguments(void **state)
 
 /* ---- async ring --------------------------------------------------------------- */
 
-/* A ring outside struct lguest_data (where a per-vCPU ring would live):
+/* A ring outside struct lguest_vcpu (the ring is the caller's to place):
  * slot i's words are 0x1000 * i + word, so a copy shows where it came from. */
 static struct {
 	u8 status[LG_ASYNC_SLOTS];
@@ -411,8 +515,8 @@ static void async_take(void **state)
 	for (u32 k = 0; k < 9; k++)
 		ring_mem.status[(59 + k) % LG_ASYNC_SLOTS] = 0;
 	take_expect(40, (const u8[]){ 59, 60, 61, 62, 63, 0, 1, 2, 3 }, 9);
-	/* The ring in the shared page: the same take, where lguest_data puts it. */
-	static struct lguest_data d;
+	/* The ring where the guest keeps it: the same take in struct lguest_vcpu. */
+	static struct lguest_vcpu d;
 	struct lgc_async c[LG_ASYNC_SLOTS];
 	memset(d.hcall_status, 0xff, sizeof(d.hcall_status));
 	d.hcall_status[10] = 0;
@@ -500,6 +604,9 @@ int main(void)
 		cmocka_unit_test(selector_rules),
 		cmocka_unit_test(code_offsets),
 		cmocka_unit_test(gate_rules),
+		cmocka_unit_test(direct_gate_rules),
+		cmocka_unit_test(direct_gate_code_segment),
+		cmocka_unit_test(direct_gate_stack),
 		cmocka_unit_test(pending_and_wake),
 		cmocka_unit_test(sanitise_text),
 		cmocka_unit_test(hcall_arguments),

@@ -23,18 +23,22 @@ static void empty_slots_first_then_least_recent(void **state)
 	struct lgs_cache *c = fresh();
 
 	for (int k = 0; k < LGS_DIRS; k++) {
-		int d = lgs_dir_victim(c, 0);
+		int d = lgs_dir_victim(c, LGS_ALL);
 		assert_int_equal(c->gpgd[d], LGS_NO_DIR);
 		lgs_dir_set(c, d, 0x1000u * (k + 1));
 	}
-	assert_int_equal(lgs_dir_find(c, 0x1000), 0);   /* 0x1000 used again: 0x2000 is oldest */
-	assert_int_equal(lgs_dir_victim(c, 0), 1);
-	assert_int_equal(lgs_dir_victim(c, 1u << 1), 2);        /* a kept one is never chosen */
-	assert_int_equal(lgs_dir_victim(c, 1u << 1 | 1u << 2), 3);
-	assert_int_equal(lgs_dir_find(c, 0x5000), -1);
-	assert_int_equal(lgs_dir_find(c, LGS_NO_DIR), -1);
+	assert_int_equal(lgs_dir_find(c, 0x1000, LGS_ALL), 0);  /* 0x1000 used again: 0x2000 is oldest */
+	assert_int_equal(lgs_dir_victim(c, LGS_ALL), 1);
+	assert_int_equal(lgs_dir_victim(c, LGS_ALL & ~(1u << 1)), 2);   /* one left out is never chosen */
+	assert_int_equal(lgs_dir_victim(c, LGS_ALL & ~(1u << 1 | 1u << 2)), 3);
+	assert_int_equal(lgs_dir_victim(c, 1u << 0 | 1u << 5), 5);      /* only among those asked */
+	assert_int_equal(lgs_dir_find(c, 0x5000, LGS_ALL), 4);
+	assert_int_equal(lgs_dir_find(c, 0x5000, LGS_ALL & ~(1u << 4)), -1);
+	assert_int_equal(lgs_dir_find(c, 0x100000, LGS_ALL), -1);
+	assert_int_equal(lgs_dir_find(c, LGS_NO_DIR, LGS_ALL), -1);
 	lgs_dir_set(c, 2, LGS_NO_DIR);                  /* emptied: taken before any eviction */
-	assert_int_equal(lgs_dir_victim(c, 0), 2);
+	assert_int_equal(lgs_dir_victim(c, LGS_ALL), 2);
+	assert_int_equal(lgs_dir_victim(c, 0), -1);
 }
 
 static void directory_pages_marked(void **state)
@@ -57,7 +61,24 @@ static void directory_pages_marked(void **state)
 	assert_int_equal(lgs_page(c, 0xa004), 0);
 	assert_int_equal(lgs_page(c, PAGES << 12), 0);
 	lgs_dir_set(c, 2, PAGES << 12);                 /* outside: no mark, no write */
-	assert_int_equal(lgs_dir_find(c, PAGES << 12), 2);
+	assert_int_equal(lgs_dir_find(c, PAGES << 12, LGS_ALL), 2);
+}
+
+/* Two vCPUs on one guest directory: a slot each, the same key; the page
+ * stays marked until the last of them moves on. */
+static void one_directory_in_two_slots(void **state)
+{
+	struct lgs_cache *c = fresh();
+
+	lgs_dir_set(c, 0, 0x9000);
+	lgs_dir_set(c, 4, 0x9000);
+	assert_int_equal(lgs_dir_find(c, 0x9000, 0xf0), 4);
+	assert_int_equal(lgs_dir_find(c, 0x9000, 0x0f), 0);
+	lgs_dir_set(c, 0, 0xa000);
+	assert_int_equal(lgs_page(c, 0x9000), LGS_IS_DIR);
+	lgs_dir_set(c, 4, LGS_NO_DIR);
+	assert_int_equal(lgs_page(c, 0x9000), 0);
+	assert_int_equal(lgs_page(c, 0xa000), LGS_IS_DIR);
 }
 
 static void victim_survives_clock_wrap(void **state)
@@ -65,20 +86,21 @@ static void victim_survives_clock_wrap(void **state)
 	struct lgs_cache *c = fresh();
 
 	c->clock = 0xfffffffdu;
-	for (int d = 0; d < LGS_DIRS; d++)
+	for (int d = 0; d < 4; d++)
 		lgs_dir_set(c, d, 0x1000u * (d + 1));   /* stamps ...fe, ...ff, 0, 1 */
-	assert_int_equal(lgs_dir_victim(c, 0), 0);
-	assert_int_equal(lgs_dir_victim(c, 1u << 0), 1);
+	assert_int_equal(lgs_dir_victim(c, 0xf), 0);
+	assert_int_equal(lgs_dir_victim(c, 0xe), 1);
 }
 
-static void all_kept_means_none(void **state)
+static void none_asked_means_none(void **state)
 {
 	struct lgs_cache *c = fresh();
 
 	for (int d = 0; d < LGS_DIRS; d++)
 		lgs_dir_set(c, d, 0x1000u * (d + 1));
-	assert_int_equal(lgs_dir_victim(c, (1u << LGS_DIRS) - 1), -1);
-	assert_int_equal(lgs_dir_victim(c, (1u << LGS_DIRS) - 1 - (1u << 2)), 2);
+	assert_int_equal(lgs_dir_victim(c, 0), -1);
+	assert_int_equal(lgs_dir_victim(c, 1u << 2), 2);
+	assert_int_equal(lgs_dir_victim(c, 1u << 31), 31);
 }
 
 static void shared_table_freed_by_last_user(void **state)
@@ -143,7 +165,8 @@ int main(void)
 		cmocka_unit_test(empty_slots_first_then_least_recent),
 		cmocka_unit_test(directory_pages_marked),
 		cmocka_unit_test(victim_survives_clock_wrap),
-		cmocka_unit_test(all_kept_means_none),
+		cmocka_unit_test(none_asked_means_none),
+		cmocka_unit_test(one_directory_in_two_slots),
 		cmocka_unit_test(shared_table_freed_by_last_user),
 		cmocka_unit_test(hostile_table_addresses),
 		cmocka_unit_test(pool_full_then_reused),

@@ -12,6 +12,8 @@
 #include "report.h"
 #include "kparavirt.h"
 #include "kdetect.h"
+#include "smp.h"
+#include "apic.h"
 #include "pvboot/multiboot.h"
 #include "pvboot/elf32.h"
 
@@ -27,7 +29,7 @@ void lghost_kill(const char *fmt, ...)
 	va_start(ap, fmt);
 	pv_vsnprintf(lghost.reason, sizeof(lghost.reason), fmt, ap);
 	va_end(ap);
-	kprintf("host: guest stopped at eip %#x: %s\n", lghost.cur->regs->eip, lghost.reason);
+	kprintf("host: guest stopped at eip %#x: %s (vCPU %u)\n", lghost_cur()->regs->eip, lghost.reason, lghost_cur()->id);
 	lghost.status = LGHOST_CRASH;
 	lghost.done = true;
 }
@@ -105,6 +107,8 @@ static void guest_cmdline(char *out, u32 size)
 		u32 kl = t.key_len;
 		if (key_is(&t, "guest.crash"))
 			lghost.want_crash = true;
+		if (key_is(&t, "guest.smp") && !(t.val && cmd_parse_u32(t.val, t.val_len, &lghost.nr_vcpus)))
+			lghost.nr_vcpus = 0;
 		if (key_is(&t, "guest.hostile") && t.val)
 			lghost_hostile_from_cmdline(t.val, t.val_len);
 		if (kl > 6 && !memcmp(k, "guest.", 6) && !backend_option(&t))
@@ -138,9 +142,39 @@ static void build_boot_info(void)
 	pvboot_set_optsrc_all(gi, PVSRC_HOST);
 }
 
+/*
+ * How many vCPUs: guest.smp=N, else one per host CPU online.  Each runs
+ * on the host CPU of its number, all at once, so there are never more
+ * vCPUs than host CPUs: the host has no scheduler to share a CPU between
+ * two (docs/lguest.md, "SMP guests").
+ */
+static void size_guest(u32 asked)
+{
+	u32 n = asked ? asked : ncpus_online;
+
+	if (n > ncpus_online)
+		kprintf("host: guest.smp=%u: more vCPUs than the %u host CPUs online, and each vCPU needs one "
+			"of its own; the guest gets %u (boot the host with more CPUs, e.g. -smp %u)\n",
+			asked, ncpus_online, ncpus_online, asked);
+	if (n > ncpus_online)
+		n = ncpus_online;
+	if (n > LGHOST_MAX_VCPUS) {
+		kprintf("host: %u vCPUs asked for; this host runs at most %u\n", n, LGHOST_MAX_VCPUS);
+		n = LGHOST_MAX_VCPUS;
+	}
+	for (u32 k = 1; k < n; k++)
+		if (!cpus[k].online) {
+			kprintf("host: host CPU %u is not online: the guest gets %u vCPUs\n", k, k);
+			n = k;
+		}
+	lghost.nr_vcpus = n;
+}
+
 static bool setup_guest(void)
 {
 	u32 mb = kopts.guestmem_mb ? kopts.guestmem_mb : 64;
+
+	this_cpu()->host_vcpu = &lghost.vcpu[0];        /* lghost_kill's, until bound */
 
 	if (!boot_info->mod_count) {
 		kprintf("host: no guest image: pass pvkernel.elf as boot module 0 (Multiboot: -initrd build/pvkernel.elf)\n");
@@ -156,15 +190,18 @@ static bool setup_guest(void)
 			     boot_info->mods[0].end - boot_info->mods[0].start);
 	if (!entry)
 		return false;
-	build_boot_info();
-	lghost_setup_cpu_tables();
-	if (!lghost_shadow_init())
+	build_boot_info();     /* reads guest.smp= */
+	size_guest(lghost.nr_vcpus);
+	if (!lghost_setup_cpu_tables() || !lghost_shadow_init()) {
+		kprintf("host: no memory for the switcher and shadow pages of %u vCPUs\n", lghost.nr_vcpus);
 		return false;
-	lghost.cur->regs->eip = entry;
-	lghost.cur->regs->eax = PVBOOT_ENTRY_MAGIC;
-	lghost.cur->regs->ebx = LG_INFO_GPA;
-	kprintf("host: guest of %u MiB at host %#x, entry %#x, running in ring %u\n",
-		mb, lghost.base, entry, LG_GUEST_RPL);
+	}
+	struct trapframe *r = lghost.vcpu[0].regs;
+	r->eip = entry;
+	r->eax = PVBOOT_ENTRY_MAGIC;
+	r->ebx = LG_INFO_GPA;
+	kprintf("host: guest of %u MiB at host %#x, entry %#x, %u vCPU%s, running in ring %u\n",
+		mb, lghost.base, entry, lghost.nr_vcpus, lghost.nr_vcpus == 1 ? "" : "s", LG_GUEST_RPL);
 	return true;
 }
 
@@ -187,15 +224,15 @@ static void arm_sysenter_msrs(void)
 /* The switcher faulted at ring 0 (its iret or a segment load): the frame
  * at the exit esp is the CPU's, shorter than a guest exit's; the guest's
  * registers are lost, so it is stopped. */
-static bool switcher_fault(void)
+static bool switcher_fault(struct lghost_vcpu *v)
 {
-	u32 esp = *(volatile u32 *)(LGHOST_SW_DATA + SW_EXIT_ESP);
+	u32 esp = *(volatile u32 *)(v->sw + SW_EXIT_ESP);
 
 	if (esp == SW_REGS_ADDR)
 		return false;
 	if (esp < LGHOST_SW_SAVE || esp > LGHOST_SW_SAVE + PAGE_SIZE - sizeof(struct trapframe))
 		esp = SW_REGS_ADDR;     /* cannot happen: the pushes stay in the save page */
-	const struct trapframe *f = (const struct trapframe *)esp;
+	const struct trapframe *f = (const struct trapframe *)(v->sw + PAGE_SIZE + (esp - LGHOST_SW_SAVE));
 	lghost_defend(LGHOST_D_SWITCHER_FAULT, "vector %u (error %#x) at eip %#x inside the switcher", f->vector, f->err, f->eip);
 	lghost_kill("the switcher faulted (vector %u) returning to the guest", f->vector);
 	return true;
@@ -216,30 +253,155 @@ static void enter_guest(void (*enter)(void))
 
 	if (park)
 		wrmsr_safe(MSR_IA32_SYSENTER_CS, 0);
-	if (lghost.cur->cr0_ts)
+	if (lghost_cur()->cr0_ts)
 		write_cr0(cr0 | X86_CR0_TS);
 	enter();
-	if (lghost.cur->cr0_ts)
+	if (lghost_cur()->cr0_ts)
 		write_cr0(cr0);
 	if (park)
 		wrmsr_safe(MSR_IA32_SYSENTER_CS, sysenter_cs);
 }
 
-static void run_loop(void)
+/* ---- vCPUs in parallel --------------------------------------------------- */
+
+/* Make v's host CPU take an interrupt: out of the guest, or out of HALT. */
+void lghost_kick(struct lghost_vcpu *v)
+{
+	if (v->id != this_cpu()->id)
+		send_ipi(cpus[v->id].apic_id, VEC_WAKE);
+}
+
+#define STOP_WAIT_MS 10000      /* a vCPU kicked out of the guest exits at once */
+
+/*
+ * With the host's lock held: every other vCPU in the guest exits once
+ * (which reloads its cr3, so no TLB entry of a changed shadow survives)
+ * and cannot enter again until the lock is let go.  exit_seq is read
+ * before in_guest: a vCPU bumps it before clearing in_guest, so one seen
+ * in the guest either bumps it later or has already.
+ */
+void lghost_stop_others(void)
+{
+	u32 seq[LGHOST_MAX_VCPUS];
+	u32 waiting = 0;
+
+	lghost.flush_others = false;
+	if (lghost.nr_vcpus == 1)
+		return;
+
+	for (u32 n = 0; n < lghost.nr_vcpus; n++) {
+		struct lghost_vcpu *v = &lghost.vcpu[n];
+		seq[n] = __atomic_load_n(&v->exit_seq, __ATOMIC_ACQUIRE);
+		if (v != lghost_cur() && __atomic_load_n(&v->in_guest, __ATOMIC_ACQUIRE)) {
+			waiting |= 1u << n;
+			lghost_kick(v);
+		}
+	}
+	if (!waiting)
+		return;
+	u64 deadline = rdtsc() + (u64)STOP_WAIT_MS * tsc_khz;
+	for (u32 n = 0; n < lghost.nr_vcpus; n++)
+		while ((waiting & (1u << n)) && __atomic_load_n(&lghost.vcpu[n].exit_seq, __ATOMIC_ACQUIRE) == seq[n]) {
+			if (rdtsc() > deadline) {
+				lghost_kill("vCPU %u did not leave the guest within %u ms of an IPI", n, STOP_WAIT_MS);
+				return;
+			}
+			cpu_relax();
+		}
+}
+
+/* Let the lock go; first, other vCPUs drop what changed under them. */
+static void host_unlock(void)
+{
+	if (lghost.flush_others)
+		lghost_stop_others();
+	spin_unlock(&lghost.lock);
+}
+
+/* HALT: sleep (interrupts on only inside safe_halt) until an interrupt is
+ * due for this vCPU or the guest has ended. */
+static void halt_wait(void)
+{
+	for (;;) {
+		spin_lock(&lghost.lock);
+		bool due = lghost.done || lghost_interrupt_due();
+		spin_unlock(&lghost.lock);
+		if (due)
+			return;
+		safe_halt();            /* sti; hlt: a kick cannot slip in between */
+		irq_disable();
+	}
+}
+
+/* One vCPU until the guest ends, on its own host CPU, interrupts off. */
+static void run_vcpu(struct lghost_vcpu *v)
 {
 	void (*enter)(void) = (void *)(LG_SWITCHER_ADDR + lghost_enter_offset);
 
+	irq_disable();
+	spin_lock(&lghost.lock);
 	while (!lghost.done) {
+		if (v->halting) {
+			v->halting = false;
+			host_unlock();
+			halt_wait();
+			spin_lock(&lghost.lock);
+			continue;
+		}
 		lghost_inject_pending();
-		irq_disable();
 		if (lghost.done || !lghost_prepare_entry())
 			break;
+		__atomic_store_n(&v->in_guest, 1, __ATOMIC_RELEASE);
+		host_unlock();
 		enter_guest(enter);
+		__atomic_fetch_add(&v->exit_seq, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&v->in_guest, 0, __ATOMIC_RELEASE);
+		spin_lock(&lghost.lock);
 		lghost.exits++;
-		if (!switcher_fault())
-			lghost_handle_exit(lghost.cur->regs->vector);
+		if (!switcher_fault(v))
+			lghost_handle_exit(v->regs->vector);
+	}
+	host_unlock();
+	for (u32 n = 0; n < lghost.nr_vcpus; n++)       /* the others see the end */
+		lghost_kick(&lghost.vcpu[n]);
+	irq_enable();
+}
+
+/* Host CPU n: wait for VCPU_START (or the guest's end), run vCPU n. */
+static void vcpu_thread(void *arg)
+{
+	struct lghost_vcpu *v = arg;
+
+	lghost_bind_host_cpu(v);
+	irq_disable();
+	while (__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == LGHOST_VCPU_OFF && !lghost.done) {
+		safe_halt();
+		irq_disable();
 	}
 	irq_enable();
+	if (v->state == LGHOST_VCPU_RUN)
+		run_vcpu(v);
+	__atomic_store_n(&v->state, LGHOST_VCPU_STOPPED, __ATOMIC_RELEASE);
+	lghost_kick(&lghost.vcpu[0]);
+}
+
+/* vCPU 0 here; the others on their host CPUs, waiting for VCPU_START.
+ * The guest's result is read only once every vCPU has stopped. */
+static void run_guest(void)
+{
+	for (u32 n = 1; n < lghost.nr_vcpus; n++)
+		if (!smp_post(n, vcpu_thread, &lghost.vcpu[n]))
+			panic("host: host CPU %u cannot take vCPU %u", n, n);
+	lghost_bind_host_cpu(&lghost.vcpu[0]);
+	lghost.vcpu[0].state = LGHOST_VCPU_RUN;
+	run_vcpu(&lghost.vcpu[0]);
+	u64 deadline = rdtsc() + (u64)STOP_WAIT_MS * tsc_khz;
+	for (u32 n = 1; n < lghost.nr_vcpus; n++)
+		while (__atomic_load_n(&lghost.vcpu[n].state, __ATOMIC_ACQUIRE) != LGHOST_VCPU_STOPPED) {
+			if (rdtsc() > deadline)
+				panic("host: vCPU %u did not stop within %u ms of the guest's end", n, STOP_WAIT_MS);
+			cpu_relax();
+		}
 }
 
 static bool strstr_bounded(const char *s, const char *w, u32 max)
@@ -309,7 +471,7 @@ _Noreturn void lghost_host_run(bool host_ok)
 		if (lghost_hostile_name() && !strcmp(lghost_hostile_name(), "sysenter"))
 			arm_sysenter_msrs();
 		lghost_sums_take(&lghost.before);
-		run_loop();
+		run_guest();
 	} else
 		lghost.status = LGHOST_NONE;
 	host_result(host_ok);

@@ -29,6 +29,7 @@ static const char *const kind_name[LGHOST_D_COUNT] = {
 	[LGHOST_D_SWITCHER_FAULT] = "switcher fault",
 	[LGHOST_D_FUZZ_DONE] = "fuzz campaign accounted",
 	[LGHOST_D_SHADOW] = "shadow cache",
+	[LGHOST_D_DIRECT] = "direct trap",
 };
 
 void lghost_defend(enum lghost_defence d, const char *fmt, ...)
@@ -64,6 +65,10 @@ static const struct {
 	{ "pte", LGHOST_D_PTE },
 	{ "fuzz", LGHOST_D_FUZZ_DONE },
 	{ "shadows", LGHOST_D_SHADOW },
+	{ "vcpus", LGHOST_D_HCALL },
+	{ "direct", LGHOST_D_DIRECT },
+	{ "directstack", LGHOST_D_DIRECT },
+	{ "directro", LGHOST_D_DIRECT },
 };
 
 void lghost_hostile_from_cmdline(const char *name, u32 len)

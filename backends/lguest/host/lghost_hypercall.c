@@ -34,30 +34,32 @@ struct irq_view {
 static bool read_irq_view(struct irq_view *v, bool all)
 {
 	const struct lguest_data *d = ld();
+	const struct lguest_vcpu *c = lghost_cur()->shared;
 
 	if (!d)
 		return false;
 	v->any = false;
-	v->enabled = READ_ONCE(d->irq_enabled);
+	v->enabled = READ_ONCE(c->irq_enabled);
 	if (!(v->enabled & X86_EFLAGS_IF))
 		return true;
 	for (u32 w = 0; w < 8; w++) {
-		v->pending[w] = READ_ONCE(d->irq_pending[w]);
+		v->pending[w] = READ_ONCE(c->irq_pending[w]);
 		v->any |= v->pending[w] != 0;
 	}
 	if (!v->any && !all)
 		return true;
 	for (u32 w = 0; w < 8; w++)
-		v->blocked[w] = READ_ONCE(d->blocked_interrupts[w]);
+		v->blocked[w] = READ_ONCE(c->blocked_interrupts[w]);
 	v->noirq_start = READ_ONCE(d->noirq_start);
 	v->noirq_end = READ_ONCE(d->noirq_end);
 	return true;
 }
 
-static void raise_vector(u32 v)
+/* Vector v waits for vCPU c (its struct lguest_vcpu may be written by
+ * that vCPU at the same time: an atomic or). */
+static void raise_vector(struct lghost_vcpu *c, u32 v)
 {
-	if (ld())
-		__atomic_fetch_or(&ld()->irq_pending[v / 32], 1u << (v % 32), __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&c->shared->irq_pending[v / 32], 1u << (v % 32), __ATOMIC_SEQ_CST);
 }
 
 /* Wallclock for the shared page: the RTC once, then the TSC, in whole
@@ -90,9 +92,8 @@ static int hc_init(u32 gpa)
 	wall0 = get_wallclock();
 	tsc0 = rdtsc();
 	update_time(tsc0);
-	memset(ld()->hcall_status, 0xff, sizeof(ld()->hcall_status));
-	lghost.cur->async = (struct lgc_ring){ ld()->hcall_status, &ld()->hcalls[0].call, &ld()->async_next };
-	lghost.cur->input_head = ld()->input_head = ld()->input_tail = 0;
+	ld()->nr_vcpus = lghost.nr_vcpus;
+	lghost.vcpu[0].input_head = ld()->input_head = ld()->input_tail = 0;
 	return 0;
 }
 
@@ -136,28 +137,31 @@ static int hc_console(u32 gpa, u32 len)
 
 static int hc_clockevent(u32 ns)
 {
-	lghost.cur->timer_period = div64((u64)ns * tsc_khz, 1000000);
-	lghost.cur->timer_next = rdtsc() + lghost.cur->timer_period;
+	struct lghost_vcpu *v = lghost_cur();
+
+	v->timer_period = div64((u64)ns * tsc_khz, 1000000);
+	v->timer_next = rdtsc() + v->timer_period;
 	return 0;
 }
 
-static bool interrupt_due(void);
-
 /*
- * HALT: sleep on the host until the guest has something to take.  A
- * halt nothing can end (virtual IF off, or every wake-up source blocked)
- * would hang the host for ever: the guest is stopped instead.
+ * HALT: the vCPU sleeps on its host CPU until it has something to take
+ * (the run loop waits, outside the host's lock: lghost_interrupt_due).
+ * A halt nothing can end (virtual IF off, or every wake-up source
+ * blocked) would hang that host CPU for ever: the guest is stopped
+ * instead.  Another vCPU's IPI is no wake-up to count on: the vCPU that
+ * would send it may itself be waiting for this one.
  */
 static int hc_halt(void)
 {
 	struct irq_view v = { 0 };
-	const struct trapframe *r = lghost.cur->regs;
+	const struct trapframe *r = lghost_cur()->regs;
 
 	if (r->gs & 0xffff)
 		lghost_defend(LGHOST_D_HOST_SEGS, "guest halts holding %%gs %#x: the host waits on its own segments",
 			  r->gs & 0xffff);
 	if (!read_irq_view(&v, true) ||
-	    !lgc_halt_can_wake(v.enabled, v.pending, v.blocked, lghost.cur->timer_period != 0,
+	    !lgc_halt_can_wake(v.enabled, v.pending, v.blocked, lghost_cur()->timer_period != 0,
 			       VEC_TIMER, LG_CONSOLE_VECTOR)) {
 		lghost_defend(LGHOST_D_HALT_NOWAKE, "HALT at eip %#x with %s", r->eip,
 			  !ld() ? "no shared page" : !(v.enabled & X86_EFLAGS_IF) ?
@@ -165,14 +169,44 @@ static int hc_halt(void)
 		lghost_kill("halted with interrupts off and nothing can wake it");
 		return 0;
 	}
-	unsigned long f = save_fl();
-	for (;;) {
-		irq_disable();
-		if (interrupt_due() || lghost.done)
-			break;
-		safe_halt();
+	lghost_cur()->halting = true;
+	return 0;
+}
+
+/*
+ * VCPU_START: vCPU n, never started, begins at eip with esp, on the
+ * caller's address space (its shadow built in n's own slots), with the
+ * virtual IF off; its host CPU is woken to run it.
+ */
+static int hc_vcpu_start(u32 n, u32 eip, u32 esp)
+{
+	struct lghost_vcpu *v = &lghost.vcpu[n];
+
+	if (n >= lghost.nr_vcpus || v->state != LGHOST_VCPU_OFF) {
+		lghost_defend(LGHOST_D_HCALL, "VCPU_START %u: %s", n, n >= lghost.nr_vcpus ?
+			      "no such vCPU" : "already started");
+		return LG_EINVAL;
 	}
-	restore_fl(f);
+	lghost_vcpu_regs(v, eip, esp);
+	lghost_shadow_start(v, lghost_cur());
+	__atomic_store_n(&v->state, LGHOST_VCPU_RUN, __ATOMIC_RELEASE);
+	lghost_kick(v);
+	return 0;
+}
+
+/* SEND_IPI: vector (32-255: checked) waits for vCPU n, which is woken. */
+static int hc_send_ipi(u32 n, u32 vector)
+{
+	struct lghost_vcpu *v = &lghost.vcpu[n];
+
+	if (n >= lghost.nr_vcpus || v->state != LGHOST_VCPU_RUN) {
+		lghost_defend(LGHOST_D_HCALL, "SEND_IPI to vCPU %u: %s", n,
+			      n >= lghost.nr_vcpus ? "no such vCPU" : "not running");
+		return LG_EINVAL;
+	}
+	raise_vector(v, vector);
+	if (v != lghost_cur())
+		lghost_kick(v);
 	return 0;
 }
 
@@ -190,6 +224,12 @@ static int hc_tls(u32 gpa)
 	return 0;
 }
 
+/* A call of the fuzz campaign: from its vCPU while it runs. */
+static bool fuzzing_here(void)
+{
+	return lghost.fuzzing && lghost_cur()->id == lghost.fuzz_vcpu;
+}
+
 /* The two NOTIFY markers of a fuzz campaign: count what the host handled
  * in between and compare it with what the guest says it issued. */
 static int hc_notify(u32 a1, u32 a2, u32 a3)
@@ -198,8 +238,9 @@ static int hc_notify(u32 a1, u32 a2, u32 a3)
 		return 0;
 	if (a1 == LG_FUZZ_BEGIN) {
 		lghost.fuzzing = true;
+		lghost.fuzz_vcpu = lghost_cur()->id;    /* the campaign's calls are its */
 		lghost.fuzz_sync = lghost.fuzz_async = 0;
-	} else if (a1 == LG_FUZZ_END && lghost.fuzzing) {
+	} else if (a1 == LG_FUZZ_END && fuzzing_here()) {
 		lghost.fuzzing = false;
 		u32 sync = lghost.fuzz_sync - 1;    /* not this marker */
 		bool same = sync == a2 && lghost.fuzz_async == a3;
@@ -233,7 +274,7 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	case LHCALL_FLUSH_TLB: return 0;     /* every entry reloads cr3 */
 	case LHCALL_LOAD_IDT_ENTRY: return lghost_load_idt_entry(a1, a2, a3);
 	case LHCALL_SET_STACK: return lghost_set_stack(a1, a2);
-	case LHCALL_TS: lghost.cur->cr0_ts = !!a1; return 0;
+	case LHCALL_TS: lghost_cur()->cr0_ts = !!a1; return 0;
 	case LHCALL_SET_CLOCKEVENT: return hc_clockevent(a1);
 	case LHCALL_HALT: return hc_halt();
 	case LHCALL_SET_PTE: return lghost_set_pte(a1, a2);
@@ -242,6 +283,8 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	case LHCALL_LOAD_TLS: return hc_tls(a1);
 	case LHCALL_LOAD_GDT_ENTRY: return lghost_load_gdt_entry(a1, a2, a3);
 	case LHCALL_CONSOLE_WRITE: return hc_console(a1, a2);
+	case LHCALL_VCPU_START: return hc_vcpu_start(a1, a2, a3);
+	case LHCALL_SEND_IPI: return hc_send_ipi(a1, a2);
 	}
 	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
 }
@@ -256,7 +299,7 @@ static void async_one(const struct lgc_async *c)
 		return;
 	}
 	lghost.async_calls++;
-	lghost.fuzz_async += lghost.fuzzing;
+	lghost.fuzz_async += fuzzing_here();
 	if (c->call == LHCALL_SET_PTE && !(c->arg1 & 3) && lghost_gpa_ok(c->arg1, 4))
 		lghost_set_pte(c->arg1, c->arg2);
 	else
@@ -271,13 +314,13 @@ static void drain_async(void)
 {
 	struct lgc_async c[LG_ASYNC_SLOTS];
 
-	if (!lghost.cur->async.status)
-		return;         /* before LGUEST_INIT */
-	u32 n = lgc_async_take(&lghost.cur->async, c);
+	if (!ld())
+		return;
+	u32 n = lgc_async_take(&lghost_cur()->async, c);
 	for (u32 k = 0; k < n && !lghost.done; k++) {
 		u32 run = lghost_set_ptes(c + k, n - k);
 		lghost.async_calls += run;
-		lghost.fuzz_async += lghost.fuzzing ? run : 0;
+		lghost.fuzz_async += fuzzing_here() ? run : 0;
 		k += run;
 		if (k < n)
 			async_one(&c[k]);
@@ -286,10 +329,10 @@ static void drain_async(void)
 
 void lghost_hypercall(void)
 {
-	struct trapframe *r = lghost.cur->regs;
+	struct trapframe *r = lghost_cur()->regs;
 
 	lghost.hcalls++;
-	lghost.fuzz_sync += lghost.fuzzing;
+	lghost.fuzz_sync += fuzzing_here();
 	drain_async();
 	if (!lghost.done)
 		r->eax = (u32)do_call(r->eax, r->ebx, r->ecx, r->edx);
@@ -299,47 +342,53 @@ void lghost_hypercall(void)
 
 static void timer_check(u64 now)
 {
-	if (!lghost.cur->timer_period || !ld() || now < lghost.cur->timer_next)
+	struct lghost_vcpu *v = lghost_cur();
+
+	if (!v->timer_period || !ld() || now < v->timer_next)
 		return;
-	raise_vector(VEC_TIMER);
-	lghost.cur->timer_next += lghost.cur->timer_period;
-	if (lghost.cur->timer_next < now)
-		lghost.cur->timer_next = now + lghost.cur->timer_period;
+	raise_vector(v, VEC_TIMER);
+	v->timer_next += v->timer_period;
+	if (v->timer_next < now)
+		v->timer_next = now + v->timer_period;
 }
 
-/* Console input for the guest: bytes from COM1 into the shared ring.  The
- * write position is the host's own; the guest's read position is read once. */
+/* Console input for the guest: bytes from COM1 into the shared ring, for
+ * vCPU 0.  The write position is the host's own; the guest's read
+ * position is read once. */
 static void console_in(void)
 {
 	struct lguest_data *d = ld();
+	struct lghost_vcpu *v0 = &lghost.vcpu[0];
 	bool any = false;
 
 	if (!d)
 		return;
 	u32 tail = READ_ONCE(d->input_tail);
-	while ((inb(0x3f8 + 5) & 1) && lghost.cur->input_head - tail < sizeof(d->input)) {
-		d->input[lghost.cur->input_head % sizeof(d->input)] = (char)inb(0x3f8);
-		lghost.cur->input_head++;
-		__atomic_store_n(&d->input_head, lghost.cur->input_head, __ATOMIC_RELEASE);
+	while ((inb(0x3f8 + 5) & 1) && v0->input_head - tail < sizeof(d->input)) {
+		d->input[v0->input_head % sizeof(d->input)] = (char)inb(0x3f8);
+		v0->input_head++;
+		__atomic_store_n(&d->input_head, v0->input_head, __ATOMIC_RELEASE);
 		any = true;
 	}
 	if (any)
-		raise_vector(LG_CONSOLE_VECTOR);
+		raise_vector(v0, LG_CONSOLE_VECTOR);
 }
 
-static bool interrupt_due(void)
+/* Has this vCPU something to take (for a HALT to end)? */
+bool lghost_interrupt_due(void)
 {
 	struct irq_view v;
 
 	timer_check(rdtsc());
-	console_in();
+	if (lghost_cur()->id == 0)
+		console_in();
 	return read_irq_view(&v, false) && v.any && lgc_pending_vector(v.pending, v.blocked) >= 0;
 }
 
 void lghost_inject_pending(void)
 {
 	struct irq_view v;
-	u32 eip = lghost.cur->regs->eip;
+	u32 eip = lghost_cur()->regs->eip;
 
 	if (!ld())
 		return;
@@ -347,15 +396,16 @@ void lghost_inject_pending(void)
 	if (now >= time_next)
 		update_time(now);
 	timer_check(now);
-	if (lghost.cur->poll_console) {
-		lghost.cur->poll_console = false;
-		console_in();
+	if (lghost_cur()->poll_console) {
+		lghost_cur()->poll_console = false;
+		if (lghost_cur()->id == 0)
+			console_in();
 	}
 	if (!read_irq_view(&v, false) || !v.any || (eip >= v.noirq_start && eip < v.noirq_end))
 		return;
 	int vec = lgc_pending_vector(v.pending, v.blocked);     /* 0..255 or -1, from the copy */
 	if (vec < 0)
 		return;
-	__atomic_fetch_and(&ld()->irq_pending[vec / 32], ~(1u << (vec % 32)), __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&lghost_cur()->shared->irq_pending[vec / 32], ~(1u << (vec % 32)), __ATOMIC_SEQ_CST);
 	lghost_reflect((u32)vec, false, 0);
 }

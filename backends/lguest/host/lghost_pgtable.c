@@ -31,6 +31,29 @@ static u32 *shadow_of(int d)
 	return (u32 *)lghost.dirs[d].shadow;
 }
 
+/* The directory slots of vCPU v. */
+static u32 group(const struct lghost_vcpu *v)
+{
+	return ((1u << LGHOST_VCPU_DIRS) - 1) << (v->id * LGHOST_VCPU_DIRS);
+}
+
+/* The slots some vCPU runs on. */
+static u32 live_slots(void)
+{
+	return lghost.live_slots;
+}
+
+/* The slots holding a directory. */
+static u32 held_slots(void)
+{
+	u32 m = 0;
+
+	for (int d = 0; d < LGS_DIRS; d++)
+		if (cache()->gpgd[d] != LGS_NO_DIR)
+			m |= 1u << d;
+	return m;
+}
+
 /* A guest pte → shadow pte; 0 (not present) if it leaves guest memory. */
 static u32 translate(u32 gpte, bool *refused)
 {
@@ -94,8 +117,8 @@ static int shared_pt(u32 gpt, int keep)
 	if (i >= 0)
 		return i;
 	while (lgs_pt_count(cache()) >= LGS_MAX_PTS) {
-		int v = lgs_dir_victim(cache(), 1u << keep | 1u << lghost.live);
-		if (v < 0 || cache()->gpgd[v] == LGS_NO_DIR)
+		int v = lgs_dir_victim(cache(), held_slots() & ~(1u << keep | live_slots()));
+		if (v < 0)
 			return -1;
 		evict(v);
 	}
@@ -110,16 +133,31 @@ static int shared_pt(u32 gpt, int keep)
 
 /* ---- one directory slot -------------------------------------------------- */
 
-/* Slot i of directory d points nowhere (its table freed with its last user). */
-static void detach(int d, u32 i)
+/*
+ * A shadow entry other vCPUs may hold in their TLBs changed: before the
+ * host's lock is let go, every vCPU in the guest is made to exit, which
+ * reloads its cr3 (lghost.c).  Until then a stale entry can only lead to
+ * guest memory or to a shadow table: a table freed here is handed out
+ * again only to another shadow table, as nothing else allocates pages
+ * while guests run, and the host allocates only under the lock.
+ */
+static void changed(u32 old)
 {
-	struct lghost_dir *dir = &lghost.dirs[d];
-	u32 gpt = dir->gpt[i];
+	if (old & PTE_P)
+		lghost.flush_others = true;
+}
 
-	u32 old = shadow_of(d)[i];
+/* The same for a directory's slot: only a live directory's matter (a
+ * table stays while any directory points at it). */
+static void slot_changed(int d, u32 old)
+{
+	if (live_slots() & (1u << d))
+		changed(old);
+}
 
-	shadow_of(d)[i] = 0;
-	dir->gpt[i] = 0;
+/* Drop directory d's use of the table its slot named (gpt, entry old). */
+static void release(int d, u32 gpt, u32 old)
+{
 	if (gpt == LGS_IDMAP) {
 		page_free(old & ~0xfffu);
 	} else if (gpt) {
@@ -130,33 +168,47 @@ static void detach(int d, u32 i)
 	}
 }
 
-/* Slot i of directory d mirrors guest pde `pde` (present, checked). */
-static void attach(int d, u32 i, u32 pde)
+/* Slot i of directory d points nowhere (its table freed with its last user). */
+static void detach(int d, u32 i)
 {
-	int p = shared_pt(pde & ~0xfffu, d);
+	u32 old = shadow_of(d)[i], gpt = lghost.dirs[d].gpt[i];
 
-	if (p < 0) {
-		lghost_kill("host out of memory for a shadow page table");
-		return;
-	}
-	lgs_pt_ref(cache(), p, d);
-	lghost.dirs[d].gpt[i] = pde & ~0xfffu;
-	shadow_of(d)[i] = cache()->pt[p].spt | (pde & (PTE_P | PTE_W | PTE_U));
+	shadow_of(d)[i] = 0;
+	lghost.dirs[d].gpt[i] = 0;
+	slot_changed(d, old);
+	release(d, gpt, old);
 }
 
-/* Slot i of directory d follows the guest's new pde (read once by the caller). */
+/*
+ * Slot i of directory d follows the guest's new pde (read once by the
+ * caller).  The new entry replaces the old one in one store, and the old
+ * table goes after: a vCPU running on d never finds the slot empty
+ * between the two.
+ */
 static void set_slot(int d, u32 i, u32 pde, u32 at_gpa)
 {
+	u32 old = shadow_of(d)[i], old_gpt = lghost.dirs[d].gpt[i], entry = 0, gpt = 0;
+
 	if (i >= SWITCHER_PDE)
 		return;         /* the switcher's: never the guest's */
-	detach(d, i);
-	if (!(pde & PTE_P) || lghost.done)
-		return;
-	const char *why = pde_problem(i, pde);
+	const char *why = (pde & PTE_P) && !lghost.done ? pde_problem(i, pde) : NULL;
 	if (why)
 		lghost_defend(LGHOST_D_PTE, "pde %u (%#x) of the directory at %#x: %s; left unmapped", i, pde, at_gpa, why);
-	else
-		attach(d, i, pde);
+	else if ((pde & PTE_P) && !lghost.done) {
+		int p = shared_pt(pde & ~0xfffu, d);
+		if (p < 0) {
+			lghost_kill("host out of memory for a shadow page table");
+		} else {
+			lgs_pt_ref(cache(), p, d);
+			gpt = pde & ~0xfffu;
+			entry = cache()->pt[p].spt | (pde & (PTE_P | PTE_W | PTE_U));
+		}
+	}
+	shadow_of(d)[i] = entry;
+	lghost.dirs[d].gpt[i] = gpt;
+	if (old != entry)
+		slot_changed(d, old);
+	release(d, old_gpt, old);
 }
 
 /* ---- directories --------------------------------------------------------- */
@@ -188,63 +240,93 @@ static void build_dir(int d, u32 gpgd)
 			      "the switcher stays", SWITCHER_PDE, top, gpgd);
 }
 
-static void go_live(int d)
+static void go_live(struct lghost_vcpu *v, int d)
 {
-	lghost.live = d;
-	*(u32 *)(LGHOST_SW_DATA + SW_GUEST_CR3) = lghost.dirs[d].shadow;
+	lghost.live_slots = (lghost.live_slots & ~group(v)) | 1u << d;
+	v->live = d;
+	*(u32 *)(v->sw + SW_GUEST_CR3) = lghost.dirs[d].shadow;
 }
 
+/* Slot d: the initial identity map of guest memory, each table its own. */
+static bool build_idmap(int d)
+{
+	lgs_dir_set(cache(), d, LGS_IDMAP);
+	for (u32 i = 0; i < SWITCHER_PDE && (i << 22) < lghost.size; i++) {
+		u32 t = build_idmap_pt(i);
+		if (!t)
+			return false;
+		lghost.dirs[d].gpt[i] = LGS_IDMAP;
+		shadow_of(d)[i] = t | PTE_P | PTE_W;
+	}
+	return true;
+}
+
+/* The cache's index; then vCPU by vCPU (lghost_shadow_vcpu_init). */
 bool lghost_shadow_init(void)
 {
 	u32 npages = lghost.size / PAGE_SIZE;
 	u32 index = pages_alloc((npages * sizeof(u16) + PAGE_SIZE - 1) / PAGE_SIZE);
-	u32 spt = page_alloc();
 
-	if (!index || !spt) {
+	if (!index) {
 		kprintf("host: no memory for the guest's shadow page-table index\n");
 		return false;
 	}
 	lgs_init(cache(), (u16 *)index, npages);
-	/* The switcher in the guest's view: code and data read-only, only
-	 * the save page writable (see lghost_switcher.h). */
-	for (u32 i = 0; i < LGHOST_SW_PAGES; i++)
-		((u32 *)spt)[i] = (lghost.sw_phys + i * PAGE_SIZE) | PTE_P |
-				  (i == LGHOST_SW_PAGES - 1 ? PTE_W : 0) | PTE_A | PTE_D;
-	lghost.sw_pt = spt;
-	for (int d = 0; d < LGS_DIRS; d++) {
-		if (!(lghost.dirs[d].shadow = page_alloc())) {
-			kprintf("host: no memory for the guest's shadow page directories\n");
+	for (u32 n = 0; n < lghost.nr_vcpus; n++)
+		if (!lghost_shadow_vcpu_init(&lghost.vcpu[n]))
 			return false;
-		}
-		shadow_of(d)[SWITCHER_PDE] = spt | PTE_P | PTE_W;
+	/* vCPU 0 starts on the initial identity map, until its first NEW_PGTABLE. */
+	if (!build_idmap(0)) {
+		kprintf("host: no memory for the guest's initial page tables\n");
+		return false;
 	}
-	/* The initial identity map, until the guest's first NEW_PGTABLE. */
-	lgs_dir_set(cache(), 0, LGS_IDMAP);
-	for (u32 i = 0; i < SWITCHER_PDE && (i << 22) < lghost.size; i++) {
-		u32 t = build_idmap_pt(i);
-		if (!t) {
-			kprintf("host: no memory for the guest's initial page tables\n");
-			return false;
-		}
-		lghost.dirs[0].gpt[i] = LGS_IDMAP;
-		shadow_of(0)[i] = t | PTE_P | PTE_W;
-	}
-	go_live(0);
+	go_live(&lghost.vcpu[0], 0);
 	return true;
 }
 
-/* NEW_PGTABLE: the shadow of the guest directory at pgd_gpa (page aligned,
- * inside guest memory: checked) goes live, from the cache if it is there. */
-void lghost_shadow_switch(u32 pgd_gpa)
+/* v's shadow directories, each mapping v's view of the switcher. */
+bool lghost_shadow_vcpu_init(struct lghost_vcpu *v)
 {
-	int d = lgs_dir_find(cache(), pgd_gpa);
+	for (int k = 0; k < LGHOST_VCPU_DIRS; k++) {
+		int d = v->id * LGHOST_VCPU_DIRS + k;
+		if (!(lghost.dirs[d].shadow = page_alloc())) {
+			kprintf("host: no memory for the shadow page directories of vCPU %u\n", v->id);
+			return false;
+		}
+		shadow_of(d)[SWITCHER_PDE] = v->sw_pt | PTE_P | PTE_W;
+	}
+	v->live = v->id * LGHOST_VCPU_DIRS;
+	return true;
+}
+
+/* The shadow of guest directory gpgd goes live for v, from v's cached
+ * ones if it is there. */
+static void switch_to(struct lghost_vcpu *v, u32 gpgd)
+{
+	int d = lgs_dir_find(cache(), gpgd, group(v));
 
 	if (d < 0) {
-		d = lgs_dir_victim(cache(), 1u << lghost.live);
+		d = lgs_dir_victim(cache(), group(v) & ~(1u << v->live));
 		evict(d);
-		build_dir(d, pgd_gpa);
+		if (gpgd == LGS_IDMAP)
+			build_idmap(d);
+		else
+			build_dir(d, gpgd);
 	}
-	go_live(d);
+	go_live(v, d);
+}
+
+/* NEW_PGTABLE: the shadow of the guest directory at pgd_gpa (page aligned,
+ * inside guest memory: checked) goes live for this vCPU. */
+void lghost_shadow_switch(u32 pgd_gpa)
+{
+	switch_to(lghost_cur(), pgd_gpa);
+}
+
+/* VCPU_START: v begins on the address space `from` runs on. */
+void lghost_shadow_start(struct lghost_vcpu *v, const struct lghost_vcpu *from)
+{
+	switch_to(v, cache()->gpgd[from->live]);
 }
 
 /* ---- the guest writes a page ----------------------------------------------- */
@@ -256,8 +338,12 @@ static void mirror_word(u32 page, u32 idx, u32 val, u32 spte)
 {
 	u32 held = lgs_page(cache(), page);
 
-	if (held & LGS_PT_MASK)
-		((u32 *)cache()->pt[(held & LGS_PT_MASK) - 1].spt)[idx] = spte;
+	if (held & LGS_PT_MASK) {
+		u32 *e = &((u32 *)cache()->pt[(held & LGS_PT_MASK) - 1].spt)[idx];
+		if (*e != spte)
+			changed(*e);
+		*e = spte;
+	}
 	for (int d = 0; (held & LGS_IS_DIR) && d < LGS_DIRS; d++)
 		if (cache()->gpgd[d] == page)
 			set_slot(d, idx, val, page);
@@ -286,10 +372,11 @@ int lghost_set_pte(u32 pte_gpa, u32 val)
  * it in the same page (`gpa & ~0xffc` equal: 4-aligned and in that page,
  * which lies inside guest memory whole: its size is whole MiB) reuse
  * both, which holds because nothing here changes the cache.  Each value
- * goes through lgc_translate_pte.  Stops, leaving the call to the full
- * path, at anything else: another call, a failed check (the full path
- * refuses and reports it), or a page that is also a cached directory
- * (set_slot's business).  Returns how many calls it ran.
+ * goes through lgc_translate_pte, and a present shadow pte it changes
+ * is reported to changed() as in mirror_word.  Stops, leaving the call
+ * to the full path, at anything else: another call, a failed check (the
+ * full path refuses and reports it), or a page that is also a cached
+ * directory (set_slot's business).  Returns how many calls it ran.
  */
 u32 lghost_set_ptes(const struct lgc_async *c, u32 n)
 {
@@ -307,8 +394,12 @@ u32 lghost_set_ptes(const struct lgc_async *c, u32 n)
 			if (refused)
 				return (u32)(p - c);
 			WRITE_ONCE(*(u32 *)lghost_hva(gpa), val);
-			if (spt)
-				spt[(gpa & 0xfff) / 4] = spte;
+			if (spt) {
+				u32 *e = &spt[(gpa & 0xfff) / 4];
+				if (*e != spte)
+					changed(*e);
+				*e = spte;
+			}
 		} while (++p < end && p->call == LHCALL_SET_PTE && (p->arg1 & ~0xffcu) == page);
 	}
 	return (u32)(p - c);
@@ -341,21 +432,29 @@ int lghost_set_pmd(u32 pde_gpa, u32 val)
 int lghost_forget_page(u32 gpa)
 {
 	int p = lgs_pt_find(cache(), gpa);
-	u32 users = p >= 0 ? lgs_pt_users(cache(), p) : 0;
-	int live = lghost.live;
+	u32 users = p >= 0 ? lgs_pt_users(cache(), p) : 0, lives = live_slots();
 
 	for (int d = 0; d < LGS_DIRS; d++)
 		if (cache()->gpgd[d] == gpa)
 			users |= 1u << d;
 	for (int d = 0; d < LGS_DIRS; d++)
-		if ((users & (1u << d)) && d != live)
+		if ((users & (1u << d)) && !(lives & (1u << d)))
 			evict(d);
-	if (users & (1u << live)) {
-		u32 gpgd = cache()->gpgd[live];
-		lghost_defend(LGHOST_D_SHADOW, "page %#x forgotten while the live directory %#x uses it: "
-			      "rebuilt from the guest's tables as they are now", gpa, gpgd);
-		evict(live);
-		build_dir(live, gpgd);
+	if (!(users & lives))
+		return 0;
+	lghost_stop_others();   /* none may run on a directory while it is rebuilt */
+	for (u32 n = 0; n < lghost.nr_vcpus; n++) {
+		struct lghost_vcpu *v = &lghost.vcpu[n];
+		u32 gpgd = cache()->gpgd[v->live];
+		if (!(users & (1u << v->live)))
+			continue;
+		lghost_defend(LGHOST_D_SHADOW, "page %#x forgotten while the live directory %#x of vCPU %u uses it: "
+			      "rebuilt from the guest's tables as they are now", gpa, gpgd, n);
+		evict(v->live);
+		if (gpgd == LGS_IDMAP)
+			build_idmap(v->live);
+		else
+			build_dir(v->live, gpgd);
 	}
 	return 0;
 }
@@ -363,7 +462,7 @@ int lghost_forget_page(u32 gpa)
 /* Walk the guest's tables (or the initial identity map). */
 bool lghost_va_to_gpa(u32 va, u32 *gpa, bool write)
 {
-	u32 gpgd = cache()->gpgd[lghost.live];
+	u32 gpgd = cache()->gpgd[lghost_cur()->live];
 
 	if (gpgd == LGS_IDMAP) {
 		*gpa = va;

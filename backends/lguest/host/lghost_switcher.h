@@ -6,7 +6,10 @@
 /*
  * Pages of the region, all at LG_SWITCHER_ADDR: code (2) and data (1),
  * read-only in the guest's address space, and the save page (1) the CPU
- * pushes the guest's registers into, writable there.  QEMU's TCG does not
+ * pushes the guest's registers into, writable there.  The code is one
+ * copy; each vCPU has its own data and save page, mapped at these same
+ * addresses in its own view of the region (its shadow directories and
+ * its host CPU's copy of the host's directory).  QEMU's TCG does not
  * enforce segment limits, so read-only pages (CR0.WP) are what keeps a
  * ring-1 guest from rewriting the switcher; nothing the host trusts lives
  * in the save page.
@@ -30,6 +33,12 @@
 /* The guest's registers: struct trapframe, 19 words, in the save page. */
 #define SW_REGS_ADDR     (LGHOST_SW_SAVE + 0x100)
 #define SW_REGS_END_ADDR (SW_REGS_ADDR + 19 * 4)
+/* The vCPU's struct lguest_vcpu, further up the same page: the CPU's
+ * pushes on an exit (even a fault inside the switcher) stay below 0x100. */
+#define SW_VCPU_OFF      0x400
+#if LGHOST_SW_SAVE + SW_VCPU_OFF != LG_VCPU_ADDR
+#error "LG_VCPU_ADDR (include/pvboot/lguest.h) must be the save page's struct lguest_vcpu"
+#endif
 #define SW_GDT           0x200          /* LGHOST_GDT_ENTRIES descriptors */
 #define SW_TSS           0x300
 #define SW_IDT           0x400          /* 256 gates, to 0xC00 */

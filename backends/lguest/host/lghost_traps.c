@@ -12,10 +12,10 @@
 extern u8 lghost_switcher_start[], lghost_switcher_end[];
 extern const u32 lghost_stubs_offset;
 
-#define SW(off) ((void *)(LGHOST_SW_DATA + (off)))
-
-static struct desc_struct *gmode_gdt(void) { return SW(SW_GDT); }
-static struct desc_struct *gmode_idt(void) { return SW(SW_IDT); }
+/* A field of v's switcher data page, at its host address. */
+static void *sw(const struct lghost_vcpu *v, u32 off) { return (void *)(v->sw + off); }
+static struct desc_struct *gmode_gdt(const struct lghost_vcpu *v) { return sw(v, SW_GDT); }
+static struct desc_struct *gmode_idt(const struct lghost_vcpu *v) { return sw(v, SW_IDT); }
 
 /* A 32-bit segment at base 0 of `pages` 4 KiB pages. */
 static void seg(struct desc_struct *d, u32 pages, u8 access)
@@ -26,36 +26,61 @@ static void seg(struct desc_struct *d, u32 pages, u8 access)
 	d->b = (limit & 0xf0000) | ((u32)access << 8) | (0xc << 20);
 }
 
-static void set_gmode_gate(u32 v, u32 dpl)
+/* Vector vec's gate into the switcher's stub, at DPL dpl. */
+static struct desc_struct stub_gate(u32 vec, u32 dpl)
 {
-	u32 h = LG_SWITCHER_ADDR + lghost_stubs_offset + v * 16;
+	u32 h = LG_SWITCHER_ADDR + lghost_stubs_offset + vec * 16;
 
-	gmode_idt()[v].a = (h & 0xffff) | ((u32)LGHOST_CS_SEL << 16);
-	gmode_idt()[v].b = (h & 0xffff0000) | 0x8e00 | (dpl << 13);
+	return (struct desc_struct){ .a = (h & 0xffff) | ((u32)LGHOST_CS_SEL << 16),
+				     .b = (h & 0xffff0000) | 0x8e00 | (dpl << 13) };
 }
 
-/* Copy the switcher up, map it in the host, and lay out its data page. */
-static void install_switcher(void)
+static void set_gmode_gate(const struct lghost_vcpu *v, u32 vec, u32 dpl)
 {
-	u32 pages = LGHOST_SW_PAGES;
-	u32 pa = pages_alloc(pages);
-
-	if (!pa)
-		panic("host: no memory for the switcher");
-	memcpy((void *)pa, lghost_switcher_start, lghost_switcher_end - lghost_switcher_start);
-	for (u32 i = 0; i < pages; i++)
-		map_page(&init_mm, LG_SWITCHER_ADDR + i * PAGE_SIZE, pa + i * PAGE_SIZE, PTE_P | PTE_W);
-	flush_tlb_kernel();
-	lghost.sw_phys = pa;
-	lghost.cur = &lghost.vcpu[0];
-	lghost.cur->regs = (struct trapframe *)SW_REGS_ADDR;
+	gmode_idt(v)[vec] = stub_gate(vec, dpl);
 }
 
-static void setup_gdt_tss(void)
+/*
+ * The switcher's code, once, and for each vCPU its data and save pages:
+ * in the vCPU's view of the region (a page table its shadows share) code
+ * and data read-only, the save page writable; in the host's view (a copy
+ * of the host's directory whose top entry maps the same addresses, which
+ * its host CPU runs on) all writable.  The host's view is taken now, so
+ * the host must map nothing new below the switcher while guests run.
+ */
+static bool install_switcher(void)
 {
-	struct desc_struct *g = gmode_gdt();
-	struct tss_struct *tss = SW(SW_TSS);
-	u32 t = (u32)tss;
+	u32 code = pages_alloc(LGHOST_SW_CODE_PAGES);
+
+	if (!code)
+		return false;
+	memcpy((void *)code, lghost_switcher_start, lghost_switcher_end - lghost_switcher_start);
+	lghost.sw_code = code;
+	for (u32 n = 0; n < lghost.nr_vcpus; n++) {
+		struct lghost_vcpu *v = &lghost.vcpu[n];
+		u32 pages = pages_alloc(2), host_pt = page_alloc(), guest_pt = page_alloc(), pgd = page_alloc();
+		if (!pages || !host_pt || !guest_pt || !pgd)
+			return false;
+		for (u32 i = 0; i < LGHOST_SW_PAGES; i++) {
+			u32 pa = i < LGHOST_SW_CODE_PAGES ? code + i * PAGE_SIZE : pages + (i - LGHOST_SW_CODE_PAGES) * PAGE_SIZE;
+			((u32 *)host_pt)[i] = pa | PTE_P | PTE_W;
+			((u32 *)guest_pt)[i] = pa | PTE_P | (i == LGHOST_SW_PAGES - 1 ? PTE_W : 0) | PTE_A | PTE_D;
+		}
+		memcpy((void *)pgd, (void *)init_mm.pgd, PAGE_SIZE);
+		((u32 *)pgd)[LG_SWITCHER_ADDR >> 22] = host_pt | PTE_P | PTE_W;
+		memset((void *)pages, 0, 2 * PAGE_SIZE);
+		*v = (struct lghost_vcpu){ .id = n, .sw = pages, .sw_pt = guest_pt, .host_pgd = pgd,
+			.regs = (struct trapframe *)(pages + PAGE_SIZE + (SW_REGS_ADDR - LGHOST_SW_SAVE)),
+			.shared = (struct lguest_vcpu *)(pages + PAGE_SIZE + SW_VCPU_OFF) };
+	}
+	return true;
+}
+
+static void setup_gdt_tss(struct lghost_vcpu *v)
+{
+	struct desc_struct *g = gmode_gdt(v);
+	struct tss_struct *tss = sw(v, SW_TSS);
+	u32 t = LGHOST_SW_DATA + SW_TSS;        /* where the guest-mode GDT sees it */
 
 	/* Accessed bits preset everywhere: the CPU must never write the
 	 * (read-only in guest mode) GDT when it loads a segment. */
@@ -70,18 +95,23 @@ static void setup_gdt_tss(void)
 	tss->ss0 = LGHOST_DS_SEL;
 	tss->esp0 = SW_REGS_END_ADDR;
 	tss->iomap_base = sizeof(*tss);                 /* no I/O bitmap: no ports */
-	lghost.gdt_gen++;
+	v->gdt_gen++;
 }
 
 /* The descriptor behind a selector, from the guest-mode GDT (host
  * memory); NULL for the null selector, the LDT, and the host's slots. */
-static const struct desc_struct *guest_desc(u32 sel)
+static const struct desc_struct *vcpu_desc(const struct lghost_vcpu *v, u32 sel)
 {
 	u32 i = (sel & 0xffff) >> 3;
 
 	if (!i || (sel & 4) || i >= GDT_ENTRIES || i == GDT_TSS || i == GDT_LDT)
 		return NULL;
-	return &gmode_gdt()[i];
+	return &gmode_gdt(v)[i];
+}
+
+static const struct desc_struct *guest_desc(u32 sel)
+{
+	return vcpu_desc(lghost_cur(), sel);
 }
 
 /* What is wrong with loading sel as role at privilege cpl, or NULL. */
@@ -104,7 +134,7 @@ static const char *selector_problem(u32 sel, u32 cpl, enum lgc_role role)
  */
 static bool entry_unchanged(const struct trapframe *r, const struct lghost_entry_ok *e)
 {
-	return e->gdt_gen == lghost.gdt_gen && r->cs == e->cs && r->user_ss == e->ss &&
+	return e->gdt_gen == lghost_cur()->gdt_gen && r->cs == e->cs && r->user_ss == e->ss &&
 	       r->ds == e->data[0] && r->es == e->data[1] && r->fs == e->data[2] && r->gs == e->data[3];
 }
 
@@ -112,7 +142,7 @@ static void entry_remember(const struct trapframe *r, struct lghost_entry_ok *e)
 {
 	const struct desc_struct *cs = guest_desc(r->cs);
 
-	*e = (struct lghost_entry_ok){ .gdt_gen = lghost.gdt_gen, .cs = r->cs, .ss = r->user_ss,
+	*e = (struct lghost_entry_ok){ .gdt_gen = lghost_cur()->gdt_gen, .cs = r->cs, .ss = r->user_ss,
 		.data = { r->ds, r->es, r->fs, r->gs }, .cs_a = cs->a, .cs_b = cs->b };
 }
 
@@ -147,11 +177,13 @@ static const char *entry_problem(struct trapframe *r)
  */
 bool lghost_prepare_entry(void)
 {
-	struct trapframe *r = lghost.cur->regs;
-	struct lghost_entry_ok *e = &lghost.cur->entry_ok;
+	struct lghost_vcpu *v = lghost_cur();
+	struct trapframe *r = v->regs;
+	struct lghost_entry_ok *e = &v->entry_ok;
 	const char *why;
 
-	gmode_gdt()[LGHOST_TSS_INDEX].b &= ~0x200u;
+	gmode_gdt(v)[LGHOST_TSS_INDEX].b &= ~0x200u;
+	WRITE_ONCE(v->shared->exits, v->exit_seq);
 	if (entry_unchanged(r, e))
 		why = lgc_code_offset_ok(e->cs_a, e->cs_b, r->eip) ? NULL : "eip beyond the code segment's limit";
 	else if (!(why = entry_problem(r)))
@@ -165,29 +197,143 @@ bool lghost_prepare_entry(void)
 	return true;
 }
 
-void lghost_setup_cpu_tables(void)
+/* What the switcher restores on v's exits: those of host CPU v->id (its
+ * GDT and TSS are its own; the IDT is shared) and v's view of the host. */
+static void host_tables(struct lghost_vcpu *v)
 {
-	struct desc_ptr hg, hi;
+	struct desc_ptr hg = { sizeof(cpus[0].gdt) - 1, (u32)cpu_gdt(v->id) }, hi;
 
-	install_switcher();
-	setup_gdt_tss();
-	for (u32 v = 0; v < 256; v++)
-		set_gmode_gate(v, v == VEC_SYSCALL ? 3 : v == LG_HCALL_VECTOR ? 1 : 0);
-	*(u16 *)SW(SW_GUEST_GDTR) = LGHOST_GDT_ENTRIES * 8 - 1;
-	*(u32 *)SW(SW_GUEST_GDTR + 2) = (u32)gmode_gdt();
-	*(u16 *)SW(SW_GUEST_IDTR) = 256 * 8 - 1;
-	*(u32 *)SW(SW_GUEST_IDTR + 2) = (u32)gmode_idt();
-	store_gdt(&hg);
 	store_idt(&hi);
-	memcpy(SW(SW_HOST_GDTR), &hg, 6);
-	memcpy(SW(SW_HOST_IDTR), &hi, 6);
-	*(u32 *)SW(SW_HOST_CR3) = read_cr3();
-	*(u32 *)SW(SW_HOST_TSS_DESC) = (u32)&this_cpu()->gdt[GDT_TSS];
-	lghost.cur->regs->cs = (GDT_KCODE << 3) | LG_GUEST_RPL;
-	lghost.cur->regs->ds = lghost.cur->regs->es = lghost.cur->regs->fs = lghost.cur->regs->gs = (GDT_KDATA << 3) | LG_GUEST_RPL;
-	lghost.cur->regs->user_ss = (GDT_KDATA << 3) | LG_GUEST_RPL;
-	lghost.cur->regs->user_esp = 0x8000;
-	lghost.cur->regs->eflags = X86_EFLAGS_IF | 0x2;
+	memcpy(sw(v, SW_HOST_GDTR), &hg, 6);
+	memcpy(sw(v, SW_HOST_IDTR), &hi, 6);
+	*(u32 *)sw(v, SW_HOST_TSS_DESC) = (u32)&cpu_gdt(v->id)[GDT_TSS];
+	*(u32 *)sw(v, SW_HOST_CR3) = v->host_pgd;
+}
+
+/* v's guest-mode tables, and the registers it starts with: ring 1 at
+ * eip on the stack at esp, flat segments, the virtual IF off. */
+static void vcpu_tables(struct lghost_vcpu *v)
+{
+	setup_gdt_tss(v);
+	for (u32 vec = 0; vec < 256; vec++)
+		set_gmode_gate(v, vec, vec == VEC_SYSCALL ? 3 : vec == LG_HCALL_VECTOR ? 1 : 0);
+	*(u16 *)sw(v, SW_GUEST_GDTR) = LGHOST_GDT_ENTRIES * 8 - 1;
+	*(u32 *)sw(v, SW_GUEST_GDTR + 2) = LGHOST_SW_DATA + SW_GDT;
+	*(u16 *)sw(v, SW_GUEST_IDTR) = 256 * 8 - 1;
+	*(u32 *)sw(v, SW_GUEST_IDTR + 2) = LGHOST_SW_DATA + SW_IDT;
+	host_tables(v);
+	memset(v->shared->hcall_status, 0xff, sizeof(v->shared->hcall_status));
+	v->async = (struct lgc_ring){ v->shared->hcall_status, &v->shared->hcalls[0].call, &v->shared->async_next };
+	v->shared->id = v->id;
+}
+
+void lghost_vcpu_regs(struct lghost_vcpu *v, u32 eip, u32 esp)
+{
+	struct trapframe *r = v->regs;
+
+	memset(r, 0, sizeof(*r));
+	r->cs = (GDT_KCODE << 3) | LG_GUEST_RPL;
+	r->ds = r->es = r->fs = r->gs = r->user_ss = (GDT_KDATA << 3) | LG_GUEST_RPL;
+	r->user_esp = esp;
+	r->eip = eip;
+	r->eflags = X86_EFLAGS_IF | 0x2;
+}
+
+/* Set up the switcher and every vCPU's tables; vCPU 0 starts at the
+ * kernel's entry (set by the caller), the others at VCPU_START. */
+bool lghost_setup_cpu_tables(void)
+{
+	if (!install_switcher())
+		return false;
+	for (u32 n = 0; n < lghost.nr_vcpus; n++)
+		vcpu_tables(&lghost.vcpu[n]);
+	lghost_vcpu_regs(&lghost.vcpu[0], 0, 0x8000);
+	return true;
+}
+
+/* On the host CPU that will run v, before its first entry: from here on
+ * it runs on v's view of the host (host_tables). */
+void lghost_bind_host_cpu(struct lghost_vcpu *v)
+{
+	this_cpu()->host_vcpu = v;
+	write_cr3(v->host_pgd);
+}
+
+/* ---- direct traps (docs/lguest.md "Direct traps") ------------------------ */
+
+/* The stub gate LOAD_IDT_ENTRY gives a software vector: the guest's DPL,
+ * never below 1 (ring 1 may always raise its own vectors). */
+static void stub_for_guest_gate(const struct lghost_vcpu *v, u32 vec)
+{
+	set_gmode_gate(v, vec, lghost.idt[vec].dpl > 1 ? lghost.idt[vec].dpl : 1);
+}
+
+/* What the system-call gate rests on, read from host memory only: the
+ * host's copy of the gate, the guest-mode GDT, the vCPU's SET_STACK. */
+static struct lgc_direct direct_inputs(const struct lghost_vcpu *v)
+{
+	const struct lgc_gate *g = &lghost.idt[VEC_SYSCALL];
+	const struct desc_struct *cs = vcpu_desc(v, g->sel), *ss = vcpu_desc(v, v->ss1);
+
+	return (struct lgc_direct){ .gate = *g, .cs_lo = cs ? cs->a : 0, .cs_hi = cs ? cs->b : 0,
+		.ss1 = v->ss1, .esp1 = v->esp1, .ss_lo = ss ? ss->a : 0, .ss_hi = ss ? ss->b : 0 };
+}
+
+/* The direct gate, built from the host's copy (never the guest's words):
+ * a present 32-bit trap gate, DPL 3, to the handler in ring 1; or NULL
+ * and *want untouched, with why it may not be direct. */
+static const char *direct_gate(const struct lghost_vcpu *v, struct desc_struct *want)
+{
+	struct lgc_direct d = direct_inputs(v);
+	const char *why = lgc_direct_trap_check(VEC_SYSCALL, &d, LG_SWITCHER_ADDR);
+
+	if (!why) {
+		want->a = (d.gate.handler & 0xffff) | ((u32)((d.gate.sel & ~3u) | LG_GUEST_RPL) << 16);
+		want->b = (d.gate.handler & 0xffff0000) | 0xef00;
+	}
+	return why;
+}
+
+static bool syscall_gate_is_direct(const struct lghost_vcpu *v)
+{
+	return gmode_idt(v)[VEC_SYSCALL].a >> 16 != LGHOST_CS_SEL;
+}
+
+/*
+ * After every change the system-call gate rests on (LOAD_IDT_ENTRY of
+ * the vector, SET_STACK, a GDT slot): install the direct gate when it is
+ * safe, else make sure the vector exits to the host again.  A direct gate
+ * a GDT change takes away is reported (gdt_slot >= 0): the guest pulled a
+ * descriptor from under a gate the CPU would have used unchecked.
+ */
+static void direct_gate_update(const struct lghost_vcpu *v, int gdt_slot)
+{
+	struct desc_struct want;
+	const char *why = direct_gate(v, &want);
+
+	if (!why) {
+		gmode_idt(v)[VEC_SYSCALL] = want;
+		return;
+	}
+	if (!syscall_gate_is_direct(v))
+		return;
+	stub_for_guest_gate(v, VEC_SYSCALL);
+	if (gdt_slot >= 0)
+		lghost_defend(LGHOST_D_DIRECT, "GDT entry %d changed under the direct system-call gate (%s): "
+			      "int $%#x exits to the host again", gdt_slot, why, VEC_SYSCALL);
+}
+
+/* For the integrity sum: the system-call gate is the one the host's own
+ * state calls for (direct, or the stub with the guest's DPL), and the
+ * guest-mode TSS's ring-1 stack is the last SET_STACK the host accepted. */
+static bool direct_state_as_expected(const struct lghost_vcpu *v)
+{
+	struct desc_struct want = stub_gate(VEC_SYSCALL, 0), is = gmode_idt(v)[VEC_SYSCALL];
+	const struct tss_struct *tss = sw(v, SW_TSS);
+	u32 dpl_mask = direct_gate(v, &want) ? 0x6000u : 0;     /* the stub's DPL is the guest's */
+
+	return is.a == want.a && ((is.b ^ want.b) & ~dpl_mask) == 0 &&
+	       tss->ss1 == v->ss1 && tss->esp1 == v->esp1;
 }
 
 /* ---- what the guest may load ---------------------------------------------- */
@@ -196,7 +342,7 @@ void lghost_setup_cpu_tables(void)
  * using right now: the cs/ss of its saved frame, or its SET_STACK ss? */
 static const char *breaks_live_selector(u32 i, u32 lo, u32 hi)
 {
-	const struct trapframe *r = lghost.cur->regs;
+	const struct trapframe *r = lghost_cur()->regs;
 	u32 cpl = r->cs & 3;
 
 	if ((r->cs & 0xffff) >> 3 == i) {
@@ -207,8 +353,8 @@ static const char *breaks_live_selector(u32 i, u32 lo, u32 hi)
 	const char *why = NULL;
 	if ((r->user_ss & 0xffff) >> 3 == i)
 		why = lgc_selector_check(r->user_ss & 0xffff, lo, hi, cpl, LGC_SS);
-	if (!why && lghost.cur->ss1 && lghost.cur->ss1 >> 3 == i)
-		why = lgc_selector_check(lghost.cur->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
+	if (!why && lghost_cur()->ss1 && lghost_cur()->ss1 >> 3 == i)
+		why = lgc_selector_check(lghost_cur()->ss1, lo, hi, LG_GUEST_RPL, LGC_SS);
 	return why;
 }
 
@@ -228,17 +374,22 @@ int lghost_load_gdt_entry(u32 i, u32 lo, u32 hi)
 		return LG_EINVAL;
 	}
 	if (r == 0) {
-		gmode_gdt()[i].a = lo;
-		gmode_gdt()[i].b = hi;
-		lghost.gdt_gen++;       /* the next entry checks its selectors again */
+		gmode_gdt(lghost_cur())[i].a = lo;
+		gmode_gdt(lghost_cur())[i].b = hi;
+		lghost_cur()->gdt_gen++;        /* the next entry checks its selectors again */
+		direct_gate_update(lghost_cur(), (int)i);
 	}
 	return 0;
 }
 
 /* SET_STACK: the ring-1 stack for traps from ring 3, checked as an ss
- * an iret to ring 1 could load. */
+ * an iret to ring 1 could load, with room for a trap's frame below esp
+ * and below the switcher; the CPU takes it from the guest-mode TSS for a
+ * direct trap, so the TSS gets exactly these checked values. */
 int lghost_set_stack(u32 ss, u32 esp)
 {
+	struct lghost_vcpu *v = lghost_cur();
+	struct tss_struct *tss = sw(v, SW_TSS);
 	const char *why = selector_problem(ss, LG_GUEST_RPL, LGC_SS);
 
 	if ((ss & 3) != LG_GUEST_RPL)
@@ -247,8 +398,15 @@ int lghost_set_stack(u32 ss, u32 esp)
 		lghost_defend(LGHOST_D_STACK_SEG, "SET_STACK ss %#x: %s", ss, why);
 		return LG_EINVAL;
 	}
-	lghost.cur->ss1 = ss;
-	lghost.cur->esp1 = esp;
+	const struct desc_struct *d = guest_desc(ss);
+	if (!lgc_ring1_stack_ok(d->a, d->b, esp, LG_SWITCHER_ADDR)) {
+		lghost_defend(LGHOST_D_DIRECT, "SET_STACK %#x:%#x: a trap's frame there would not lie below the switcher",
+			      ss, esp);
+		return LG_EINVAL;
+	}
+	v->ss1 = tss->ss1 = ss;
+	v->esp1 = tss->esp1 = esp;
+	direct_gate_update(v, -1);
 	return 0;
 }
 
@@ -269,8 +427,12 @@ int lghost_load_idt_entry(u32 v, u32 lo, u32 hi)
 	*g = lgc_decode_gate(lo, hi);
 	/* Software interrupts the guest may raise itself (int $n from ring 1,
 	 * or ring 3 if it says so); exceptions and the host's vectors stay DPL 0. */
-	if (v >= 0x20 && v < 0xf0 && v != LG_HCALL_VECTOR && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 24))
-		set_gmode_gate(v, g->dpl > 1 ? g->dpl : 1);
+	for (u32 n = 0; n < lghost.nr_vcpus; n++) {     /* one IDT, every vCPU */
+		if (v >= 0x20 && v < 0xf0 && v != LG_HCALL_VECTOR && (v < VEC_IRQ_BASE || v >= VEC_IRQ_BASE + 24))
+			stub_for_guest_gate(&lghost.vcpu[n], v);
+		if (v == VEC_SYSCALL)
+			direct_gate_update(&lghost.vcpu[n], -1);
+	}
 	return 0;
 }
 
@@ -302,50 +464,60 @@ static void fold(u32 *h, u32 w)
 	*h = (*h ^ w) * 16777619u;
 }
 
-/* What of the switcher no guest may change: its code (against the
- * kernel's image), the host's and the switcher's own GDT/IDT/TSS parts,
- * every gate's target (not its DPL: LOAD_IDT_ENTRY sets that), and the
- * shadow mapping of the switcher pages. */
-void lghost_switcher_sum(u32 *h)
+/* One vCPU's part of lghost_switcher_sum. */
+static void vcpu_sum(const struct lghost_vcpu *v, u32 *h)
 {
-	u32 len = lghost_switcher_end - lghost_switcher_start;
-	const u32 *code = (const u32 *)LG_SWITCHER_ADDR;
-	const struct tss_struct *tss = SW(SW_TSS);
+	const struct tss_struct *tss = sw(v, SW_TSS);
 
-	fold(h, memcmp(code, lghost_switcher_start, len) != 0);
-	for (u32 i = 0; i < LGHOST_SW_CODE_PAGES * 1024; i++)
-		fold(h, code[i]);
 	for (u32 off = SW_HOST_CR3; off < SW_EXIT_ESP; off += 4)
 		if (off != SW_GUEST_CR3)
-			fold(h, *(u32 *)SW(off));
-	/* The guest's cr3 moves between the cached shadows: it must be one. */
-	bool shadow_cr3 = false;
+			fold(h, *(u32 *)sw(v, off));
+	/* The guest's cr3 moves between v's cached shadows: it must be one
+	 * (or none yet, before VCPU_START). */
+	bool shadow_cr3 = *(u32 *)sw(v, SW_GUEST_CR3) == 0;
 	for (int d = 0; d < LGS_DIRS; d++)
-		shadow_cr3 |= *(u32 *)SW(SW_GUEST_CR3) == lghost.dirs[d].shadow;
+		shadow_cr3 |= d / LGHOST_VCPU_DIRS == (int)v->id && *(u32 *)sw(v, SW_GUEST_CR3) == lghost.dirs[d].shadow;
 	fold(h, shadow_cr3);
 	for (u32 i = LGHOST_CS_INDEX; i <= LGHOST_TSS_INDEX; i++) {
-		fold(h, gmode_gdt()[i].a);
-		fold(h, gmode_gdt()[i].b & ~0x200u);
+		fold(h, gmode_gdt(v)[i].a);
+		fold(h, gmode_gdt(v)[i].b & ~0x200u);
 	}
 	fold(h, tss->ss0);
 	fold(h, tss->esp0);
 	fold(h, tss->iomap_base);
-	for (u32 v = 0; v < 256; v++) {
-		fold(h, gmode_idt()[v].a);
-		fold(h, gmode_idt()[v].b & ~0x6000u);
+	for (u32 vec = 0; vec < 256; vec++) {
+		if (vec == VEC_SYSCALL) /* moves between the stub and the guest's handler */
+			continue;
+		fold(h, gmode_idt(v)[vec].a);
+		fold(h, gmode_idt(v)[vec].b & ~0x6000u);
 	}
+	fold(h, direct_state_as_expected(v));
 	for (u32 i = 0; i < 1024; i++)          /* A/D: the CPU's */
-		fold(h, ((u32 *)lghost.sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
-	for (int d = 0; d < LGS_DIRS; d++)      /* every cached shadow maps the switcher */
-		fold(h, ((u32 *)lghost.dirs[d].shadow)[LG_SWITCHER_ADDR >> 22] & ~(u32)(PTE_A | PTE_D));
+		fold(h, ((u32 *)v->sw_pt)[i] & ~(u32)(PTE_A | PTE_D));
+	for (int d = 0; d < LGHOST_VCPU_DIRS; d++)      /* each of its shadows maps it */
+		fold(h, ((u32 *)lghost.dirs[v->id * LGHOST_VCPU_DIRS + d].shadow)[LG_SWITCHER_ADDR >> 22] &
+			~(u32)(PTE_A | PTE_D));
+}
+
+/* What of the switcher no guest may change: its code (against the
+ * kernel's image) and, for each vCPU, the host's and the switcher's own
+ * GDT/IDT/TSS parts, every gate's target (not its DPL: LOAD_IDT_ENTRY
+ * sets that; the system-call gate and the TSS's ring-1 stack as the
+ * host's state calls for), its view of the switcher pages and that every
+ * shadow of its maps them. */
+void lghost_switcher_sum(u32 *h)
+{
+	u32 len = lghost_switcher_end - lghost_switcher_start;
+	const u32 *code = (const u32 *)lghost.sw_code;
+
+	fold(h, memcmp(code, lghost_switcher_start, len) != 0);
+	for (u32 i = 0; i < LGHOST_SW_CODE_PAGES * 1024; i++)
+		fold(h, code[i]);
+	for (u32 n = 0; n < lghost.nr_vcpus; n++)
+		vcpu_sum(&lghost.vcpu[n], h);
 }
 
 /* ---- exits ----------------------------------------------------------------- */
-
-static struct lguest_data *ld(void)
-{
-	return lghost.lgdata_gpa ? lghost_hva(lghost.lgdata_gpa) : NULL;
-}
 
 static bool has_error_code(u32 v)
 {
@@ -360,6 +532,24 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
 }
 
 /*
+ * A page fault from ring 3 whose access was the supervisor's (error code
+ * U/S clear) is the CPU pushing a trap's frame on the ring-1 stack: only
+ * the direct system-call gate leads from ring 3 to ring 1.  When the host
+ * cannot push the page fault's own frame there either, the guest's ring-1
+ * stack is unusable: it is stopped, saying so.
+ */
+static bool direct_push_fault(u32 v, u32 err)
+{
+	if (v != 14 || (err & 4))
+		return false;
+	lghost_defend(LGHOST_D_DIRECT, "int $%#x from ring 3: the CPU could not push its frame on the ring-1 stack "
+		      "%#x:%#x", VEC_SYSCALL, lghost_cur()->ss1, lghost_cur()->esp1);
+	lghost_kill("the ring-1 stack %#x:%#x is not mapped writable: no trap from ring 3 can be delivered",
+		    lghost_cur()->ss1, lghost_cur()->esp1);
+	return true;
+}
+
+/*
  * Deliver vector v to the handler the guest registered, as the CPU would
  * have: from ring 3 onto the SET_STACK stack with ss/esp, else onto the
  * current one; an interrupt gate clears the virtual IF.  The virtual IF
@@ -367,11 +557,11 @@ static bool push_guest(u32 *esp, const u32 *w, u32 n)
  */
 bool lghost_reflect(u32 v, bool has_err, u32 err)
 {
-	struct trapframe *r = lghost.cur->regs;
+	struct trapframe *r = lghost_cur()->regs;
 	const struct lgc_gate *g = &lghost.idt[v & 0xff];
 	bool from_user = (r->cs & 3) == 3;
-	u32 vif = ld() ? READ_ONCE(ld()->irq_enabled) & X86_EFLAGS_IF : 0;
-	u32 esp = from_user ? lghost.cur->esp1 : r->user_esp;
+	u32 vif = READ_ONCE(lghost_cur()->shared->irq_enabled) & X86_EFLAGS_IF;
+	u32 esp = from_user ? lghost_cur()->esp1 : r->user_esp;
 	u32 w[6], n = 0;
 
 	if (!g->handler) {
@@ -391,17 +581,19 @@ bool lghost_reflect(u32 v, bool has_err, u32 err)
 	for (u32 i = 0; i < n; i++)
 		rev[i] = w[n - 1 - i];
 	if (!push_guest(&esp, rev, n)) {
+		if (from_user && has_err && direct_push_fault(v, err))
+			return false;
 		lghost_kill("cannot push the frame for vector %u on the guest stack at %#x", v, esp);
 		return false;
 	}
 	if (from_user)
-		r->user_ss = lghost.cur->ss1;
+		r->user_ss = lghost_cur()->ss1;
 	r->user_esp = esp;
 	r->cs = g->sel | LG_GUEST_RPL;
 	r->eip = g->handler;
 	r->eflags = (r->eflags & ~0x4100u) | X86_EFLAGS_IF;    /* TF, NT off; real IF on */
-	if (!g->trap && ld())
-		WRITE_ONCE(ld()->irq_enabled, 0);
+	if (!g->trap)
+		WRITE_ONCE(lghost_cur()->shared->irq_enabled, 0);
 	lghost.reflected++;
 	return true;
 }
@@ -419,13 +611,12 @@ static void note_emulated(u8 op, const char *what)
 	lghost.emulated++;
 	if (!seen[op]++)
 		kprintf("host: guest eip %#x: privileged instruction %s emulated (reported once)\n",
-			lghost.cur->regs->eip, what);
+			lghost_cur()->regs->eip, what);
 }
 
 static void set_vif(u32 v)
 {
-	if (ld())
-		WRITE_ONCE(ld()->irq_enabled, v);
+	WRITE_ONCE(lghost_cur()->shared->irq_enabled, v);
 }
 
 static u32 dlab;                /* the guest's COM1 LCR divisor-latch bit */
@@ -434,7 +625,7 @@ static u32 dlab;                /* the guest's COM1 LCR divisor-latch bit */
  * the instruction's first bytes, read once. */
 static bool emulate(const u8 *op)
 {
-	struct trapframe *r = lghost.cur->regs;
+	struct trapframe *r = lghost_cur()->regs;
 	u16 port = r->edx & 0xffff;
 
 	switch (op[0]) {
@@ -479,7 +670,7 @@ static bool is_vmcall(const u8 *b)
 static bool vmcall_hypercall(const u8 *b)
 {
 	static const u8 int1f[3] = { 0xcd, LG_HCALL_VECTOR, 0x90 };
-	struct trapframe *r = lghost.cur->regs;
+	struct trapframe *r = lghost_cur()->regs;
 
 	if (!is_vmcall(b))
 		return false;
@@ -497,7 +688,7 @@ static bool vmcall_hypercall(const u8 *b)
  * (SYSENTER_CS is 0 while a guest runs), or an instruction to emulate. */
 static bool general_protection(const u8 *op, bool have_op)
 {
-	struct trapframe *r = lghost.cur->regs;
+	struct trapframe *r = lghost_cur()->regs;
 	u32 cpl = r->cs & 3;
 
 	if (r->err == ((LG_HCALL_VECTOR << 3) | 2)) {
@@ -513,7 +704,7 @@ static bool general_protection(const u8 *op, bool have_op)
 
 void lghost_handle_exit(u32 v)
 {
-	struct trapframe *r = lghost.cur->regs;
+	struct trapframe *r = lghost_cur()->regs;
 	u8 op[3] = { 0, 0, 0 };
 	bool have_op = (v == 6 || v == 13) && lghost_read_va(r->eip, op, sizeof(op));
 
@@ -521,15 +712,14 @@ void lghost_handle_exit(u32 v)
 		lghost_hypercall();
 	else if (host_vector(v)) {
 		trap(r);                /* the host's timer, IPIs, spurious */
-		lghost.cur->poll_console = true;
+		lghost_cur()->poll_console = true;
 	}
 	else if (v == 6 && have_op && vmcall_hypercall(op))
 		;
 	else if (v == 13 && general_protection(op, have_op))
 		;
 	else if (v == 14) {
-		if (ld())
-			WRITE_ONCE(ld()->cr2, read_cr2());
+		WRITE_ONCE(lghost_cur()->shared->cr2, read_cr2());
 		lghost_reflect(v, true, r->err);
 	} else
 		lghost_reflect(v, has_error_code(v), r->err);
