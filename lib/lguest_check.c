@@ -334,39 +334,85 @@ static u32 queued_bytes(u32 w)
 /* The status bytes, once, as words; nonzero if some byte is zero.
  * (w - 0x01..) & ~w & 0x80.. may also flag a 0x01 byte above a zero one,
  * but it is nonzero exactly when some byte is zero: enough for "any". */
-static u32 read_status(const struct lguest_vcpu *d, u32 st[LG_ASYNC_SLOTS / 4])
+static u32 read_status(const u8 *status, u32 st[LG_ASYNC_SLOTS / 4])
 {
 	u32 any = 0;
 
 #pragma GCC unroll 16
 	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
-		st[w] = GUEST_READ(((const u32 *)d->hcall_status)[w]);
+		st[w] = GUEST_READ(((const u32 *)status)[w]);
 		any |= (st[w] - 0x01010101u) & ~st[w];
 	}
 	return any & 0x80808080u;
 }
 
-u32 lgc_async_take(const struct lguest_vcpu *d, struct lgc_async out[LG_ASYNC_SLOTS],
-		   u8 slot[LG_ASYNC_SLOTS])
+/* One bit per slot, bit i set when slot i is queued in the status copy
+ * st: each word's four 0x80 flags gathered into a nibble by a multiply
+ * (flag bits 7, 15, 23, 31 land on 21..24, no two products overlap). */
+static u64 queued_map(const u32 st[LG_ASYNC_SLOTS / 4])
 {
-	u32 st[LG_ASYNC_SLOTS / 4], start = GUEST_READ(d->async_next) % LG_ASYNC_SLOTS, n = 0;
+	u32 half[2] = { 0, 0 };
 
-	if (!read_status(d, st))        /* most hypercalls find none queued */
+#pragma GCC unroll 16
+	for (u32 w = 0; w < LG_ASYNC_SLOTS / 4; w++) {
+		u32 q = queued_bytes(st[w]);
+		if (q)
+			half[w / 8] |= ((q >> 7) * 0x204081u >> 21 & 0xfu) << (w % 8 * 4);
+	}
+	return (u64)half[1] << 32 | half[0];
+}
+
+/* Trailing zeros of a nonzero u64 from two 32-bit counts (the kernel
+ * links no libgcc for __builtin_ctzll). */
+static u32 ctz64(u64 x)
+{
+	return (u32)x ? (u32)__builtin_ctz((u32)x) : 32 + (u32)__builtin_ctz((u32)(x >> 32));
+}
+
+/* Status bytes [i, i + len) (one ring pass, no wrap) become free: 0xFF
+ * ORed into exactly those bytes, a word at a time and atomically (the
+ * word's other bytes are the guest's and may change meanwhile). */
+static void free_slots(u8 *status, u32 i, u32 len)
+{
+	for (u32 end = i + len; i < end;) {
+		u32 w = i / 4, lo = i % 4, n = end - i < 4 - lo ? end - i : 4 - lo;
+		u32 mask = (n == 4 ? 0xffffffffu : (1u << 8 * n) - 1) << 8 * lo;
+		__atomic_fetch_or((u32 *)status + w, mask, __ATOMIC_RELEASE);
+		i += n;
+	}
+}
+
+/* Slots [i, i + len) of ring r (one ring pass, no wrap), all queued:
+ * copied once into out[n..] (one block: each guest word read once), then
+ * freed.  The new count. */
+static u32 take_run(const struct lgc_ring *r, u32 i, u32 len, struct lgc_async *out, u32 n)
+{
+	memcpy(out + n, r->slots + 4 * i, len * sizeof(*out));
+	free_slots(r->status, i, len);
+	return n + len;
+}
+
+u32 lgc_async_take(const struct lgc_ring *r, struct lgc_async out[LG_ASYNC_SLOTS])
+{
+	u32 st[LG_ASYNC_SLOTS / 4], n = 0;
+
+	if (!read_status(r->status, st))        /* most hypercalls find none queued */
 		return 0;
-	/* Ring order from start: start's word from start's byte on, the other
-	 * words, then start's word again below start's byte. */
-	u32 from = 0xffffffffu << (8 * (start % 4)), w0 = start / 4;
-	for (u32 k = 0; k <= LG_ASYNC_SLOTS / 4; k++) {
-		u32 w = (w0 + k) % (LG_ASYNC_SLOTS / 4);
-		u32 m = queued_bytes(st[w]) & (k == 0 ? from : k == LG_ASYNC_SLOTS / 4 ? ~from : ~0u);
-		for (; m; m &= m - 1) {
-			u32 i = w * 4 + (u32)__builtin_ctz(m) / 8;
-			out[n].call = GUEST_READ(d->hcalls[i].call);
-			out[n].arg1 = GUEST_READ(d->hcalls[i].arg1);
-			out[n].arg2 = GUEST_READ(d->hcalls[i].arg2);
-			out[n].arg3 = GUEST_READ(d->hcalls[i].arg3);
-			slot[n++] = (u8)i;
-		}
+	/* Bit k of `ring`: slot (start + k) % 64 is queued, so the bits run
+	 * in ring order; each run of set bits is copied and freed as one. */
+	u32 start = GUEST_READ(*r->next) % LG_ASYNC_SLOTS, k = 0;
+	u64 map = queued_map(st), ring = start ? map >> start | map << (LG_ASYNC_SLOTS - start) : map;
+	while (ring) {
+		u32 skip = ctz64(ring);
+		ring >>= skip;
+		k += skip;
+		u32 len = ~ring ? ctz64(~ring) : LG_ASYNC_SLOTS;
+		u32 i = (start + k) % LG_ASYNC_SLOTS, first = len < LG_ASYNC_SLOTS - i ? len : LG_ASYNC_SLOTS - i;
+		n = take_run(r, i, first, out, n);
+		if (first < len)                /* the run wraps past slot 63 */
+			n = take_run(r, 0, len - first, out, n);
+		ring = len < LG_ASYNC_SLOTS ? ring >> len : 0;
+		k += len;
 	}
 	return n;
 }

@@ -268,12 +268,11 @@ static void lguest_setup_clock(void)
  */
 u32 lguest_async_queued;        /* for the self-test and bench */
 
-static void async_call(u32 call, u32 a1, u32 a2)
+/* The call into the next slot, which the caller found free. */
+static inline void async_put(u32 call, u32 a1, u32 a2)
 {
 	u32 i = lg_vcpu->async_next;
 
-	if (lg_vcpu->hcall_status[i] != 0xff)
-		lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
 	lg_vcpu->hcalls[i].call = call;
 	lg_vcpu->hcalls[i].arg1 = a1;
 	lg_vcpu->hcalls[i].arg2 = a2;
@@ -282,7 +281,24 @@ static void async_call(u32 call, u32 a1, u32 a2)
 	lguest_async_queued++;
 }
 
-static void pt_call(u32 call, u32 a1, u32 a2)
+/* The ring is full: the host runs (and frees) what is queued first. */
+static void __attribute__((noinline)) async_full(u32 call, u32 a1, u32 a2)
+{
+	lguest_hcall(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+	async_put(call, a1, a2);
+}
+
+/* The full ring's hypercall is out of line, so a queued update is a
+ * check and the stores (fewer registers to save around them). */
+static inline void async_call(u32 call, u32 a1, u32 a2)
+{
+	if (lg_vcpu->hcall_status[lg_vcpu->async_next] != 0xff)
+		async_full(call, a1, a2);
+	else
+		async_put(call, a1, a2);
+}
+
+static inline __attribute__((always_inline)) void pt_call(u32 call, u32 a1, u32 a2)
 {
 	if (me()->lazy_mmu)
 		async_call(call, a1, a2);

@@ -163,6 +163,35 @@ static void async_round(void)
 		lg_vcpu->hcall_status[i] = 0xff;
 }
 
+/* What lazy MMU mode queues, gone wrong: consecutive slots from
+ * async_next, mostly SET_PTEs into one page (the scratch table, or the
+ * scratch directory, which the host's run of SET_PTEs must leave to the
+ * full path), with values it must refuse, a stray address or another
+ * call now and then, so the run stops and starts again. */
+static void async_run(void)
+{
+	u32 *page = pick(4) ? scratch_pt : scratch_pgd;
+	u32 i = lg_vcpu->async_next % LG_ASYNC_SLOTS;
+
+	for (u32 n = 2 + pick(40); n; n--, i = (i + 1) % LG_ASYNC_SLOTS) {
+		u32 nr = LHCALL_SET_PTE, a1 = (u32)page + (rnd() & 0xffc), a2 = entry_val(), a3 = rnd();
+		if (!pick(8))
+			gen(&nr, &a1, &a2, &a3);
+		else if (!pick(8))
+			a1 = gpa_arg(page);
+		lg_vcpu->hcalls[i].call = nr;
+		lg_vcpu->hcalls[i].arg1 = a1;
+		lg_vcpu->hcalls[i].arg2 = a2;
+		lg_vcpu->hcalls[i].arg3 = a3;
+		__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
+		queued++;
+	}
+	lg_vcpu->async_next = pick(2) ? i : rnd();
+	call(LHCALL_FLUSH_ASYNC, 0, 0, 0);
+	for (u32 k = 0; k < LG_ASYNC_SLOTS; k++)
+		lg_vcpu->hcall_status[k] = 0xff;
+}
+
 static void one(void)
 {
 	u32 nr, a1, a2, a3;
@@ -170,6 +199,7 @@ static void one(void)
 	switch (pick(32)) {
 	case 0: directory_round(); return;
 	case 1: case 2: async_round(); return;
+	case 3: async_run(); return;
 	}
 	gen(&nr, &a1, &a2, &a3);
 	call(nr, a1, a2, a3);

@@ -79,28 +79,49 @@ SELFTEST(lguest_privileged_insns)
 extern u32 lguest_async_queued;
 
 /* Lazy MMU mode: set_pte_at is queued in the shared ring, so the new
- * mapping is not there before the batch ends, and is after it. */
+ * mappings are not there before the batch ends, and are after it, as
+ * queued: a run of updates in one page table (the host takes such a run
+ * on its short path), one of them cleared again and one remapped within
+ * the batch; then a batch longer than the ring. */
 SELFTEST(lguest_async_batch)
 {
-	u32 va = paging_free_slot(), pa = page_alloc();
+	u32 va = paging_free_slot(), pa[4];
+	pxe_t *pte[3];
 
-	if (!active() || !va || !pa)
+	for (u32 i = 0; i < 4; i++)
+		pa[i] = page_alloc();
+	if (!active() || !va || !pa[0] || !pa[1] || !pa[2] || !pa[3])
 		return;
-	map_page(&init_mm, va, pa, PTE_P | PTE_W);
-	pxe_t *pte = lookup_pte(&init_mm, va);
-	pte_clear(&init_mm, va, pte);
-	*(volatile u32 *)pa = 0x1a2b3c4d;
+	map_page(&init_mm, va, pa[0], PTE_P | PTE_W);          /* makes the page table */
+	for (u32 i = 0; i < 3; i++) {
+		pte[i] = pgtable_pte(&init_mm, va + i * PAGE_SIZE);
+		pte_clear(&init_mm, va + i * PAGE_SIZE, pte[i]);
+	}
+	for (u32 i = 0; i < 4; i++)
+		*(volatile u32 *)pa[i] = 0x1a2b3c40 + i;
 	u32 queued = lguest_async_queued;
 	arch_enter_lazy_mmu_mode();
-	set_pte_at(&init_mm, va, pte, make_pte(pa | PTE_P | PTE_W));
+	for (u32 i = 0; i < 3; i++)
+		set_pte_at(&init_mm, va + i * PAGE_SIZE, pte[i], make_pte(pa[i] | PTE_P | PTE_W));
+	pte_clear(&init_mm, va + PAGE_SIZE, pte[1]);
+	set_pte_at(&init_mm, va + 2 * PAGE_SIZE, pte[2], make_pte(pa[3] | PTE_P | PTE_W));
 	int before = TRY("movl (%1), %%eax", va);   /* not applied yet: #PF */
 	arch_leave_lazy_mmu_mode();                 /* FLUSH_ASYNC */
-	int after = TRY("movl (%1), %%eax", va);
-	report(lguest_async_queued > queued && before == -14 && after == 0 &&
-	       *(volatile u32 *)va == 0x1a2b3c4d,
-	       "lguest: a lazy-MMU pte update waits in the async ring until the batch ends");
-	pte_clear(&init_mm, va, pte);
-	page_free(pa);
+	int after = TRY("movl (%1), %%eax", va), cleared = TRY("movl (%1), %%eax", va + PAGE_SIZE);
+	/* More updates than the ring has slots: the full ring is flushed
+	 * on the way, and the last update is the one that holds. */
+	arch_enter_lazy_mmu_mode();
+	for (u32 i = 0; i < LG_ASYNC_SLOTS + 8; i++)
+		set_pte_at(&init_mm, va, pte[0], make_pte(pa[i % 4] | PTE_P | PTE_W));
+	arch_leave_lazy_mmu_mode();
+	u32 last = *(volatile u32 *)va;                 /* update 71: pa[3] */
+	report(lguest_async_queued - queued == 5 + LG_ASYNC_SLOTS + 8 && before == -14 && after == 0 &&
+	       cleared == -14 && *(volatile u32 *)(va + 2 * PAGE_SIZE) == 0x1a2b3c43 && last == 0x1a2b3c43,
+	       "lguest: lazy-MMU pte updates wait in the async ring until the batch ends, then apply in order");
+	for (u32 i = 0; i < 3; i++)
+		pte_clear(&init_mm, va + i * PAGE_SIZE, pte[i]);
+	for (u32 i = 0; i < 4; i++)
+		page_free(pa[i]);
 }
 
 /* vmcall (the KVM-style instruction) works as a hypercall, and the host

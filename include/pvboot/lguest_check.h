@@ -156,19 +156,33 @@ char lgc_printable(char c);
  */
 const char *lgc_hcall_args(u32 nr, u32 a1, u32 a2, u32 a3, u32 size);
 
-/* One queued call of the async ring, as the host copied it. */
+/* One queued call of the async ring, as the host copied it: the slot's
+ * layout, so a run of slots is copied as one block. */
 struct lgc_async {
 	u32 call, arg1, arg2, arg3;
 };
+_Static_assert(sizeof(struct lgc_async) == 16, "an async slot is four words");
 
 /*
- * Copy the queued calls of a vCPU's async ring (status 0) into
- * host memory, each slot's status and call read once, in ring order from
- * async_next (taken modulo the ring size); slot[k] says where out[k] came
- * from, for the caller to free.  Returns how many were queued.
+ * Where one async ring lives: its status bytes (0xFF free, 0 queued,
+ * anything else neither; 4-byte aligned), its slots (call, arg1, arg2,
+ * arg3 each) and the guest's next slot.  All three are guest memory; the
+ * ring may sit in any shared structure (today each vCPU's struct
+ * lguest_vcpu).
  */
-u32 lgc_async_take(const struct lguest_vcpu *d, struct lgc_async out[LG_ASYNC_SLOTS],
-		   u8 slot[LG_ASYNC_SLOTS]);
+struct lgc_ring {
+	u8 *status;
+	const u32 *slots;
+	const u32 *next;
+};
+
+/*
+ * Take the queued calls (status 0) of ring r: copied once into out[]
+ * (host memory), in ring order from *next (taken modulo the ring size),
+ * and freed (status 0xFF) once copied; every other status byte is left
+ * as it is.  Returns how many were queued.
+ */
+u32 lgc_async_take(const struct lgc_ring *r, struct lgc_async out[LG_ASYNC_SLOTS]);
 
 /* The guest kernel image: what to copy where (guest-physical). */
 struct lgc_load {

@@ -1,9 +1,10 @@
 /*
  * libFuzzer target: the lguest host's hypercall dispatch front end.  The
  * input is a guest's shared page (async ring included) and a synchronous
- * call; every queued call is taken once, in ring order, and every call
- * the argument check lets through names only guest memory, aligned as
- * the host will use it (lib/lguest_check.c, backends/lguest/host/).
+ * call; every queued call is taken once, whole, in ring order, and freed
+ * (no other status byte changes), and every call the argument check lets
+ * through names only guest memory, aligned as the host will use it
+ * (lib/lguest_check.c, backends/lguest/host/).
  */
 #include <stdint.h>
 #include <string.h>
@@ -70,26 +71,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct lguest_vcpu d;
 	struct lgc_async c[LG_ASYNC_SLOTS], sync;
-	u8 slot[LG_ASYNC_SLOTS];
+	u8 before[LG_ASYNC_SLOTS];
 
 	memset(&d, 0, sizeof(d));
 	memcpy(&d, data, size < sizeof(d) ? size : sizeof(d));
-	u32 n = lgc_async_take(&d, c, slot);
+	memcpy(before, d.hcall_status, sizeof(before));
+	const struct lgc_ring ring = { d.hcall_status, &d.hcalls[0].call, &d.async_next };
+	u32 n = lgc_async_take(&ring, c);
 	if (n > LG_ASYNC_SLOTS)
 		__builtin_trap();
-	for (u32 k = 0; k < n; k++) {
-		/* queued, and in ring order from async_next */
-		if (d.hcall_status[slot[k]] != 0 || (k && (slot[k] - d.async_next) % LG_ASYNC_SLOTS <=
-							(slot[k - 1] - d.async_next) % LG_ASYNC_SLOTS))
+	/* The model: every queued slot, in ring order from async_next, copied
+	 * whole; afterwards exactly those free, every other byte as it was. */
+	u32 k = 0;
+	for (u32 j = 0; j < LG_ASYNC_SLOTS; j++) {
+		u32 i = (d.async_next + j) % LG_ASYNC_SLOTS;
+		if (d.hcall_status[i] != (before[i] ? before[i] : 0xff))
 			__builtin_trap();
-		if (memcmp(&c[k], &d.hcalls[slot[k]], sizeof(c[k])))
+		if (before[i])
+			continue;
+		if (k >= n || memcmp(&c[k], &d.hcalls[i], sizeof(c[k])))
 			__builtin_trap();
-		check_call(&c[k]);
+		check_call(&c[k++]);
 	}
-	u32 queued = 0;
-	for (u32 i = 0; i < LG_ASYNC_SLOTS; i++)
-		queued += d.hcall_status[i] == 0;
-	if (queued != n)
+	if (k != n)
 		__builtin_trap();
 	memset(&sync, 0, sizeof(sync));
 	if (size > sizeof(d))

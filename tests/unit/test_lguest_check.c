@@ -437,45 +437,96 @@ static void hcall_arguments(void **state)
 
 /* ---- async ring --------------------------------------------------------------- */
 
+/* A ring outside struct lguest_vcpu (the ring is the caller's to place):
+ * slot i's words are 0x1000 * i + word, so a copy shows where it came from. */
+static struct {
+	u8 status[LG_ASYNC_SLOTS];
+	u32 slots[LG_ASYNC_SLOTS][4];
+	u32 next;
+} ring_mem;
+static const struct lgc_ring ring = { ring_mem.status, &ring_mem.slots[0][0], &ring_mem.next };
+
+static void ring_reset(u8 status)
+{
+	memset(ring_mem.status, status, sizeof(ring_mem.status));
+	for (u32 i = 0; i < LG_ASYNC_SLOTS; i++)
+		for (u32 w = 0; w < 4; w++)
+			ring_mem.slots[i][w] = 0x1000 * i + w;
+}
+
+/* Take with `next`; the copies must be exactly slots want[0..n), each
+ * with all four words, and afterwards those slots free and every other
+ * status byte as it was. */
+static void take_expect(u32 next, const u8 *want, u32 n)
+{
+	struct lgc_async c[LG_ASYNC_SLOTS];
+	u8 before[LG_ASYNC_SLOTS];
+
+	memcpy(before, ring_mem.status, sizeof(before));
+	ring_mem.next = next;
+	assert_int_equal(lgc_async_take(&ring, c), n);
+	for (u32 k = 0; k < n; k++) {
+		assert_int_equal(c[k].call, 0x1000 * want[k]);
+		assert_int_equal(c[k].arg1, 0x1000 * want[k] + 1);
+		assert_int_equal(c[k].arg2, 0x1000 * want[k] + 2);
+		assert_int_equal(c[k].arg3, 0x1000 * want[k] + 3);
+		assert_int_equal(before[want[k]], 0);
+		before[want[k]] = 0xff;
+	}
+	assert_memory_equal(ring_mem.status, before, sizeof(before));
+}
+
 static void async_take(void **state)
 {
+	u8 all[LG_ASYNC_SLOTS];
+
+	ring_reset(0xff);
+	take_expect(5, NULL, 0);                        /* nothing queued */
+	ring_mem.status[63] = ring_mem.status[2] = 0;
+	ring_mem.status[5] = 7;                         /* neither free nor queued: skipped, kept */
+	take_expect(63 + 64 * 1000, (const u8[]){ 63, 2 }, 2);  /* any next: taken modulo 64 */
+	take_expect(63, NULL, 0);                       /* taken slots were freed */
+	/* All 64: one run from slot 0, and one that wraps past 63 from 63. */
+	for (u32 from = 0; from < LG_ASYNC_SLOTS; from += 63) {
+		ring_reset(0);
+		for (u32 k = 0; k < LG_ASYNC_SLOTS; k++)
+			all[k] = (u8)((from + k) % LG_ASYNC_SLOTS);
+		take_expect(from, all, LG_ASYNC_SLOTS);
+	}
+	/* Runs across status words at odd offsets, single slots at both ends
+	 * of a word, a word with nothing queued but non-free bytes, and a
+	 * 0x01 byte above a queued one (not queued: the exact test). */
+	static const u8 q[] = { 6, 7, 8, 11, 20, 33, 34, 35, 36, 37, 60, 0, 1 };
+	ring_reset(0xff);
+	for (u32 k = 0; k < sizeof(q); k++)
+		ring_mem.status[q[k]] = 0;
+	ring_mem.status[13] = 1;
+	ring_mem.status[14] = 0x80;
+	ring_mem.status[9] = 1;
+	u8 saved[LG_ASYNC_SLOTS];
+	memcpy(saved, ring_mem.status, sizeof(saved));
+	take_expect(6, q, sizeof(q));
+	memcpy(ring_mem.status, saved, sizeof(saved));  /* the same slots, from 60 round to 37 */
+	take_expect(38, (const u8[]){ 60, 0, 1, 6, 7, 8, 11, 20, 33, 34, 35, 36, 37 }, sizeof(q));
+	memcpy(ring_mem.status, saved, sizeof(saved));  /* next inside a run: it is split there */
+	take_expect(35, (const u8[]){ 35, 36, 37, 60, 0, 1, 6, 7, 8, 11, 20, 33, 34 }, sizeof(q));
+	/* A run that wraps, with free slots on both sides. */
+	ring_reset(0xff);
+	for (u32 k = 0; k < 9; k++)
+		ring_mem.status[(59 + k) % LG_ASYNC_SLOTS] = 0;
+	take_expect(40, (const u8[]){ 59, 60, 61, 62, 63, 0, 1, 2, 3 }, 9);
+	/* The ring where the guest keeps it: the same take in struct lguest_vcpu. */
 	static struct lguest_vcpu d;
 	struct lgc_async c[LG_ASYNC_SLOTS];
-	u8 slot[LG_ASYNC_SLOTS];
-
 	memset(d.hcall_status, 0xff, sizeof(d.hcall_status));
-	d.hcall_status[63] = 0;
-	d.hcalls[63].call = 14;
-	d.hcall_status[2] = 0;
-	d.hcalls[2].call = 13;
-	d.hcall_status[5] = 7;                     /* neither free nor queued: skipped */
-	d.async_next = 63 + 64 * 1000;             /* any value: taken modulo 64 */
-	assert_int_equal(lgc_async_take(&d, c, slot), 2);
-	assert_int_equal(slot[0], 63);
+	d.hcall_status[10] = 0;
+	d.hcalls[10].call = 14;
+	d.hcalls[10].arg2 = 0x5000;
+	const struct lgc_ring shared = { d.hcall_status, &d.hcalls[0].call, &d.async_next };
+	assert_int_equal(lgc_async_take(&shared, c), 1);
 	assert_int_equal(c[0].call, 14);
-	assert_int_equal(slot[1], 2);
-	assert_int_equal(c[1].call, 13);
-	memset(d.hcall_status, 0, sizeof(d.hcall_status));
-	assert_int_equal(lgc_async_take(&d, c, slot), LG_ASYNC_SLOTS);
-	for (u32 k = 0; k < LG_ASYNC_SLOTS; k++)
-		assert_int_equal(slot[k], (63 + k) % LG_ASYNC_SLOTS);
-	/* Words passed over whole: queued slots at both ends of a word, one
-	 * word with nothing queued but a non-free byte, from mid-word. */
-	memset(d.hcall_status, 0xff, sizeof(d.hcall_status));
-	static const u8 q[] = { 6, 7, 8, 11, 20, 33, 60, 0, 1 };
-	for (u32 k = 0; k < sizeof(q); k++)
-		d.hcall_status[q[k]] = 0;
-	d.hcall_status[13] = 1;
-	d.hcall_status[14] = 0x80;
-	d.hcall_status[9] = 1;                     /* 0x01 above a queued byte (8): not queued */
-	d.async_next = 6;
-	assert_int_equal(lgc_async_take(&d, c, slot), sizeof(q));
-	for (u32 k = 0; k < sizeof(q); k++)
-		assert_int_equal(slot[k], q[k]);
-	d.async_next = 34;                         /* the same slots, from 60 round to 33 */
-	assert_int_equal(lgc_async_take(&d, c, slot), sizeof(q));
-	assert_int_equal(slot[0], 60);
-	assert_int_equal(slot[sizeof(q) - 1], 33);
+	assert_int_equal(c[0].arg2, 0x5000);
+	assert_int_equal(d.hcall_status[10], 0xff);
 }
 
 /* ---- the guest image ------------------------------------------------------------ */

@@ -53,6 +53,7 @@ struct lghost_vcpu {
 	u32 input_head;         /* console ring: the host's write position */
 	bool poll_console;      /* a host interrupt came: look at COM1 before the next entry */
 	struct lghost_entry_ok entry_ok;        /* last selectors lghost_prepare_entry passed */
+	struct lgc_ring async;  /* its async ring (in *shared), set with its tables */
 };
 
 /* The host's defences: each refusal is counted and reported by kind, so a
@@ -163,6 +164,7 @@ bool lghost_shadow_vcpu_init(struct lghost_vcpu *v);
 void lghost_shadow_switch(u32 pgd_gpa);
 void lghost_shadow_start(struct lghost_vcpu *v, const struct lghost_vcpu *from);
 int lghost_set_pte(u32 pte_gpa, u32 val);
+u32 lghost_set_ptes(const struct lgc_async *c, u32 n);
 int lghost_set_pmd(u32 pde_gpa, u32 val);
 int lghost_forget_page(u32 gpa);
 bool lghost_shadow_audit(void);

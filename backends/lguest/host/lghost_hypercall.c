@@ -289,33 +289,41 @@ static int do_call(u32 nr, u32 a1, u32 a2, u32 a3)
 	return LG_ENOSYS;               /* lgc_hcall_args knows every number above */
 }
 
+/* One queued call the SET_PTE run below did not take: SHUTDOWN and HALT
+ * refused, SET_PTE with its address check inline (the one lgc_hcall_args
+ * makes: aligned, inside guest memory), everything else by do_call. */
+static void async_one(const struct lgc_async *c)
+{
+	if (c->call == LHCALL_SHUTDOWN || c->call == LHCALL_HALT) {
+		lghost_defend(LGHOST_D_HCALL, "hypercall %u queued in the async ring: only synchronous", c->call);
+		return;
+	}
+	lghost.async_calls++;
+	lghost.fuzz_async += fuzzing_here();
+	if (c->call == LHCALL_SET_PTE && !(c->arg1 & 3) && lghost_gpa_ok(c->arg1, 4))
+		lghost_set_pte(c->arg1, c->arg2);
+	else
+		do_call(c->call, c->arg1, c->arg2, c->arg3);
+}
+
 /* The asynchronous ring: queued calls run, in order, before any other,
- * from the host's copy (lib/lguest_check.c takes each slot once). */
+ * from the host's copy (lib/lguest_check.c takes and frees each slot
+ * once).  What lazy MMU mode queues most, a run of SET_PTEs, goes to
+ * lghost_set_ptes; the call it stops at takes the full path. */
 static void drain_async(void)
 {
-	struct lguest_vcpu *d = lghost_cur()->shared;
 	struct lgc_async c[LG_ASYNC_SLOTS];
-	u8 slot[LG_ASYNC_SLOTS];
 
 	if (!ld())
 		return;
-	u32 n = lgc_async_take(d, c, slot);
-	for (u32 k = 0; k < n; k++)
-		__atomic_store_n(&d->hcall_status[slot[k]], 0xff, __ATOMIC_RELEASE);
+	u32 n = lgc_async_take(&lghost_cur()->async, c);
 	for (u32 k = 0; k < n && !lghost.done; k++) {
-		if (c[k].call == LHCALL_SHUTDOWN || c[k].call == LHCALL_HALT) {
-			lghost_defend(LGHOST_D_HCALL, "hypercall %u queued in the async ring: only synchronous", c[k].call);
-			continue;
-		}
-		lghost.async_calls++;
-		lghost.fuzz_async += fuzzing_here();
-		/* What lazy MMU mode queues: the check lgc_hcall_args makes for
-		 * SET_PTE (aligned, inside guest memory), inline; any other
-		 * call or a failing address takes the full path and its report. */
-		if (c[k].call == LHCALL_SET_PTE && !(c[k].arg1 & 3) && lghost_gpa_ok(c[k].arg1, 4))
-			lghost_set_pte(c[k].arg1, c[k].arg2);
-		else
-			do_call(c[k].call, c[k].arg1, c[k].arg2, c[k].arg3);
+		u32 run = lghost_set_ptes(c + k, n - k);
+		lghost.async_calls += run;
+		lghost.fuzz_async += fuzzing_here() ? run : 0;
+		k += run;
+		if (k < n)
+			async_one(&c[k]);
 	}
 }
 

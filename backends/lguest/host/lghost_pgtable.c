@@ -69,6 +69,8 @@ static const char *pde_problem(u32 i, u32 pde)
 		return "4 MiB pages are not supported";
 	if (!lghost_gpa_ok(pde & ~0xfffu, PAGE_SIZE))
 		return "page table outside guest memory";
+	if (!(pde & ~0xfffu))   /* struct lghost_dir's gpt[] says "no table" with 0 */
+		return "page table at guest page 0";
 	return NULL;
 }
 
@@ -360,6 +362,47 @@ int lghost_set_pte(u32 pte_gpa, u32 val)
 	WRITE_ONCE(*(u32 *)lghost_hva(pte_gpa), val);   /* the guest sees what took */
 	mirror_word(pte_gpa & ~0xfffu, (pte_gpa & 0xfff) / 4, val, spte);
 	return refused ? LG_EINVAL : 0;
+}
+
+/*
+ * A run of queued SET_PTEs (what lazy MMU mode batches) from the host's
+ * copy: lghost_set_pte's common case without its per-call lookups.  The
+ * first call in a page gets lgc_hcall_args's SET_PTE check (aligned,
+ * inside guest memory) and the page's mirror looked up; the calls after
+ * it in the same page (`gpa & ~0xffc` equal: 4-aligned and in that page,
+ * which lies inside guest memory whole: its size is whole MiB) reuse
+ * both, which holds because nothing here changes the cache.  Each value
+ * goes through lgc_translate_pte, and a present shadow pte it changes
+ * is reported to changed() as in mirror_word.  Stops, leaving the call
+ * to the full path, at anything else: another call, a failed check (the
+ * full path refuses and reports it), or a page that is also a cached
+ * directory (set_slot's business).  Returns how many calls it ran.
+ */
+u32 lghost_set_ptes(const struct lgc_async *c, u32 n)
+{
+	const struct lgc_async *p = c, *end = c + n;
+
+	while (p < end && p->call == LHCALL_SET_PTE && !(p->arg1 & 3) && lghost_gpa_ok(p->arg1, 4)) {
+		u32 page = p->arg1 & ~0xfffu, held = lgs_page(cache(), page);
+		if (held & LGS_IS_DIR)
+			break;
+		u32 *spt = (held & LGS_PT_MASK) ? (u32 *)cache()->pt[(held & LGS_PT_MASK) - 1].spt : NULL;
+		do {
+			u32 gpa = p->arg1, val = p->arg2;
+			bool refused = false;
+			u32 spte = translate(val, &refused);
+			if (refused)
+				return (u32)(p - c);
+			WRITE_ONCE(*(u32 *)lghost_hva(gpa), val);
+			if (spt) {
+				u32 *e = &spt[(gpa & 0xfff) / 4];
+				if (*e != spte)
+					changed(*e);
+				*e = spte;
+			}
+		} while (++p < end && p->call == LHCALL_SET_PTE && (p->arg1 & ~0xffcu) == page);
+	}
+	return (u32)(p - c);
 }
 
 /* SET_PMD / SET_PGD: a directory entry changed (address checked as for SET_PTE). */

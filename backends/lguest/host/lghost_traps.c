@@ -223,6 +223,7 @@ static void vcpu_tables(struct lghost_vcpu *v)
 	*(u32 *)sw(v, SW_GUEST_IDTR + 2) = LGHOST_SW_DATA + SW_IDT;
 	host_tables(v);
 	memset(v->shared->hcall_status, 0xff, sizeof(v->shared->hcall_status));
+	v->async = (struct lgc_ring){ v->shared->hcall_status, &v->shared->hcalls[0].call, &v->shared->async_next };
 	v->shared->id = v->id;
 }
 
