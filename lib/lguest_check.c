@@ -234,10 +234,10 @@ const char *lgc_direct_trap_check(u32 vector, const struct lgc_direct *d, u32 ho
 
 int lgc_pending_vector(const u32 pending[8], const u32 blocked[8])
 {
-	for (u32 w = 0; w < 8; w++) {
+	for (int w = 7; w >= 0; w--) {
 		u32 bits = pending[w] & ~blocked[w];
 		if (bits)
-			return (int)(w * 32 + __builtin_ctz(bits));
+			return w * 32 + 31 - __builtin_clz(bits);
 	}
 	return -1;
 }

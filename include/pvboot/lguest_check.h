@@ -126,7 +126,12 @@ bool lgc_ring1_stack_ok(u32 ss_lo, u32 ss_hi, u32 esp, u32 hole);
  */
 const char *lgc_direct_trap_check(u32 vector, const struct lgc_direct *d, u32 hole);
 
-/* Lowest vector set in pending and clear in blocked (256-bit maps), or -1. */
+/* Highest vector set in pending and clear in blocked (256-bit maps), or
+ * -1: a local APIC's order ("the higher the vector, the higher the
+ * priority", SDM vol. 3 §11.8.3), so the kernel's IPIs (0xf1, 0xf2) go
+ * before its timer (0xf0).  The host injects one vector per entry; the
+ * other order let a timer due at every host tick starve an IPI to a vCPU
+ * spinning without exits. */
 int lgc_pending_vector(const u32 pending[8], const u32 blocked[8]);
 
 /*

@@ -363,11 +363,17 @@ static void pending_and_wake(void **state)
 	assert_int_equal(lgc_pending_vector(p, b), -1);
 	p[7] = 1u << 16;                                   /* 0xf0 */
 	p[1] = 1u << 4;                                    /* 0x24 */
+	assert_int_equal(lgc_pending_vector(p, b), 0xf0);  /* the higher vector first */
+	p[7] |= 1u << 17;                                  /* 0xf1, an IPI: before the timer */
+	assert_int_equal(lgc_pending_vector(p, b), 0xf1);
+	p[7] &= ~(1u << 17);
+	b[7] = 1u << 16;
 	assert_int_equal(lgc_pending_vector(p, b), 0x24);
 	b[1] = 1u << 4;
-	assert_int_equal(lgc_pending_vector(p, b), 0xf0);
-	b[7] = 1u << 16;
 	assert_int_equal(lgc_pending_vector(p, b), -1);
+	p[0] = 1u << 31 | 1u << 3;                         /* bit 31 of a word: no sign trouble */
+	assert_int_equal(lgc_pending_vector(p, b), 31);
+	p[0] = 0;
 	/* IF off: nothing wakes, whatever is pending or armed */
 	assert_false(lgc_halt_can_wake(0, p, (u32[8]){ 0 }, true, 0xf0, 0x24));
 	/* IF on: the timer, or pending, or console input */
