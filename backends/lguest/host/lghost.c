@@ -438,11 +438,11 @@ static _Noreturn void host_result(bool host_ok)
 	bool ok = lghost.want_crash ? lghost.status == LGHOST_CRASH : lghost.status == 0;
 	char role[128];
 
-	if (lghost.base) {
+	if (lghost.started) {
 		note_forged_expectation();
 		lghost_sums_take(&lghost.after);
 	}
-	bool intact = !lghost.base || lghost_intact();
+	bool intact = !lghost.started || lghost_intact();
 	u32 n = pv_snprintf(role, sizeof(role), " role=host guest=%s", g);
 	if (lghost_hostile_name()) {
 		/* A hostile guest's own status says nothing: the host passes when
@@ -456,7 +456,7 @@ static _Noreturn void host_result(bool host_ok)
 	kprintf("host: guest ended (%s): %u exits, %u hypercalls (+%u queued), %u traps reflected, %u instructions emulated\n",
 		g, lghost.exits, lghost.hcalls, lghost.async_calls, lghost.reflected, lghost.emulated);
 	lghost_defence_summary();
-	if (lghost.base)
+	if (lghost.started)
 		kprintf("host: integrity %s: text %08x/%08x rodata %08x/%08x page tables %08x/%08x switcher %08x/%08x\n",
 			intact ? "intact" : "CHANGED", lghost.before.text, lghost.after.text, lghost.before.rodata,
 			lghost.after.rodata, lghost.before.ptables, lghost.after.ptables, lghost.before.switcher, lghost.after.switcher);
@@ -471,6 +471,7 @@ _Noreturn void lghost_host_run(bool host_ok)
 		if (lghost_hostile_name() && !strcmp(lghost_hostile_name(), "sysenter"))
 			arm_sysenter_msrs();
 		lghost_sums_take(&lghost.before);
+		lghost.started = true;
 		run_guest();
 	} else
 		lghost.status = LGHOST_NONE;

@@ -99,9 +99,13 @@ struct lghost_guest {
 	u32 live_slots;         /* the directory slots vCPUs run on */
 	u32 base, size;         /* guest-physical memory: host block */
 	u32 sw_code;            /* the switcher's code pages (LGHOST_SW_CODE_PAGES) */
-	struct lghost_dir dirs[LGS_DIRS];       /* the cached shadows; vCPU n owns
+	struct lghost_dir *dirs;        /* [LGS_DIRS], the cached shadows; vCPU n owns
 						 * LGHOST_VCPU_DIRS slots from n * LGHOST_VCPU_DIRS */
-	struct lgs_cache shadows;       /* their keys and the shared page tables */
+	struct lgs_cache *shadows;      /* their keys and the shared page tables */
+	u16 (*audit_count)[LGS_DIRS];   /* [LGS_MAX_PTS], lghost_shadow_audit's tally
+					 * (these three from pages_alloc: only a host
+					 * needs them, so no kernel carries them in BSS) */
+	bool started;           /* the guest was set up and ran: its sums exist */
 	u32 lgdata_gpa;         /* struct lguest_data, 0 before LGUEST_INIT */
 	struct lgc_gate idt[256];        /* the guest's handlers */
 	char line[400];         /* console line being assembled (a result line is ~200) */

@@ -23,7 +23,7 @@
 
 static struct lgs_cache *cache(void)
 {
-	return &lghost.shadows;
+	return lghost.shadows;
 }
 
 static u32 *shadow_of(int d)
@@ -262,16 +262,29 @@ static bool build_idmap(int d)
 }
 
 /* The cache's index; then vCPU by vCPU (lghost_shadow_vcpu_init). */
+/* n bytes of zeroed pages, or NULL. */
+static void *zalloc(u32 n)
+{
+	u32 pages = (n + PAGE_SIZE - 1) / PAGE_SIZE, pa = pages_alloc(pages);
+
+	if (pa)
+		memset((void *)pa, 0, pages * PAGE_SIZE);
+	return (void *)pa;
+}
+
 bool lghost_shadow_init(void)
 {
 	u32 npages = lghost.size / PAGE_SIZE;
-	u32 index = pages_alloc((npages * sizeof(u16) + PAGE_SIZE - 1) / PAGE_SIZE);
+	u16 *index = zalloc(npages * sizeof(u16));
 
-	if (!index) {
-		kprintf("host: no memory for the guest's shadow page-table index\n");
+	lghost.shadows = zalloc(sizeof(struct lgs_cache));
+	lghost.dirs = zalloc(LGS_DIRS * sizeof(struct lghost_dir));
+	lghost.audit_count = zalloc(LGS_MAX_PTS * sizeof(*lghost.audit_count));
+	if (!index || !lghost.shadows || !lghost.dirs || !lghost.audit_count) {
+		kprintf("host: no memory for the guest's shadow page-table cache\n");
 		return false;
 	}
-	lgs_init(cache(), (u16 *)index, npages);
+	lgs_init(cache(), index, npages);
 	for (u32 n = 0; n < lghost.nr_vcpus; n++)
 		if (!lghost_shadow_vcpu_init(&lghost.vcpu[n]))
 			return false;
@@ -486,10 +499,10 @@ bool lghost_va_to_gpa(u32 va, u32 *gpa, bool write)
  */
 bool lghost_shadow_audit(void)
 {
-	static u16 count[LGS_MAX_PTS][LGS_DIRS];        /* too big for the stack */
+	u16 (*count)[LGS_DIRS] = lghost.audit_count;    /* too big for the stack */
 	u32 tables = 0;
 
-	memset(count, 0, sizeof(count));
+	memset(count, 0, LGS_MAX_PTS * sizeof(*count));
 
 	for (int d = 0; d < LGS_DIRS; d++)
 		for (u32 i = 0; i < SWITCHER_PDE; i++) {
