@@ -138,6 +138,17 @@ static void directory_round(void)
 	call(LHCALL_NEW_PGTABLE, live_pgd, 0, 0);
 }
 
+/* Slot i holds the call, then is marked queued (status 0) last. */
+static void queue_slot(u32 i, u32 nr, u32 a1, u32 a2, u32 a3)
+{
+	lg_vcpu->hcalls[i].call = nr;
+	lg_vcpu->hcalls[i].arg1 = a1;
+	lg_vcpu->hcalls[i].arg2 = a2;
+	lg_vcpu->hcalls[i].arg3 = a3;
+	__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
+	queued++;
+}
+
 /* Queue 1..8 calls in free async slots, scribble on others, run them. */
 static void async_round(void)
 {
@@ -150,12 +161,7 @@ static void async_round(void)
 			continue;
 		}
 		gen(&nr, &a1, &a2, &a3);
-		lg_vcpu->hcalls[i].call = nr;
-		lg_vcpu->hcalls[i].arg1 = a1;
-		lg_vcpu->hcalls[i].arg2 = a2;
-		lg_vcpu->hcalls[i].arg3 = a3;
-		__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
-		queued++;
+		queue_slot(i, nr, a1, a2, a3);
 	}
 	lg_vcpu->async_next = rnd();
 	call(LHCALL_FLUSH_ASYNC, 0, 0, 0);
@@ -179,12 +185,7 @@ static void async_run(void)
 			gen(&nr, &a1, &a2, &a3);
 		else if (!pick(8))
 			a1 = gpa_arg(page);
-		lg_vcpu->hcalls[i].call = nr;
-		lg_vcpu->hcalls[i].arg1 = a1;
-		lg_vcpu->hcalls[i].arg2 = a2;
-		lg_vcpu->hcalls[i].arg3 = a3;
-		__atomic_store_n(&lg_vcpu->hcall_status[i], 0, __ATOMIC_RELEASE);
-		queued++;
+		queue_slot(i, nr, a1, a2, a3);
 	}
 	lg_vcpu->async_next = pick(2) ? i : rnd();
 	call(LHCALL_FLUSH_ASYNC, 0, 0, 0);
